@@ -1,0 +1,35 @@
+"""The errors the library raises; the CLI and the HTTP layer translate them at the edges."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value came from: file, line (1-based, the header is line 1), record key, field."""
+
+    file: str
+    line: int | None = None
+    record: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        place = self.file if self.line is None else f"{self.file}:{self.line}"
+        details = [f"record {self.record!r}" if self.record else "", f"field {self.field!r}" if self.field else ""]
+        return ", ".join([place, *filter(None, details)])
+
+
+class FootprintsError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class RecordError(FootprintsError):
+    """A record that cannot be read or converted; says what is wrong and where."""
+
+    def __init__(self, origin: Origin, problem: str):
+        self.origin = origin
+        self.problem = problem
+        super().__init__(f"{origin}: {problem}")
+
+
+class BuildError(FootprintsError):
+    """A build that stopped; the previous store and dumps are left as they were."""

@@ -1,0 +1,59 @@
+"""Minting deterministic IRIs from stable keys.
+
+An IRI is a function of the kind of thing and its key as written in the records (or, for Uwazi, the
+entity's `sharedId`): never a row number, never random. The same input always gives the same IRI, so
+other archives can link to ours and keep their links across rebuilds.
+"""
+
+import re
+import unicodedata
+
+from rdflib import Namespace, URIRef
+
+ONTOLOGY = "https://w3id.org/footprints-graph/ontology#"
+VOCAB = "https://w3id.org/footprints-graph/vocab/"
+DEFAULT_BASE = "https://w3id.org/footprints-graph/id/"
+SYNTHETIC_BASE = "https://w3id.org/footprints-graph/synthetic/"
+
+FP = Namespace(ONTOLOGY)
+FPV = Namespace(VOCAB)
+
+KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+KINDS = (
+    "person", "event", "status", "organisation", "document", "instrument", "media",
+    "dataset", "figure", "finding", "place", "graph", "uwazi",
+)
+
+
+class KeyError_(ValueError):
+    """A record key that cannot become part of an IRI."""
+
+
+def check_key(key: str) -> str:
+    """Return `key` if it is a valid stable key: lowercase ASCII words joined by '-' or '.'."""
+    if not KEY_PATTERN.match(key):
+        raise KeyError_(
+            f"key {key!r} is not a stable key: use lowercase a-z, 0-9, joined by '-' or '.' (e.g. 'kim-jung-wook')"
+        )
+    return key
+
+
+def slug(text: str) -> str:
+    """A stable key made from free text: ASCII-folded, lowercase, words joined by '-'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    if not words:
+        raise KeyError_(f"cannot make a key from {text!r}: it has no ASCII letters or digits")
+    return "-".join(words)
+
+
+def mint(kind: str, key: str, base: str = DEFAULT_BASE) -> URIRef:
+    """The IRI of a thing of `kind` with stable `key` under `base`, e.g. <…/id/person/kim-jung-wook>."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    return URIRef(f"{base}{kind}/{check_key(key)}")
+
+
+def graph_iri(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    """The named graph that holds one source dataset (one record file, or one Uwazi export)."""
+    return mint("graph", name, base)
