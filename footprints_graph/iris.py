@@ -20,7 +20,7 @@ FPV = Namespace(VOCAB)
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 KINDS = (
-    "person", "event", "status", "organisation", "document", "instrument", "media",
+    "person", "listing", "event", "status", "organisation", "document", "instrument", "media",
     "dataset", "figure", "finding", "place", "graph", "uwazi",
 )
 

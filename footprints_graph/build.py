@@ -1,0 +1,130 @@
+"""Build: read → convert → validate → write a new store and dumps → swap atomically.
+
+A build writes a complete new release folder and only then points `current` at it (an atomic rename of
+a symlink), so a build that fails or is killed leaves the previous release intact and serving.
+Layout under the home folder:
+
+    current -> releases/<build-id>
+    releases/<build-id>/store/      Oxigraph on disk (public records only)
+    releases/<build-id>/dumps/      N-Quads, TriG, JSON-LD (named graphs); Turtle, N-Triples (merged)
+    releases/<build-id>/summary.json
+    releases/<build-id>/restricted/ restricted records, never served publicly
+"""
+
+import hashlib
+import json
+import os
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.compare import to_canonical_graph
+from tqdm import tqdm
+
+from .convert import ConvertedRecord
+from .convert.records import convert_tables
+from .errors import BuildError
+from .iris import DEFAULT_BASE
+from .resources import ontology_graph
+from .store import sorted_quads, to_quad, write_dumps, write_store
+
+ONTOLOGY_GRAPH = URIRef("https://w3id.org/footprints-graph/ontology")
+KEEP_RELEASES = 3
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    build_id: str
+    release: Path
+    summary: dict
+
+
+def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool = False) -> BuildResult:
+    """Build the graph from the records in `data_dir` into a new release under `home` and make it current."""
+    records = convert_tables(data_dir, base)
+    public = [r for r in records if not r.restricted]
+    quads = sorted_quads([*_quads(public, progress), *_ontology_quads()])
+    build_id = hashlib.sha256("".join(f"{q} .\n" for q in quads).encode()).hexdigest()[:16]
+    summary = _summary(build_id, public, records, quads)
+    release = _write_release(home, build_id, quads, summary, [r for r in records if r.restricted])
+    _make_current(home, release)
+    _prune(home, release)
+    return BuildResult(build_id, release, summary)
+
+
+def current_release(home: Path) -> Path | None:
+    """The release that is serving now, or None before the first build."""
+    link = home / "current"
+    return link.resolve() if link.exists() else None
+
+
+def _quads(records: list[ConvertedRecord], progress: bool) -> list[ox.Quad]:
+    return [to_quad(s, p, o, record.graph)
+            for record in tqdm(records, desc="convert", unit="record", disable=not progress)
+            for s, p, o in record.triples]
+
+
+def _ontology_quads() -> list[ox.Quad]:
+    """The ontology and vocabularies go in their own named graph; blank nodes get canonical labels so
+    that every build writes the same bytes."""
+    return [to_quad(s, p, o, ONTOLOGY_GRAPH) for s, p, o in to_canonical_graph(ontology_graph())]
+
+
+def _summary(build_id: str, public: list[ConvertedRecord], records: list[ConvertedRecord], quads: list[ox.Quad]) -> dict:
+    record_counts = Counter(str(r.graph) for r in public)
+    triple_counts = Counter(q.graph_name.value for q in quads)
+    return {
+        "build_id": build_id,
+        "records": len(public),
+        "restricted_records": len(records) - len(public),
+        "triples": len(quads),
+        "graphs": {g: {"records": record_counts.get(g, 0), "triples": n} for g, n in sorted(triple_counts.items())},
+    }
+
+
+def _write_release(home: Path, build_id: str, quads: list[ox.Quad], summary: dict,
+                   restricted: list[ConvertedRecord]) -> Path:
+    releases = home / "releases"
+    release = releases / build_id
+    if release.exists():  # same input, same id, same bytes: nothing to write
+        return release
+    work = releases / f".incomplete-{build_id}-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        write_store(work / "store", quads)
+        write_dumps(work / "dumps", quads)
+        _write_restricted(work / "restricted", restricted)
+        (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.rename(work, release)
+    except BaseException as error:
+        shutil.rmtree(work, ignore_errors=True)
+        raise BuildError(f"writing release {build_id} failed; the current release is unchanged: {error}") from error
+    return release
+
+
+def _write_restricted(folder: Path, restricted: list[ConvertedRecord]) -> None:
+    folder.mkdir()
+    quads = sorted_quads(to_quad(s, p, o, r.graph) for r in restricted for s, p, o in r.triples)
+    ox.serialize(quads, str(folder / "restricted.nq"), ox.RdfFormat.N_QUADS)
+
+
+def _make_current(home: Path, release: Path) -> None:
+    """Point `current` at `release` with one atomic rename of a fresh symlink."""
+    link, temporary = home / "current", home / f".current-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(release.relative_to(home))
+    os.replace(temporary, link)
+
+
+def _prune(home: Path, current: Path) -> None:
+    """Keep the newest few releases (the one serving and its predecessors); remove leftovers of killed builds."""
+    releases = home / "releases"
+    for leftover in releases.glob(".incomplete-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    finished = sorted((p for p in releases.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    for old in [p for p in finished if p != current][: max(0, len(finished) - KEEP_RELEASES)]:
+        shutil.rmtree(old, ignore_errors=True)

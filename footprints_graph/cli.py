@@ -1,0 +1,63 @@
+"""The `footprints-graph` command. Each subcommand parses its flags and calls one module; errors from
+the library become exit codes here: 0 ok, 1 invalid (the shapes found violations), 2 unusable input."""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .build import build
+from .errors import FootprintsError, RecordError
+from .iris import DEFAULT_BASE
+
+EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _home(value: str | None) -> Path:
+    return Path(value or os.environ.get("FOOTPRINTS_HOME", "var"))
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--home", help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or ./var)")
+    parser.add_argument("--base", default=os.environ.get("FOOTPRINTS_BASE", DEFAULT_BASE),
+                        help=f"base IRI of minted resources (default: $FOOTPRINTS_BASE or {DEFAULT_BASE})")
+
+
+def _add_build(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("build", help="convert the records, validate them and write a new store and dumps")
+    parser.add_argument("--data", default="data", type=Path, help="folder of record tables (default: ./data)")
+    _add_common(parser)
+    parser.set_defaults(run=_run_build)
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    result = build(args.data, _home(args.home), args.base, progress=sys.stderr.isatty())
+    print(json.dumps(result.summary, indent=2, sort_keys=True))
+    print(f"built release {result.build_id} at {result.release}", file=sys.stderr)
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="footprints-graph", description="Build, validate, query and serve the footprints-graph knowledge graph.")
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    _add_build(commands)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except RecordError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except FootprintsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_UNUSABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

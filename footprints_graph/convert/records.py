@@ -1,0 +1,295 @@
+"""Our record tables → RDF. One `TableSpec` and one column table per kind of record; a column maps a cell
+to a predicate through a value function. Every record's triples carry `dct:source`: a claim is a node
+(listing, event, status, observation, finding) with its own source, so two sources that disagree give
+two nodes, never one merged value.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, SKOS, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, QB
+from rdflib.term import Node
+
+from ..errors import Origin, RecordError
+from ..iris import DEFAULT_BASE, KeyError_, check_key, graph_iri, mint
+from ..records.tables import Record, TableSpec, read_table
+from ..vocab import FP, UnknownConcept, concept, concept_in
+from . import ConvertedRecord, values
+
+SCHEMA = Namespace("https://schema.org/")
+EVENT_SCHEMES = ("act-types", "subsequent-event-types", "other-event-types")
+STRUCTURES = {
+    "category-outcome": FP.CategoryOutcomeStructure,
+    "age-group": FP.AgeGroupStructure,
+    "year": FP.YearStructure,
+    "subgroup": FP.SubgroupStructure,
+}
+
+
+@dataclass
+class Context:
+    """What a column's value function needs: the base IRI and the keys every table defines."""
+
+    base: str = DEFAULT_BASE
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    restricted_people: set[str] = field(default_factory=set)
+
+    def ref(self, kind: str, key: str) -> URIRef:
+        if key not in self.keys.get(kind, set()):
+            raise ValueError(f"no {kind} with key {key!r} (known: {', '.join(sorted(self.keys.get(kind, set()))) or 'none'})")
+        return mint(kind, key, self.base)
+
+    def source(self, key: str) -> URIRef:
+        """A source is a document, a legal instrument or a media item."""
+        for kind in ("document", "instrument", "media"):
+            if key in self.keys.get(kind, set()):
+                return mint(kind, key, self.base)
+        raise ValueError(f"no document, instrument or media item with key {key!r}")
+
+
+Value = Callable[[str, Context], Node]
+
+
+def text(function: Callable[[str], Node]) -> Value:
+    return lambda cell, _ctx: function(cell)
+
+
+def ref(kind: str) -> Value:
+    return lambda cell, ctx: ctx.ref(kind, cell)
+
+
+def vocabulary(scheme: str) -> Value:
+    return lambda cell, _ctx: concept(scheme, cell)
+
+
+def source(cell: str, ctx: Context) -> URIRef:
+    return ctx.source(cell)
+
+
+def structure(cell: str, _ctx: Context) -> URIRef:
+    if cell not in STRUCTURES:
+        raise ValueError(f"{cell!r} is not a structure; use one of: {', '.join(STRUCTURES)}")
+    return STRUCTURES[cell]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    predicates: tuple[URIRef, ...]
+    value: Value
+    multi: bool = False
+
+
+def col(name: str, predicate: URIRef | tuple[URIRef, ...], value: Value, multi: bool = False) -> Column:
+    return Column(name, predicate if isinstance(predicate, tuple) else (predicate,), value, multi)
+
+
+SOURCE = col("source", DCTERMS.source, source, multi=True)
+NOTE = col("note", RDFS.comment, text(values.english))
+SAME_AS = col("same_as", OWL.sameAs, text(values.web_iri), multi=True)
+URL = col("url", SCHEMA.url, text(values.web_iri))
+LABEL = col("label", (RDFS.label, SKOS.prefLabel), text(values.english))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A record table: its file, its IRI kind, the classes of its records and its columns."""
+
+    spec: TableSpec
+    iri_kind: str
+    classes: tuple[URIRef, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def file(self) -> str:
+        return f"{self.spec.kind}.csv"
+
+
+def table(kind: str, iri_kind: str, classes: tuple[URIRef, ...], required: tuple[str, ...],
+          columns: tuple[Column, ...], key: str = "key") -> Table:
+    optional = tuple(c.name for c in columns if c.name not in required)
+    return Table(TableSpec(kind, key, required, optional), iri_kind, classes, columns)
+
+
+TABLES = (
+    table("documents", "document", (FP.SourceDocument,), ("label", "document_type", "source"), (
+        LABEL, col("title", DCTERMS.title, text(values.english)), col("title_ko", DCTERMS.title, text(values.korean)),
+        col("document_type", FP.documentType, vocabulary("document-types")),
+        col("publisher", DCTERMS.publisher, ref("organisation")), col("issued", DCTERMS.issued, text(values.partial_date)),
+        col("un_symbol", FP.unDocumentSymbol, text(values.plain)), URL,
+        col("retrieved", FP.retrieved, text(values.day)), SOURCE, NOTE)),
+    table("instruments", "instrument", (FP.LegalInstrument,), ("label", "instrument_type", "source"), (
+        LABEL, col("instrument_type", FP.instrumentType, vocabulary("instrument-types")),
+        col("adopted", FP.adopted, text(values.partial_date)),
+        col("entry_into_force", FP.entryIntoForce, text(values.partial_date)),
+        col("un_symbol", FP.unDocumentSymbol, text(values.plain)), col("identifier", DCTERMS.identifier, text(values.plain)),
+        URL, SAME_AS, SOURCE, NOTE)),
+    table("media", "media", (FP.MediaItem,), ("title", "media_type", "source"), (
+        col("title", (DCTERMS.title, RDFS.label), text(values.english)),
+        col("media_type", FP.documentType, vocabulary("document-types")),
+        col("credit", FP.credit, text(values.english)), col("credited_to", FP.creditedTo, ref("organisation")),
+        col("victim_category", FP.victimCategory, vocabulary("victim-categories")), SOURCE)),
+    table("organisations", "organisation", (FP.Organisation,), ("label", "source"), (
+        LABEL, col("label_ko", (RDFS.label, SKOS.prefLabel), text(values.korean)),
+        col("alt_labels", SKOS.altLabel, text(values.english), multi=True),
+        col("organisation_type", FP.organisationType, vocabulary("organisation-types")),
+        col("part_of", SCHEMA.parentOrganization, ref("organisation")), URL, SAME_AS, SOURCE, NOTE)),
+    table("events", "event", (), ("event_type", "source"), (
+        col("label", RDFS.label, text(values.english)),
+        col("event_type", RDF.type, lambda cell, _ctx: concept_in(EVENT_SCHEMES, cell)),
+        col("person", FP.victim, ref("person")),
+        col("victim_group", FP.victimGroup, vocabulary("victim-categories")),
+        col("date", FP.date, text(values.partial_date)), col("start_date", FP.startDate, text(values.partial_date)),
+        col("end_date", FP.endDate, text(values.partial_date)),
+        col("date_basis", FP.dateBasis, vocabulary("date-basis")),
+        col("perpetrator", FP.perpetrator, ref("organisation"), multi=True),
+        col("age", FP.ageAtTime, text(values.age)), col("occupation", FP.occupationAtTime, text(values.english)),
+        col("breaches", FP.breaches, ref("instrument"), multi=True), col("part_of", FP.partOfConflict, ref("event")),
+        SAME_AS, SOURCE, col("statement", FP.statement, text(values.english)))),
+    table("statuses", "status", (FP.StatusAssessment,), ("person", "status", "as_of", "source"), (
+        col("person", FP.statusOf, ref("person")), col("status", FP.status, vocabulary("status")),
+        col("as_of", FP.asOf, text(values.partial_date)), SOURCE)),
+    table("datasets", "dataset", (QB.DataSet,), ("label", "structure", "source"), (
+        LABEL, col("structure", QB.structure, structure),
+        col("complete_breakdown", FP.completeBreakdown, text(values.boolean)),
+        col("total", FP.total, ref("figure")), SOURCE, col("description", DCTERMS.description, text(values.english)))),
+    table("figures", "figure", (QB.Observation,), ("dataset", "victim_category", "outcome", "as_of", "source"), (
+        col("dataset", QB.dataSet, ref("dataset")),
+        col("victim_category", FP.victimCategory, vocabulary("victim-categories")),
+        col("outcome", FP.outcome, vocabulary("outcomes")), col("age_group", FP.ageGroup, vocabulary("age-groups")),
+        col("subgroup", FP.subgroup, vocabulary("subgroups")), col("ref_year", FP.refYear, text(values.year)),
+        col("count", FP.count, text(values.count)), col("count_lower", FP.countLowerBound, text(values.count)),
+        col("count_upper", FP.countUpperBound, text(values.count)),
+        col("qualifier", FP.qualifier, vocabulary("qualifiers")), col("as_of", FP.asOf, text(values.partial_date)),
+        SOURCE, col("statement", FP.statement, text(values.english)), NOTE)),
+    table("findings", "finding", (FP.Finding,), ("about", "statement", "source"), (
+        col("about", FP.about, vocabulary("victim-categories")),
+        col("statement", FP.statement, text(values.english)), SOURCE)),
+)
+
+PEOPLE = TableSpec("people", "person", ("name", "category", "source"), ("alt_names", "credited_to", "restricted", "note"))
+TABLE_FILES = ("people.csv", *(t.file for t in TABLES))
+
+
+def read_all(data_dir: Path) -> dict[str, list[Record]]:
+    """Every record table in `data_dir`, by kind; a table that is absent counts as empty."""
+    specs = [PEOPLE, *(t.spec for t in TABLES)]
+    return {s.kind: list(read_table(data_dir / f"{s.kind}.csv", s)) if (data_dir / f"{s.kind}.csv").exists() else []
+            for s in specs}
+
+
+def convert_tables(data_dir: Path, base: str = DEFAULT_BASE) -> list[ConvertedRecord]:
+    """Read and convert every record table in `data_dir`. Raises RecordError at the first bad record."""
+    records = read_all(data_dir)
+    ctx = _context(records, base)
+    converted = _people(records["people"], ctx)
+    for spec in TABLES:
+        converted += [_convert(record, spec, ctx) for record in records[spec.spec.kind]]
+    return converted
+
+
+def _context(records: dict[str, list[Record]], base: str) -> Context:
+    ctx = Context(base)
+    kinds = {"people": "person", **{t.spec.kind: t.iri_kind for t in TABLES}}
+    for kind, rows in records.items():
+        for record in rows:
+            _check_key(record)
+            if kind != "people" and record.key in ctx.keys.get(kinds[kind], set()):
+                raise RecordError(record.at(record.origin.field or "key"), f"duplicate key {record.key!r}")
+            ctx.keys.setdefault(kinds[kind], set()).add(record.key)
+    sources = [k for kind in ("document", "instrument", "media") for k in ctx.keys.get(kind, set())]
+    if len(sources) != len(set(sources)):
+        raise RecordError(Origin("data"), "a key is used by more than one of documents, instruments and media")
+    ctx.restricted_people = {r.key for r in records["people"] if r.get("restricted") == "true"}
+    return ctx
+
+
+def _check_key(record: Record) -> None:
+    try:
+        check_key(record.key)
+    except KeyError_ as error:
+        raise RecordError(record.origin, str(error)) from None
+
+
+def _convert(record: Record, spec: Table, ctx: Context) -> ConvertedRecord:
+    subject = mint(spec.iri_kind, record.key, ctx.base)
+    out = ConvertedRecord(record.origin, subject, graph_iri(spec.spec.kind, ctx.base))
+    for cls in spec.classes:
+        out.add(subject, RDF.type, cls)
+    for column in spec.columns:
+        for predicate, term in _terms(record, column, ctx):
+            out.add(subject, predicate, term)
+    _check_event(record, spec)
+    out.restricted = record.get("person") in ctx.restricted_people
+    return out
+
+
+def _terms(record: Record, column: Column, ctx: Context) -> Iterable[tuple[URIRef, Node]]:
+    cells = record.values(column.name) if column.multi else [c for c in [record.get(column.name)] if c]
+    for cell in cells:
+        try:
+            term = column.value(cell, ctx)
+        except (ValueError, UnknownConcept) as error:
+            raise RecordError(record.at(column.name), str(error)) from None
+        yield from ((predicate, term) for predicate in column.predicates)
+
+
+def _check_event(record: Record, spec: Table) -> None:
+    if spec.spec.kind != "events":
+        return
+    if bool(record.get("person")) == bool(record.get("victim_group")) and record.get("event_type") != "armed-conflict":
+        raise RecordError(record.at("person"), "an event names either a person or a victim_group, not both or neither")
+
+
+def _people(rows: list[Record], ctx: Context) -> list[ConvertedRecord]:
+    """People are grouped by key: one person resource, one listing per (person, source) row."""
+    by_person: dict[str, list[Record]] = {}
+    for row in rows:
+        by_person.setdefault(row.key, []).append(row)
+    return [_person(key, group, ctx) for key, group in by_person.items()]
+
+
+def _person(key: str, listings: list[Record], ctx: Context) -> ConvertedRecord:
+    person = mint("person", key, ctx.base)
+    out = ConvertedRecord(listings[0].origin, person, graph_iri("people", ctx.base))
+    restricted = {row.get("restricted") or "false" for row in listings}
+    if len(restricted) > 1:
+        raise RecordError(listings[-1].at("restricted"), f"rows for {key!r} disagree on whether the person is restricted")
+    out.restricted = restricted == {"true"}
+    names = [values.personal_name(row.cells["name"]) for row in listings]
+    out.add(person, RDF.type, FP.Victim)
+    out.add(person, RDFS.label, names[0])
+    out.add(person, SKOS.prefLabel, names[0])
+    out.add(person, FP.restricted, Literal(out.restricted))
+    alternatives = {*names[1:], *(values.personal_name(n) for row in listings for n in row.values("alt_names"))}
+    for name in sorted(alternatives - {names[0]}):
+        out.add(person, SKOS.altLabel, name)
+    for row in listings:
+        out.triples += _listing(person, row, ctx)
+    return out
+
+
+LISTING_COLUMNS = (
+    col("name", FP.nameAsListed, text(values.personal_name)),
+    col("category", FP.victimCategory, vocabulary("victim-categories")),
+    col("credited_to", FP.creditedTo, ref("organisation")),
+    SOURCE, NOTE,
+)
+
+
+def _listing(person: URIRef, row: Record, ctx: Context) -> list[tuple[Node, Node, Node]]:
+    """The row's own claim node, and the person-level summary of it (category, credit, source)."""
+    if len(row.values("source")) != 1:
+        raise RecordError(row.at("source"), "a people row has exactly one source; add a row per source")
+    listing = mint("listing", f"{row.key}.{row.values('source')[0]}", ctx.base)
+    triples = [(listing, RDF.type, FP.Listing), (listing, FP.listingOf, person)]
+    for column in LISTING_COLUMNS:
+        for predicate, term in _terms(row, column, ctx):
+            triples.append((listing, predicate, term))
+            if predicate in (FP.victimCategory, FP.creditedTo, DCTERMS.source):
+                triples.append((person, predicate, term))
+            if predicate == FP.victimCategory:
+                triples.append((person, RDF.type, term))
+    return triples

@@ -1,0 +1,79 @@
+"""Our own record tables: one CSV file per kind of record, as people edit them in a spreadsheet.
+
+Each row becomes a `Record` that remembers its file and line, so every later error can say where.
+Multi-valued cells separate values with '|', as Uwazi's CSV does.
+"""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Origin, RecordError
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of a record table: its kind (the table's name), its key, its non-empty cells."""
+
+    kind: str
+    key: str
+    cells: dict[str, str]
+    origin: Origin
+
+    def get(self, column: str) -> str | None:
+        return self.cells.get(column)
+
+    def values(self, column: str) -> list[str]:
+        """The '|'-separated values of a cell, stripped, empty ones dropped."""
+        return [v.strip() for v in self.cells.get(column, "").split("|") if v.strip()]
+
+    def at(self, column: str) -> Origin:
+        """The origin of one cell, for error messages."""
+        return Origin(self.origin.file, self.origin.line, self.key, column)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """The columns a record table may have; `key` names the column that holds each record's key."""
+
+    kind: str
+    key: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> set[str]:
+        return {self.key, *self.required, *self.optional}
+
+
+def read_table(path: Path, spec: TableSpec) -> Iterator[Record]:
+    """Read one record table; raise `RecordError` on a bad header or a missing required cell."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        _check_header(path, reader.fieldnames or [], spec)
+        for row in reader:
+            yield _record(path, reader.line_num, row, spec)
+
+
+def _check_header(path: Path, header: list[str], spec: TableSpec) -> None:
+    unknown = [c for c in header if c not in spec.columns]
+    missing = sorted(c for c in {spec.key, *spec.required} if c not in header)
+    if unknown or missing:
+        problems = [f"unknown column(s) {', '.join(unknown)}" if unknown else "",
+                    f"missing column(s) {', '.join(missing)}" if missing else ""]
+        allowed = ", ".join(sorted(spec.columns))
+        raise RecordError(Origin(str(path), 1), f"{'; '.join(filter(None, problems))} (allowed: {allowed})")
+
+
+def _record(path: Path, line: int, row: dict[str, str | None], spec: TableSpec) -> Record:
+    if None in row:  # csv puts surplus cells under the key None
+        raise RecordError(Origin(str(path), line), f"row has more cells than the header's {len(row) - 1} columns")
+    cells = {column: value.strip() for column, value in row.items() if value and value.strip()}
+    key = cells.get(spec.key)
+    if not key:
+        raise RecordError(Origin(str(path), line, field=spec.key), f"the key column {spec.key!r} is empty")
+    missing = [c for c in spec.required if c not in cells]
+    if missing:
+        raise RecordError(Origin(str(path), line, key, missing[0]), f"required value missing in column {missing[0]!r}")
+    return Record(spec.kind, key, cells, Origin(str(path), line, key))

@@ -1,0 +1,85 @@
+"""The store: Oxigraph on disk through pyoxigraph, written once per build and then only read.
+
+rdflib builds and validates graphs; pyoxigraph stores, queries and serialises them. This module is the
+one place that turns rdflib terms into pyoxigraph terms.
+"""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+PREFIXES = {
+    "fp": "https://w3id.org/footprints-graph/ontology#",
+    "fpv": "https://w3id.org/footprints-graph/vocab/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+    "qb": "http://purl.org/linked-data/cube#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+}
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as the equal pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_quad(s: Node, p: Node, o: Node, graph: URIRef) -> ox.Quad:
+    return ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(str(graph)))
+
+
+def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Quads deduplicated and sorted by their N-Quads text, so that every dump is byte-stable."""
+    return sorted(set(quads), key=str)
+
+
+def write_store(path: Path, quads: list[ox.Quad]) -> None:
+    """Create a new on-disk store at `path` holding `quads` (bulk load: the engine's fastest path)."""
+    store = ox.Store(str(path))
+    store.bulk_extend(quads)
+    store.optimize()
+    store.flush()
+    del store  # releases the RocksDB lock before anyone opens it read-only
+
+
+def open_store(path: Path) -> ox.Store:
+    """The store at `path`, read-only: the server never writes."""
+    return ox.Store.read_only(str(path))
+
+
+DUMP_FORMATS = {
+    "footprints.nq": ox.RdfFormat.N_QUADS,
+    "footprints.trig": ox.RdfFormat.TRIG,
+    "footprints.jsonld": ox.RdfFormat.JSON_LD,
+    "footprints.ttl": ox.RdfFormat.TURTLE,
+    "footprints.nt": ox.RdfFormat.N_TRIPLES,
+}
+
+
+def write_dumps(folder: Path, quads: list[ox.Quad]) -> list[Path]:
+    """Dumps of the dataset: with named graphs (N-Quads, TriG, JSON-LD) and as one merged graph
+    (Turtle, N-Triples). `quads` must already be sorted."""
+    folder.mkdir(parents=True, exist_ok=True)
+    merged = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+    written = []
+    for name, rdf_format in DUMP_FORMATS.items():
+        data = quads if rdf_format.supports_datasets else merged
+        prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE) else None
+        ox.serialize(data, str(folder / name), rdf_format, prefixes=prefixes)
+        written.append(folder / name)
+    return written

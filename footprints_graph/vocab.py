@@ -1,0 +1,138 @@
+"""Vocabulary: the ontology's terms as Python constants and its SKOS concepts looked up by notation.
+
+`FP` is a closed namespace: using a term the ontology does not declare raises at once, and a test proves
+that these constants and ontology/footprints.ttl agree.
+"""
+
+from functools import cache
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS, DefinedNamespace, Namespace
+
+from .iris import ONTOLOGY, VOCAB
+from .resources import ontology_graph
+
+FPV = Namespace(VOCAB)
+
+
+class FP(DefinedNamespace):
+    """The footprints-graph ontology (https://w3id.org/footprints-graph/ontology#)."""
+
+    _NS = Namespace(ONTOLOGY)
+    _fail = True
+
+    # classes
+    Victim: URIRef
+    PrisonerOfWar: URIRef
+    WartimeAbductee: URIRef
+    PostWarAbductee: URIRef
+    Detainee: URIRef
+    FamilyMember: URIRef
+    FamilyRelationship: URIRef
+    Listing: URIRef
+    Event: URIRef
+    Act: URIRef
+    Capture: URIRef
+    Abduction: URIRef
+    ArbitraryDetention: URIRef
+    NonRepatriation: URIRef
+    EnforcedDisappearance: URIRef
+    SubsequentEvent: URIRef
+    EscapeAndReturn: URIRef
+    Repatriation: URIRef
+    Death: URIRef
+    ConfirmedAlive: URIRef
+    LastSeen: URIRef
+    ArmedConflict: URIRef
+    StatusAssessment: URIRef
+    Place: URIRef
+    Organisation: URIRef
+    SourceDocument: URIRef
+    MediaItem: URIRef
+    LegalInstrument: URIRef
+    Finding: URIRef
+    CategoryOutcomeStructure: URIRef
+    AgeGroupStructure: URIRef
+    YearStructure: URIRef
+    SubgroupStructure: URIRef
+    # properties
+    victimCategory: URIRef
+    creditedTo: URIRef
+    restricted: URIRef
+    listingOf: URIRef
+    nameAsListed: URIRef
+    familyOf: URIRef
+    familyMember: URIRef
+    kinship: URIRef
+    victim: URIRef
+    victimGroup: URIRef
+    perpetrator: URIRef
+    date: URIRef
+    startDate: URIRef
+    endDate: URIRef
+    dateBasis: URIRef
+    place: URIRef
+    ageAtTime: URIRef
+    ageGroup: URIRef
+    occupationAtTime: URIRef
+    breaches: URIRef
+    partOfConflict: URIRef
+    statusOf: URIRef
+    status: URIRef
+    asOf: URIRef
+    organisationType: URIRef
+    documentType: URIRef
+    unDocumentSymbol: URIRef
+    retrieved: URIRef
+    credit: URIRef
+    instrumentType: URIRef
+    adopted: URIRef
+    entryIntoForce: URIRef
+    statement: URIRef
+    about: URIRef
+    count: URIRef
+    countLowerBound: URIRef
+    countUpperBound: URIRef
+    qualifier: URIRef
+    outcome: URIRef
+    subgroup: URIRef
+    refYear: URIRef
+    completeBreakdown: URIRef
+    total: URIRef
+
+
+class UnknownConcept(LookupError):
+    """A value that is not a notation of the expected concept scheme."""
+
+    def __init__(self, scheme: str, notation: str, known: list[str]):
+        self.scheme, self.notation, self.known = scheme, notation, known
+        super().__init__(f"{notation!r} is not in the {scheme} vocabulary; use one of: {', '.join(known)}")
+
+
+@cache
+def _notations(scheme: str) -> dict[str, URIRef]:
+    graph: Graph = ontology_graph()
+    return {
+        str(notation): concept
+        for concept in graph.subjects(SKOS.inScheme, FPV[scheme])
+        for notation in graph.objects(concept, SKOS.notation)
+    }
+
+
+def concept(scheme: str, notation: str) -> URIRef:
+    """The concept (or punned class) of `scheme` whose skos:notation is `notation`."""
+    table = _notations(scheme)
+    if notation not in table:
+        raise UnknownConcept(scheme, notation, sorted(table))
+    return table[notation]
+
+
+def concept_in(schemes: tuple[str, ...], notation: str) -> URIRef:
+    """The concept with `notation` in the first of `schemes` that has it."""
+    for scheme in schemes:
+        try:
+            return concept(scheme, notation)
+        except UnknownConcept:
+            continue
+    known = sorted(n for s in schemes for n in _notations(s))
+    raise UnknownConcept(" or ".join(schemes), notation, known)
