@@ -1,0 +1,105 @@
+"""The build: deterministic, atomic, and loud about bad records (file, line, record, field)."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from footprints_graph import build as build_module
+from footprints_graph.build import build, current_release
+from footprints_graph.cli import main
+from footprints_graph.errors import BuildError, RecordError
+from footprints_graph.store import DUMP_FORMATS, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    """A private copy of data/ that a test may spoil."""
+    return Path(shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("examples", "uwazi")))
+
+
+def _dumps(release: Path) -> dict[str, bytes]:
+    return {name: (release / "dumps" / name).read_bytes() for name in DUMP_FORMATS}
+
+
+def test_two_builds_write_byte_identical_dumps(tmp_path):
+    first = build(ROOT / "data", tmp_path / "one")
+    second = build(ROOT / "data", tmp_path / "two")
+    assert first.build_id == second.build_id
+    assert _dumps(first.release) == _dumps(second.release)
+
+
+def test_nquads_dump_is_sorted(tmp_path):
+    lines = (build(ROOT / "data", tmp_path).release / "dumps" / "footprints.nq").read_text().splitlines()
+    assert lines == sorted(lines) and len(lines) > 1000
+
+
+def _replace_cell(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("file,old,new,expected", [
+    ("figures.csv", "pow-not-repatriated,pow-figures,prisoner-of-war,not-repatriated,,,,50000",
+     "pow-not-repatriated,pow-figures,prisoner-of-war,not-repatriated,,,,50k", "figures.csv:2, record 'pow-not-repatriated', field 'count': '50k' is not a non-negative whole number"),
+    ("events.csv", "2013-10,,stated", "2013-13,,stated", "field 'start_date': '2013-13' has no month 13"),
+    ("people.csv", "ahn-ho-cheol,Ahn Ho-Cheol,,wartime-abductee", "ahn-ho-cheol,Ahn Ho-Cheol,,wartime-abductees",
+     "'wartime-abductees' is not in the victim-categories vocabulary"),
+    ("statuses.csv", "kim-jung-wook-detained-2024-03-27,kim-jung-wook", "kim-jung-wook-detained-2024-03-27,kim-jung-uk",
+     "no person with key 'kim-jung-uk'"),
+    ("documents.csv", "footprints-database,FOOTPRINTS", "Footprints Database,FOOTPRINTS", "is not a stable key"),
+    ("findings.csv", "key,about,statement,source", "key,about,statement,source,colour", "unknown column(s) colour"),
+])
+def test_a_bad_record_names_file_line_record_field_and_changes_nothing(tmp_path, data, file, old, new, expected):
+    home = tmp_path / "home"
+    before = build(data, home).release
+    _replace_cell(data / file, old, new)
+    with pytest.raises(RecordError) as error:
+        build(data, home)
+    assert expected in str(error.value)
+    assert file in str(error.value)
+    assert current_release(home) == before
+    assert open_store(before / "store").query("ASK { GRAPH ?g { ?s ?p ?o } }")
+
+
+def test_the_cli_reports_a_bad_record_and_exits_2(tmp_path, data, capsys):
+    _replace_cell(data / "figures.csv", ",12679,", ",12.679,")
+    assert main(["build", "--data", str(data), "--home", str(tmp_path / "home")]) == 2
+    assert "figures.csv:" in capsys.readouterr().err
+
+
+def test_a_build_that_fails_while_writing_leaves_the_previous_release_serving(tmp_path, data, monkeypatch):
+    home = tmp_path / "home"
+    before = build(data, home).release
+    _replace_cell(data / "people.csv", "Choi Wonmo", "Choi Won-mo")  # a real change: a new build id
+
+    def fail(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build_module, "write_dumps", fail)
+    with pytest.raises(BuildError, match="current release is unchanged"):
+        build(data, home)
+    assert current_release(home) == before
+    assert [p.name for p in (home / "releases").iterdir()] == [before.name]
+
+
+def test_restricted_records_and_their_events_stay_out_of_the_public_store_and_dumps(tmp_path, data):
+    _replace_cell(data / "people.csv", "ko-hyun-chul,Ko Hyun-chul,,detainee,,mou-detainees-2024-03-27,false",
+                  "ko-hyun-chul,Ko Hyun-chul,,detainee,,mou-detainees-2024-03-27,true")
+    result = build(data, tmp_path / "home")
+    assert result.summary["restricted_records"] == 3  # the person, the detention, the status
+    public = b"".join(_dumps(result.release).values())
+    assert b"ko-hyun-chul" not in public and b"Ko Hyun-chul" not in public
+    assert not open_store(result.release / "store").query(
+        "ASK { GRAPH ?g { ?s ?p ?o FILTER(CONTAINS(STR(?s), 'ko-hyun-chul') || CONTAINS(STR(?o), 'ko-hyun-chul')) } }")
+    assert b"ko-hyun-chul" in (result.release / "restricted" / "restricted.nq").read_bytes()
+
+
+def test_the_summary_counts_records_and_triples_per_graph(tmp_path):
+    summary = build(ROOT / "data", tmp_path).summary
+    people = summary["graphs"]["https://w3id.org/footprints-graph/id/graph/people"]
+    assert people["records"] == 13  # 14 rows: Kim Jung-wook is listed by two sources
+    assert summary["triples"] == sum(g["triples"] for g in summary["graphs"].values())

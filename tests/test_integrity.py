@@ -1,0 +1,122 @@
+"""The SOSA-style integrity check: every ontology and data file parses, each ontology file declares one
+versioned owl:Ontology, and every term that the data, converter, shapes and queries use is declared once,
+with an English and a Korean label and a definition."""
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import OWL, RDF, RDFS, SKOS, Dataset, Graph, URIRef
+from rdflib.namespace import DefinedNamespace
+
+from footprints_graph import resources
+from footprints_graph.build import build
+from footprints_graph.vocab import FP
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILTIN = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+           "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2001/XMLSchema#", "http://www.w3.org/ns/shacl#")
+OURS = "https://w3id.org/footprints-graph/"
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return resources.ontology_graph()
+
+
+@pytest.fixture(scope="module")
+def built_quads_graph(tmp_path_factory) -> Graph:
+    """The union of every named graph a build of data/ writes."""
+    release = build(ROOT / "data", tmp_path_factory.mktemp("home")).release
+    dataset = Dataset()
+    dataset.parse(release / "dumps" / "footprints.nq", format="nquads")
+    graph = Graph()
+    for quad in dataset.quads():
+        graph.add(quad[:3])
+    return graph
+
+
+@pytest.mark.parametrize("name", resources.ONTOLOGY_FILES)
+def test_each_ontology_file_parses_and_declares_one_versioned_ontology(name):
+    graph = Graph().parse(data=resources.resource("ontology", name).read_text(encoding="utf-8"), format="turtle")
+    ontologies = list(graph.subjects(RDF.type, OWL.Ontology))
+    assert len(ontologies) == 1, f"{name} declares {len(ontologies)} owl:Ontology"
+    assert graph.value(ontologies[0], OWL.versionIRI) is not None, f"{name} has no owl:versionIRI"
+    assert graph.value(ontologies[0], OWL.versionInfo) is not None, f"{name} has no owl:versionInfo"
+
+
+def test_every_ontology_file_in_the_folder_is_loaded():
+    on_disk = {p.name for p in (ROOT / "ontology").glob("*.ttl")}
+    assert on_disk == set(resources.ONTOLOGY_FILES)
+
+
+def _declared(ontology: Graph) -> set[URIRef]:
+    return {s for s in ontology.subjects(RDF.type, None) if isinstance(s, URIRef)}
+
+
+def _problems_with(term: URIRef, ontology: Graph) -> list[str]:
+    labels = {getattr(label, "language", None) for label in ontology.objects(term, RDFS.label)}
+    problems = [f"no @{lang} label" for lang in ("en", "ko") if lang not in labels]
+    if ontology.value(term, SKOS.definition) is None:
+        problems.append("no skos:definition")
+    if ontology.value(term, RDFS.isDefinedBy) is None:
+        problems.append("no rdfs:isDefinedBy")
+    return problems
+
+
+def _terms_used(graph: Graph) -> set[URIRef]:
+    """Predicates and classes a graph uses, outside the built-in RDF/RDFS/OWL/XSD/SHACL vocabularies."""
+    used = set(graph.predicates()) | set(graph.objects(None, RDF.type))
+    return {t for t in used if isinstance(t, URIRef) and not str(t).startswith(BUILTIN)}
+
+
+def test_every_declared_term_has_labels_in_english_and_korean_and_a_definition(ontology):
+    ontologies = set(ontology.subjects(RDF.type, OWL.Ontology))
+    terms = [t for t in _declared(ontology) - ontologies if not str(t).startswith(BUILTIN)]
+    failures = {str(t): problems for t in terms if (problems := _problems_with(t, ontology))}
+    assert not failures
+
+
+def test_every_term_the_data_uses_is_declared(ontology, built_quads_graph):
+    missing = sorted(str(t) for t in _terms_used(built_quads_graph) - _declared(ontology))
+    assert not missing, f"used by the data but not declared in ontology/: {missing}"
+
+
+def test_every_term_the_shapes_use_is_declared(ontology):
+    shapes = resources.shapes_graph()
+    shape_paths = set(shapes.objects(None, URIRef("http://www.w3.org/ns/shacl#path"))) | set(
+        shapes.objects(None, URIRef("http://www.w3.org/ns/shacl#targetClass")))
+    missing = sorted(str(t) for t in shape_paths if isinstance(t, URIRef) and not str(t).startswith(BUILTIN)
+                     and t not in _declared(ontology))
+    assert not missing, f"used by the shapes but not declared: {missing}"
+
+
+def test_every_term_the_queries_use_is_declared(ontology):
+    names = resources.resource_names("queries", ".rq")
+    iris = {URIRef(i) for n in names for i in _expand_iris(resources.query_text(n.removesuffix(".rq")))}
+    ours = {i for i in iris if str(i).startswith("https://w3id.org/footprints-graph/ontology#")}
+    missing = sorted(str(i) for i in ours - _declared(ontology))
+    assert not missing, f"used by queries but not declared: {missing}"
+
+
+def _expand_iris(query: str) -> list[str]:
+    prefixes = dict(re.findall(r"PREFIX\s+(\w*):\s*<([^>]+)>", query, flags=re.I))
+    full = re.findall(r"<(https?://[^>]+)>", query)
+    curies = [prefixes[p] + local for p, local in re.findall(r"\b(\w+):([A-Za-z_][\w-]*)", query) if p in prefixes]
+    return full + curies
+
+
+def test_python_constants_and_the_ontology_agree(ontology):
+    declared = {str(t).removeprefix(str(FP._NS)) for t in _declared(ontology) if str(t).startswith(str(FP._NS))}
+    in_python = {name for name in FP.__annotations__}
+    assert in_python <= declared, f"vocab.FP names terms the ontology lacks: {sorted(in_python - declared)}"
+    assert issubclass(FP, DefinedNamespace)
+    with pytest.raises(AttributeError):
+        FP.NoSuchTerm  # noqa: B018 — the namespace is closed
+
+
+def test_every_class_the_converter_emits_is_a_declared_class(ontology, built_quads_graph):
+    classes = set(built_quads_graph.objects(None, RDF.type))
+    ours = {c for c in classes if str(c).startswith(OURS)}
+    not_classes = sorted(str(c) for c in ours if (c, RDF.type, OWL.Class) not in ontology)
+    assert not not_classes
