@@ -120,3 +120,15 @@ def test_every_class_the_converter_emits_is_a_declared_class(ontology, built_qua
     ours = {c for c in classes if str(c).startswith(OURS)}
     not_classes = sorted(str(c) for c in ours if (c, RDF.type, OWL.Class) not in ontology)
     assert not not_classes
+
+
+def test_every_term_the_uwazi_mappings_in_data_use_is_declared(ontology):
+    curie = re.compile(r'"(fp|fpv|dct|schema|skos|prov):([A-Za-z][\w-]*)"')
+    namespaces = {"fp": "https://w3id.org/footprints-graph/ontology#", "fpv": "https://w3id.org/footprints-graph/vocab/",
+                  "dct": "http://purl.org/dc/terms/", "schema": "https://schema.org/",
+                  "skos": "http://www.w3.org/2004/02/skos/core#", "prov": "http://www.w3.org/ns/prov#"}
+    used = {URIRef(namespaces[p] + local) for path in (ROOT / "data" / "uwazi").glob("*.toml")
+            for p, local in curie.findall(path.read_text(encoding="utf-8"))}
+    known = _declared(ontology) | set(ontology.subjects(RDF.type, SKOS.ConceptScheme))
+    assert used, "no mapping found in data/uwazi"
+    assert not sorted(str(t) for t in used - known)
