@@ -28,6 +28,8 @@ from .convert import ConvertedRecord
 from .convert.records import convert_tables
 from .errors import BuildError
 from .iris import DEFAULT_BASE
+from .linksets import read_link_sets
+from .releases import write_release_description
 from .resources import ontology_graph
 from .store import sorted_quads, to_quad, write_dumps, write_store
 
@@ -45,11 +47,13 @@ class BuildResult:
 def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool = False) -> BuildResult:
     """Build the graph from the records in `data_dir` into a new release under `home` and make it current."""
     records = convert_tables(data_dir, base)
+    records += read_link_sets(data_dir / "links", records, base)
     public = [r for r in records if not r.restricted]
     quads = sorted_quads([*_quads(public, progress), *_ontology_quads()])
     build_id = hashlib.sha256("".join(f"{q} .\n" for q in quads).encode()).hexdigest()[:16]
     summary = _summary(build_id, public, records, quads)
     release = _write_release(home, build_id, quads, summary, [r for r in records if r.restricted])
+    write_release_description(release, current_release(home))  # before `current` moves: the previous release
     _make_current(home, release)
     _prune(home, release)
     return BuildResult(build_id, release, summary)

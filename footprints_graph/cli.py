@@ -8,9 +8,12 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import build
+from .build import build, current_release
 from .errors import FootprintsError, RecordError
+from .export_uwazi import export_uwazi
 from .iris import DEFAULT_BASE
+from .linksets import add_link_set
+from .store import open_store
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 
@@ -39,11 +42,48 @@ def _run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_link(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("link", help="add a partner's link set (SSSOM/TSV or CSV) to data/links and rebuild")
+    parser.add_argument("file", type=Path, help="the mappings: *.sssom.tsv, or *.csv with subject,predicate,object,author,date[,confidence]")
+    parser.add_argument("--data", default="data", type=Path, help="folder of record tables; the file is copied to its links/ (default: ./data)")
+    parser.add_argument("--replace", action="store_true", help="overwrite a link set of the same name")
+    _add_common(parser)
+    parser.set_defaults(run=_run_link)
+
+
+def _run_link(args: argparse.Namespace) -> int:
+    link_set, target = add_link_set(args.file, args.data, args.base, args.replace)
+    result = build(args.data, _home(args.home), args.base)
+    print(json.dumps({"link_set": str(link_set.graph(args.base)), "file": str(target),
+                      "mappings": len(link_set.mappings), "build_id": result.build_id}, indent=2))
+    return EXIT_OK
+
+
+def _add_export(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("export", help="write the current release for another system")
+    parser.add_argument("--uwazi-csv", type=Path, required=True, metavar="OUT",
+                        help="folder for Uwazi CSV import files (one per template) with templates.json and thesauri.json")
+    _add_common(parser)
+    parser.set_defaults(run=_run_export)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    release = current_release(_home(args.home))
+    if release is None:
+        print(f"error: no release under {_home(args.home)}; run 'footprints-graph build' first", file=sys.stderr)
+        return EXIT_UNUSABLE
+    for path in export_uwazi(open_store(release / "store"), args.uwazi_csv, args.base):
+        print(path)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="footprints-graph", description="Build, validate, query and serve the footprints-graph knowledge graph.")
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
     _add_build(commands)
+    _add_link(commands)
+    _add_export(commands)
     return top
 
 

@@ -6,7 +6,7 @@ from importlib.resources.abc import Traversable
 
 from rdflib import Graph
 
-ONTOLOGY_FILES = ("footprints.ttl", "vocabularies.ttl", "uwazi.ttl", "external-terms.ttl", "alignments.ttl")
+ONTOLOGY_FILES = ("footprints.ttl", "vocabularies.ttl", "uwazi.ttl", "linking.ttl", "external-terms.ttl", "alignments.ttl")
 SHAPES_FILES = ("footprints-shapes.ttl",)
 
 

@@ -1,0 +1,136 @@
+"""Each release as a version of a dataset: `release.json` next to the dumps says which version it is, which
+version it follows, what changed between them (records added, removed and changed, per named graph) and the
+size and SHA-256 checksum of each dump, as a DCAT description in JSON-LD.
+
+The dumps themselves stay byte-identical for the same records: the time of the release is written only here.
+A record, for the change summary, is a subject of a named graph together with its claim nodes (a person's
+listings belong to the person; a link set, a graph that describes itself, is one record), so the counts
+agree with the build's `summary.json`.
+"""
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import __version__
+from .iris import ONTOLOGY
+
+DESCRIPTION_FILE = "release.json"
+MAX_LISTED = 100  # record IRIs listed per graph and kind of change; the counts are always complete
+LISTING_OF = ONTOLOGY + "listingOf"
+MEDIA_TYPES = {".nq": "application/n-quads", ".trig": "application/trig", ".jsonld": "application/ld+json",
+               ".ttl": "text/turtle", ".nt": "application/n-triples"}
+IANA = "https://www.iana.org/assignments/media-types/"
+CONTEXT = {
+    "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/", "spdx": "http://spdx.org/rdf/terms#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#", "id": "@id", "type": "@type",
+    "title": "dct:title", "version": "dcat:version",
+    "issued": {"@id": "dct:issued", "@type": "xsd:dateTime"},
+    "previousVersion": {"@id": "dcat:previousVersion", "@type": "@id"},
+    "distributions": {"@id": "dcat:distribution", "@container": "@set"},
+    "downloadURL": {"@id": "dcat:downloadURL", "@type": "@id"},
+    "mediaType": {"@id": "dcat:mediaType", "@type": "@id"},
+    "byteSize": {"@id": "dcat:byteSize", "@type": "xsd:nonNegativeInteger"},
+    "checksum": "spdx:checksum",
+    "algorithm": {"@id": "spdx:algorithm", "@type": "@id"},
+    "checksumValue": {"@id": "spdx:checksumValue", "@type": "xsd:hexBinary"},
+}
+SHA256 = "spdx:checksumAlgorithm_sha256"
+
+
+def release_iri(build_id: str) -> str:
+    return f"urn:footprints-graph:release:{build_id}"
+
+
+def describe_release(release: Path, previous: Path | None, issued: datetime | None = None) -> dict:
+    """The release folder `release` as a dataset version following `previous` (None for the first)."""
+    summary = json.loads((release / "summary.json").read_text(encoding="utf-8"))
+    description = {
+        "@context": CONTEXT, "id": release_iri(release.name), "type": "dcat:Dataset",
+        "title": f"footprints-graph release {release.name}", "version": release.name,
+        "issued": (issued or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "software": f"footprints-graph {__version__}",
+        "records": summary["records"], "triples": summary["triples"],
+        "distributions": [distribution(path) for path in sorted((release / "dumps").iterdir())],
+        "changes": changes(_records(release), _records(previous) if previous else {}),
+    }
+    if previous:
+        description["previousVersion"] = release_iri(previous.name)
+    return description
+
+
+def write_release_description(release: Path, previous: Path | None) -> Path:
+    """Write `release.json` once, when the release is new; a rebuild of the same records keeps the first."""
+    target = release / DESCRIPTION_FILE
+    if target.exists() or (previous is not None and previous.resolve() == release.resolve()):
+        return target
+    temporary = release / f".{DESCRIPTION_FILE}.{os.getpid()}"
+    temporary.write_text(json.dumps(describe_release(release, previous), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(temporary, target)
+    return target
+
+
+def distribution(path: Path) -> dict:
+    """A dump as a dcat:Distribution: where, what media type, how many bytes, which SHA-256."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"type": "dcat:Distribution", "downloadURL": f"dumps/{path.name}",
+            "mediaType": IANA + MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+            "byteSize": path.stat().st_size,
+            "checksum": {"type": "spdx:Checksum", "algorithm": SHA256, "checksumValue": digest.hexdigest()}}
+
+
+# ---------------------------------------------------------------- what changed
+
+
+def _records(release: Path) -> dict[str, dict[str, str]]:
+    """{graph: {record: fingerprint of its triples}} from the release's N-Quads dump."""
+    lines: dict[tuple[str, str], list[str]] = defaultdict(list)
+    quads = list(ox.parse(path=str(release / "dumps" / "footprints.nq"), format=ox.RdfFormat.N_QUADS))
+    owners = _owners(quads)
+    for q in quads:
+        graph = q.graph_name.value
+        lines[(graph, owners.get((graph, q.subject), _record_of(q.subject)))].append(f"{q.subject} {q.predicate} {q.object}")
+    records: dict[str, dict[str, str]] = defaultdict(dict)
+    for (graph, record), triples in lines.items():
+        records[graph][record] = hashlib.sha256("\n".join(sorted(triples)).encode()).hexdigest()
+    return records
+
+
+def _owners(quads: list[ox.Quad]) -> dict[tuple[str, object], str]:
+    """Nodes that belong to another record: a listing to its person, a blank node to what points at it, and
+    everything in a graph that describes itself (a link set) to that graph."""
+    described = {q.graph_name.value for q in quads if q.subject.value == q.graph_name.value}
+    owners = {(q.graph_name.value, q.subject): q.graph_name.value for q in quads if q.graph_name.value in described}
+    owners |= {(q.graph_name.value, q.subject): q.object.value for q in quads if q.predicate.value == LISTING_OF}
+    owners |= {(q.graph_name.value, q.object): _record_of(q.subject) for q in quads
+               if isinstance(q.object, ox.BlankNode) and not isinstance(q.subject, ox.BlankNode)}
+    return owners
+
+
+def _record_of(node) -> str:
+    """A node's record: an IRI without its fragment (a link set's mapping nodes belong to the link set)."""
+    return node.value.split("#", 1)[0] if isinstance(node, ox.NamedNode) else f"_:{node.value}"
+
+
+def changes(current: dict[str, dict[str, str]], previous: dict[str, dict[str, str]]) -> dict:
+    """Per named graph: the records added, removed and changed, with counts and the first IRIs of each."""
+    graphs = {g: _graph_changes(current.get(g, {}), previous.get(g, {})) for g in sorted(set(current) | set(previous))}
+    totals = {kind: sum(g[kind]["count"] for g in graphs.values()) for kind in ("added", "removed", "changed")}
+    return {"totals": totals, "graphs": {g: c for g, c in graphs.items() if any(c[k]["count"] for k in totals)}}
+
+
+def _graph_changes(current: dict[str, str], previous: dict[str, str]) -> dict:
+    kinds = {
+        "added": sorted(set(current) - set(previous)),
+        "removed": sorted(set(previous) - set(current)),
+        "changed": sorted(r for r in set(current) & set(previous) if current[r] != previous[r]),
+    }
+    return {kind: {"count": len(records), "records": records[:MAX_LISTED]} for kind, records in kinds.items()}

@@ -1,0 +1,292 @@
+"""The reconciliation service (issue 8): every response checked against the published JSON schemas of the
+Reconciliation Service API 0.2, and OpenRefine's request flow replayed over the Flask test client on a real
+build of data/ (fixtures `app` and `client` of conftest.py)."""
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from jsonschema import Draft7Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7
+
+from footprints_graph import reconciliation
+from footprints_graph.endpoint import reconcile
+
+API = Path(__file__).resolve().parents[1].parent / "shared" / "reconciliation-api-0.2"
+SCHEMAS = {  # example folder → schema file
+    "manifest": "manifest.json",
+    "reconciliation-query-batch": "reconciliation-query-batch.json",
+    "reconciliation-result-batch": "reconciliation-result-batch.json",
+    "suggest-entities-response": "suggest-entities-response.json",
+    "suggest-properties-response": "suggest-properties-response.json",
+    "suggest-types-response": "suggest-types-response.json",
+    "data-extension-property-proposal": "data-extension-property-proposal.json",
+    "data-extension-query": "data-extension-query.json",
+    "data-extension-response": "data-extension-response.json",
+}
+
+
+def _schemas() -> dict[str, dict]:
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in (API / "schemas").glob("*.json")}
+
+
+def _registry() -> Registry:
+    """Every schema under its $id, so that relative refs (type.json) and the manifest's reference to the
+    Swagger schema (openapi.json, $id http://swagger.io/v2/schema.json) resolve without the network."""
+    return Registry().with_resources(
+        (schema["$id"].rstrip("#"), Resource.from_contents(schema, default_specification=DRAFT7))
+        for schema in _schemas().values())
+
+
+@pytest.fixture(scope="module")
+def validators() -> dict[str, Draft7Validator]:
+    schemas, registry = _schemas(), _registry()
+    return {kind: Draft7Validator(schemas[name], registry=registry) for kind, name in SCHEMAS.items()}
+
+
+def valid(validators, kind: str, document) -> None:
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validators[kind].iter_errors(document)]
+    assert not errors, f"{kind}: {errors}"
+
+
+# ---------------------------------------------------------------- the validator set-up itself
+
+
+def _examples(validity: str) -> list:
+    return [pytest.param(kind, path, id=f"{kind}/{path.name}")
+            for kind in SCHEMAS for path in sorted((API / "examples" / kind / validity).glob("*.json"))]
+
+
+@pytest.mark.parametrize("kind,path", _examples("valid"))
+def test_the_validators_accept_the_specs_valid_examples(validators, kind, path):
+    valid(validators, kind, json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("kind,path", _examples("invalid"))
+def test_the_validators_reject_the_specs_invalid_examples(validators, kind, path):
+    assert list(validators[kind].iter_errors(json.loads(path.read_text(encoding="utf-8"))))
+
+
+def test_there_are_examples_both_ways():
+    assert len(_examples("valid")) >= 20 and len(_examples("invalid")) >= 10
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def get_json(client, url: str, **kwargs):
+    response = client.get(url, **kwargs)
+    assert response.status_code == 200, response.text
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    return response.json
+
+
+def reconcile_batch(client, validators, batch: dict) -> dict:
+    valid(validators, "reconciliation-query-batch", batch)
+    response = client.post("/reconcile", data={"queries": json.dumps(batch)})
+    assert response.status_code == 200, response.text
+    valid(validators, "reconciliation-result-batch", response.json)
+    return response.json
+
+
+def local(url: str) -> str:
+    """An absolute URL from the manifest as a path for the test client."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+# ---------------------------------------------------------------- manifest
+
+
+def test_manifest(client, validators):
+    manifest = get_json(client, "/reconcile")
+    valid(validators, "manifest", manifest)
+    assert manifest["versions"] == ["0.2"]
+    assert manifest["identifierSpace"] == "https://w3id.org/footprints-graph/id/"
+    assert {t["id"] for t in manifest["defaultTypes"]} == {"Victim", "Organisation", "SourceDocument"}
+
+
+def test_manifest_as_jsonp(client):
+    response = client.get("/reconcile?callback=jsonp1234")
+    assert response.status_code == 200
+    assert response.content_type.startswith("application/javascript")
+    text = response.text
+    assert text.startswith("jsonp1234(") and text.endswith(");")
+    assert json.loads(text[len("jsonp1234("):-2])["versions"] == ["0.2"]
+
+
+def test_a_callback_that_is_not_a_name_is_refused(client):
+    assert client.get("/reconcile?callback=alert(1)//").status_code == 400
+
+
+# ---------------------------------------------------------------- OpenRefine's flow
+
+
+def test_openrefine_flow(client, validators):
+    """manifest → batch of queries → preview → suggest → propose properties → extend, each URL taken from
+    the manifest as OpenRefine takes it."""
+    manifest = get_json(client, "/reconcile")
+    batch = {
+        "q0": {"query": "KIM JUNG WOOK", "type": "Victim", "limit": 3},
+        "q1": {"query": "Kim Kuk-gi", "type": "Detainee"},
+        "q2": {"query": "Choe Chun-gil", "type": "Victim",
+               "properties": [{"pid": "victimCategory", "v": "detainee"}]},
+        "q3": {"query": "안호철"},
+        "q4": {"query": "KWAFU", "type": "Organisation"},
+    }
+    results = reconcile_batch(client, validators, batch)
+    best = {key: result["result"][0] for key, result in results.items()}
+    assert {key: (c["id"], c["match"]) for key, c in best.items()} == {
+        "q0": ("person/kim-jung-wook", True), "q1": ("person/kim-kook-kie", True),
+        "q2": ("person/choi-chun-gil", True), "q3": ("person/ahn-ho-cheol", True),
+        "q4": ("organisation/kwafu", True)}
+    assert len(results["q0"]["result"]) == 3
+
+    preview = client.get(local(manifest["preview"]["url"].replace("{{id}}", "person/kim-jung-wook")))
+    assert preview.status_code == 200 and preview.content_type.startswith("text/html")
+    assert "Kim Jung-Wook" in preview.text and "arbitrary detention" in preview.text and "2013-10" in preview.text
+
+    entity_suggest = manifest["suggest"]["entity"]
+    suggestions = get_json(client, f"{entity_suggest['service_path']}?prefix=kim%20ko")
+    valid(validators, "suggest-entities-response", suggestions)
+    assert [s["id"] for s in suggestions["result"]] == ["person/kim-kook-kie"]
+
+    propose = manifest["extend"]["propose_properties"]
+    proposal = get_json(client, f"{propose['service_path']}?type=Detainee")
+    valid(validators, "data-extension-property-proposal", proposal)
+    wanted = [p["id"] for p in proposal["properties"] if p["id"] in ("victimCategory", "actDate", "status", "creditedTo")]
+
+    query = {"ids": ["person/kim-jung-wook", "person/ahn-ho-cheol"], "properties": [{"id": p} for p in wanted]}
+    valid(validators, "data-extension-query", query)
+    response = client.post("/reconcile", data={"extend": json.dumps(query)})
+    assert response.status_code == 200, response.text
+    valid(validators, "data-extension-response", response.json)
+    kim, ahn = response.json["rows"]["person/kim-jung-wook"], response.json["rows"]["person/ahn-ho-cheol"]
+    assert kim["victimCategory"] == [{"str": "detainee"}, {"str": "post-war abductee"}]
+    assert kim["actDate"] == [{"str": "2013-10/.."}]
+    assert kim["status"] == [{"str": "detained"}]
+    assert kim["creditedTo"] == [{"id": "organisation/abductees-family-union", "name": "Abductees' Family Union"}]
+    assert ahn["actDate"] == [{"str": "1950-06-25/1953-07-27"}] and ahn["status"] == []
+
+
+def test_queries_by_get_as_well(client, validators):
+    batch = json.dumps({"q0": {"query": "Ham Jin-woo"}})
+    response = client.get("/reconcile", query_string={"queries": batch})
+    assert response.status_code == 200
+    valid(validators, "reconciliation-result-batch", response.json)
+    assert response.json["q0"]["result"][0]["id"] == "person/ham-jin-woo"
+
+
+# ---------------------------------------------------------------- matching decisions
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("Kim Jung-wook", "person/kim-jung-wook"),
+    ("Jung-wook Kim", "person/kim-jung-wook"),
+    ("김정욱", "person/kim-jung-wook"),
+    ("Kim Jeong-uk", "person/kim-jung-wook"),
+    ("Ko Hyun-chul", "person/ko-hyun-chul"),
+    ("Ahn Ho-Cheol", "person/ahn-ho-cheol"),
+    ("An Ho-chol", "person/ahn-ho-cheol"),
+    ("person/kim-won-ho", "person/kim-won-ho"),  # an id is a query too
+    ("https://w3id.org/footprints-graph/id/person/kim-won-ho", "person/kim-won-ho"),
+])
+def test_a_variant_is_matched_to_its_record(client, validators, query, expected):
+    (result,) = reconcile_batch(client, validators, {"q": {"query": query}}).values()
+    top = result["result"][0]
+    assert (top["id"], top["match"]) == (expected, True)
+    assert all(not c["match"] for c in result["result"][1:])
+
+
+@pytest.mark.parametrize("query", ["Kim Jung-won", "Kim Won-hee", "Ko Hyun-chil", "Park Jung-wook", "Choi Chun-il"])
+def test_a_near_miss_is_proposed_but_never_matched(client, validators, query):
+    (result,) = reconcile_batch(client, validators, {"q": {"query": query, "type": "Victim"}}).values()
+    assert result["result"], "candidates are still proposed for a person to review"
+    assert not any(c["match"] for c in result["result"])
+
+
+def test_a_property_that_disagrees_vetoes_the_match(client, validators):
+    batch = {"agrees": {"query": "Kim Won-ho", "properties": [{"pid": "actDate", "v": "2016"}]},
+             "disagrees": {"query": "Kim Won-ho", "properties": [{"pid": "victimCategory", "v": "prisoner-of-war"}]},
+             "by credit": {"query": "Choi Wonmo", "properties": [
+                 {"pid": "creditedTo", "v": {"id": "organisation/abductees-family-union"}}]}}
+    results = reconcile_batch(client, validators, batch)
+    agrees, disagrees, credit = (results[k]["result"][0] for k in ("agrees", "disagrees", "by credit"))
+    assert agrees["match"] and agrees["score"] == 100
+    assert {"id": "property:actDate", "value": True} in agrees["features"]
+    assert disagrees["id"] == "person/kim-won-ho" and not disagrees["match"] and disagrees["score"] == 80
+    assert credit["match"] and {"id": "property:creditedTo", "value": True} in credit["features"]
+
+
+def test_a_query_by_properties_alone(client, validators):
+    batch = {"q": {"type": "Detainee", "properties": [{"pid": "actDate", "v": "2013"}], "limit": 10}}
+    (result,) = reconcile_batch(client, validators, batch).values()
+    agreeing = [c["id"] for c in result["result"] if {"id": "property:actDate", "value": True} in c["features"]]
+    assert agreeing == ["person/kim-jung-wook"]  # the only detention that began in 2013 (the others in 2014, 2016)
+    assert len(result["result"]) == 6 and not any(c["match"] for c in result["result"])  # no name, no match
+
+
+def test_the_type_restricts_candidates(client, validators):
+    (result,) = reconcile_batch(client, validators, {"q": {"query": "Kim Jung-wook", "type": "WartimeAbductee"}}).values()
+    assert "person/kim-jung-wook" not in {c["id"] for c in result["result"]}
+
+
+# ---------------------------------------------------------------- suggest and errors
+
+
+def test_suggest_types_and_properties(client, validators):
+    types = get_json(client, "/reconcile/suggest/type?prefix=post")
+    valid(validators, "suggest-types-response", types)
+    assert [t["id"] for t in types["result"]] == ["PostWarAbductee"]
+    assert types["result"][0]["broader"] == [{"id": "Victim", "name": "victim"}]
+    properties = get_json(client, "/reconcile/suggest/property?prefix=date")
+    valid(validators, "suggest-properties-response", properties)
+    assert {p["id"] for p in properties["result"]} >= {"actDate", "issued"}
+
+
+def test_suggest_pages_with_the_cursor(client, validators):
+    first = get_json(client, "/reconcile/suggest/entity?prefix=k")["result"]
+    second = get_json(client, "/reconcile/suggest/entity?prefix=k&cursor=10")["result"]
+    valid(validators, "suggest-entities-response", {"result": second})
+    assert len(first) == 10 and second and not {e["id"] for e in first} & {e["id"] for e in second}
+
+
+@pytest.mark.parametrize("method,url,data,status", [
+    ("post", "/reconcile", {"queries": "{not json"}, 400),
+    ("post", "/reconcile", {"queries": json.dumps({"q": {"limit": 3}})}, 400),
+    ("post", "/reconcile", {"queries": json.dumps({"q": {"query": "Kim", "type": "Martian"}})}, 400),
+    ("post", "/reconcile", {"queries": json.dumps({"q": {"query": "Kim", "properties": [{"pid": "x", "v": 1}]}})}, 400),
+    ("post", "/reconcile", {"queries": json.dumps({f"q{i}": {"query": "Kim"} for i in range(51)})}, 413),
+    ("post", "/reconcile", {"extend": json.dumps({"ids": ["person/kim-won-ho"], "properties": [{"id": "shoeSize"}]})}, 400),
+    ("get", "/reconcile/preview?id=person/nobody", None, 404),
+    ("get", "/reconcile/preview", None, 400),
+    ("get", "/reconcile/view?id=person/nobody", None, 404),
+    ("get", "/reconcile/suggest/colour?prefix=a", None, 404),
+    ("get", "/reconcile/suggest/entity?prefix=a&cursor=-1", None, 400),
+    ("get", "/reconcile/extend/propose?type=Martian", None, 400),
+])
+def test_bad_requests_say_what_is_wrong(client, method, url, data, status):
+    response = getattr(client, method)(url, data=data)
+    assert response.status_code == status
+    assert response.text.strip()
+
+
+def test_view_redirects_to_the_records_page(client):
+    response = client.get("/reconcile/view?id=person/kim-jung-wook")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/id/person/kim-jung-wook")
+
+
+def test_the_index_is_built_once_per_release(client, app):
+    client.get("/reconcile")
+    release = app.extensions["footprints"].release()
+    built = reconcile.INDEXES[(release.build_id, app.extensions["footprints"].config.base)]
+    client.post("/reconcile", data={"queries": json.dumps({"q": {"query": "Kim"}})})
+    assert reconcile.INDEXES[(release.build_id, app.extensions["footprints"].config.base)] is built
+
+
+def test_every_property_applies_to_a_known_type():
+    generic = set(reconciliation.GENERIC_TYPES)
+    assert all(set(p.applies_to) <= generic for p in reconciliation.PROPERTIES.values())
+    assert all(p.value_type in generic for p in reconciliation.PROPERTIES.values() if p.kind == "entity")
