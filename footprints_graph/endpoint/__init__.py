@@ -1,0 +1,69 @@
+"""The HTTP face of the graph: the SPARQL 1.1 Protocol at /sparql, linked-data pages for every minted IRI,
+the ontology and shapes documentation, VoID, dumps and the validation report.
+
+    app = create_app(EndpointConfig(home=Path("var")))
+
+`footprints-graph serve` runs it under gunicorn (see server.py)."""
+
+import logging
+import re
+
+from flask import Flask, Response, render_template, request
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException
+
+from . import documentation, linked_data, pages, sparql
+from .config import EndpointConfig, load_config
+from .evaluation import QueryFailed
+from .protocol import SparqlProtocolError
+from .release import NoRelease
+from .site import Site
+
+__all__ = ["EndpointConfig", "create_app", "load_config"]
+log = logging.getLogger(__name__)
+EXPOSED_HEADERS = ["Link", "ETag", "Last-Modified", "Vary", "Content-Type"]
+
+
+def create_app(config: EndpointConfig | None = None) -> Flask:
+    """The Flask application serving the release under `config.home`. The store is opened on first use in
+    each process (after gunicorn forks its workers), read-only."""
+    config = config or EndpointConfig()
+    app = Flask(__name__)
+    site = Site(config)
+    app.extensions["footprints"] = site
+    app.config["MAX_CONTENT_LENGTH"] = config.max_query_bytes + 4096  # a form's other fields and encoding
+    for module in (sparql, linked_data, documentation, pages):
+        app.register_blueprint(module.blueprint)
+    app.add_url_rule(f"{site.space.base_path}<path:key>", "minted", linked_data.minted)
+    app.add_template_filter(lambda iri: site.space.local(iri) or iri, "local")
+    _register_errors(app)
+    CORS(app, expose_headers=EXPOSED_HEADERS)
+    return app
+
+
+def _register_errors(app: Flask) -> None:
+    app.register_error_handler(SparqlProtocolError, lambda e: error_response(e.status, e.message))
+    app.register_error_handler(NoRelease, lambda e: error_response(503, str(e)))
+    app.register_error_handler(QueryFailed, _server_fault)
+    app.register_error_handler(HTTPException, lambda e: error_response(e.code or 500, e.description or e.name))
+
+
+def _server_fault(error: Exception) -> Response:
+    log.error("query failed: %s", error)
+    return error_response(500, "The server failed while answering; this is a fault of the server, not of the "
+                               "request. Try again later.")
+
+
+def _wants_html() -> bool:
+    accept = request.accept_mimetypes
+    return bool(accept) and accept.best_match(["text/plain", "text/html"]) == "text/html"
+
+
+def error_response(status: int, message: str) -> Response:
+    """An error as plain text (what SPARQL clients show their users) or as an HTML page for a browser."""
+    if not _wants_html():
+        return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+    template = "not_found.html" if status == 404 else "error.html"
+    hint = " ".join(re.findall(r"[A-Za-z0-9]+", request.path.rstrip("/").rsplit("/", 1)[-1]))  # search words
+    return Response(render_template(template, status=status, message=message, hint=hint, path=request.path),
+                    status=status, content_type="text/html; charset=utf-8")

@@ -1,0 +1,95 @@
+"""The endpoint's settings, read from (lowest to highest precedence) built-in defaults, a TOML file,
+FOOTPRINTS_* environment variables and command-line flags.
+
+    # footprints.toml
+    home = "/srv/footprints"
+    base = "https://w3id.org/footprints-graph/id/"
+    host = "127.0.0.1"
+    port = 8000
+    workers = 4
+    query_timeout = 30        # seconds; 0 runs queries in the worker without a deadline
+    max_query_bytes = 100000
+    public_url = "https://footprints.example.org"   # default: the host each request was sent to
+"""
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from ..errors import FootprintsError
+from ..iris import DEFAULT_BASE
+
+
+class ConfigError(FootprintsError):
+    """A setting that cannot be used: says which, where it came from and what is expected."""
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    home: Path = Path("var")
+    data: Path = Path("data")
+    base: str = DEFAULT_BASE
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    query_timeout: float = 30.0
+    max_query_bytes: int = 100_000
+    public_url: str | None = None
+    federation: bool = False
+
+    def with_overrides(self, **values: Any) -> "EndpointConfig":
+        return replace(self, **_typed({k: v for k, v in values.items() if v is not None}, "flags"))
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("1", "true", "yes", "on"):
+        return True
+    if str(value).lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
+TYPES = {f.name: f.type for f in fields(EndpointConfig)}
+CONVERTERS = {Path: Path, str: str, int: int, float: float, bool: _boolean, str | None: str}
+
+
+def load_config(file: Path | None = None, environ: Mapping[str, str] | None = None,
+                **flags: Any) -> EndpointConfig:
+    """Defaults, then the TOML `file` (or $FOOTPRINTS_CONFIG), then FOOTPRINTS_* variables, then flags."""
+    environ = os.environ if environ is None else environ
+    file = file or (Path(environ["FOOTPRINTS_CONFIG"]) if environ.get("FOOTPRINTS_CONFIG") else None)
+    config = EndpointConfig()
+    if file:
+        config = replace(config, **_typed(_read_toml(file), str(file)))
+    config = replace(config, **_typed(_from_environment(environ), "the environment"))
+    return config.with_overrides(**flags)
+
+
+def _read_toml(file: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read the configuration file {file}: {error}") from error
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    return {name: environ[f"FOOTPRINTS_{name.upper()}"] for name in TYPES if f"FOOTPRINTS_{name.upper()}" in environ}
+
+
+def _typed(values: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    unknown = sorted(set(values) - set(TYPES))
+    if unknown:
+        raise ConfigError(f"unknown setting(s) {', '.join(unknown)} in {origin}; known: {', '.join(TYPES)}")
+    return {name: _convert(name, value, origin) for name, value in values.items()}
+
+
+def _convert(name: str, value: Any, origin: str) -> Any:
+    try:
+        return CONVERTERS[TYPES[name]](value)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"setting {name}={value!r} from {origin} is not a valid {TYPES[name]}") from error

@@ -1,0 +1,26 @@
+"""What every view needs: the settings, the release being served, and the map from IRIs to local paths."""
+
+from flask import current_app, request
+
+from .config import EndpointConfig
+from .presentation import IriSpace
+from .release import Release, Releases
+
+
+class Site:
+    def __init__(self, config: EndpointConfig):
+        self.config = config
+        self.releases = Releases(config.home)
+        self.space = IriSpace(config.base)
+
+    def release(self) -> Release:
+        return self.releases.current()
+
+    def root(self) -> str:
+        """The server's public URL without a trailing slash: configured, or the host the request was sent to."""
+        return (self.config.public_url or request.host_url).rstrip("/")
+
+
+def current_site() -> Site:
+    """The Site of the application handling the current request."""
+    return current_app.extensions["footprints"]

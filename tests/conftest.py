@@ -1,0 +1,118 @@
+"""Fixtures shared by the test files: a release built once from data/, its store, the Flask app on it, and the
+real server (`footprints-graph serve`, gunicorn) on a free port of 127.0.0.1."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from footprints_graph.build import build, current_release
+from footprints_graph.endpoint import EndpointConfig, create_app
+from footprints_graph.store import open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER_START_SECONDS = 30
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory) -> Path:
+    """A home folder with one release built from data/ (read-only for tests: spoil a copy instead)."""
+    home = tmp_path_factory.mktemp("home")
+    build(ROOT / "data", home)
+    return home
+
+
+@pytest.fixture(scope="session")
+def built_release(built_home) -> Path:
+    return current_release(built_home)
+
+
+@pytest.fixture(scope="session")
+def store(built_release):
+    """The built store, opened read-only."""
+    return open_store(built_release / "store")
+
+
+@pytest.fixture(scope="session")
+def app(built_home):
+    return create_app(EndpointConfig(home=built_home, query_timeout=5))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str  # http://127.0.0.1:PORT, no trailing slash
+    home: Path
+    log: Path
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.url}/sparql"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if requests.get(f"{url}/sparql", headers={"Accept": "text/turtle"}, timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer within {SERVER_START_SECONDS} s:\n{log.read_text()}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()  # gunicorn's master stops its workers on SIGTERM
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the group this fixture started, nothing else
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(built_home, tmp_path_factory):
+    """`footprints-graph serve` (gunicorn, 2 workers) on the built home, stopped at the end of the session."""
+    port, log = free_port(), tmp_path_factory.mktemp("server") / "server.log"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FOOTPRINTS_")}
+    command = [sys.executable, "-m", "footprints_graph", "serve", "--home", str(built_home), "--port", str(port),
+               "--workers", "2", "--query-timeout", "3"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment,
+                                   start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_answering(url, process, log)
+        yield LiveServer(url, built_home, log)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def comunica() -> Path:
+    """comunica-sparql 4.5 from the npm registry, installed (once, then cached under var/tools/) by
+    scripts/comunica.sh. A Comunica that cannot be installed makes its tests fail, never skip."""
+    done = subprocess.run([str(ROOT / "scripts" / "comunica.sh"), "install"], capture_output=True, text=True,
+                          timeout=900, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"scripts/comunica.sh install failed ({done.returncode}):\n{done.stderr}")
+    return Path(done.stdout.strip().splitlines()[-1])
