@@ -12,7 +12,7 @@ from flask import Flask, Response, render_template, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
-from . import documentation, linked_data, pages, sparql
+from . import documentation, linked_data, pages, reconcile, sparql
 from .config import EndpointConfig, load_config
 from .evaluation import QueryFailed
 from .protocol import SparqlProtocolError
@@ -35,6 +35,7 @@ def create_app(config: EndpointConfig | None = None) -> Flask:
     for module in (sparql, linked_data, documentation, pages):
         app.register_blueprint(module.blueprint)
     app.add_url_rule(f"{site.space.base_path}<path:key>", "minted", linked_data.minted)
+    app.register_blueprint(reconcile.reconcile_blueprint(site.release, config.base))
     app.add_template_filter(lambda iri: site.space.local(iri) or iri, "local")
     _register_errors(app)
     CORS(app, expose_headers=EXPOSED_HEADERS)
