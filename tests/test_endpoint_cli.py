@@ -9,8 +9,10 @@ import pytest
 
 from footprints_graph import cli
 from footprints_graph.endpoint.config import ConfigError, EndpointConfig, load_config
-from footprints_graph.endpoint.server import FootprintsServer, gunicorn_settings
+from footprints_graph.build import current_release
+from footprints_graph.endpoint.server import FootprintsServer, ensure_release, gunicorn_settings
 
+ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/footprints-graph/id/"
 
 
@@ -124,11 +126,20 @@ def test_gunicorn_runs_the_app_with_the_settings(built_home):
     assert server.load().extensions["footprints"].config == config
 
 
+def test_serve_builds_a_release_from_the_records_when_there_is_none(tmp_path):
+    config = EndpointConfig(home=tmp_path / "home", data=ROOT / "data")
+    ensure_release(config)
+    release = current_release(config.home)
+    assert release is not None and (release / "store").is_dir()
+    ensure_release(config)  # a second call keeps the release it found
+    assert current_release(config.home) == release
+
+
 def test_every_script_target_imports():
     import tomllib
     from importlib import import_module
 
-    scripts = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]["scripts"]
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     for target in scripts.values():
         module, _, function = target.partition(":")
         assert callable(getattr(import_module(module), function))

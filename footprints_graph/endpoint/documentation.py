@@ -20,6 +20,7 @@ from .presentation import SITE, Presenter, compact
 from .site import current_site
 
 SH = "http://www.w3.org/ns/shacl#"
+SHAPES = SITE + "shapes#"
 PROPERTY_TYPES = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 RELATIONS = (("subclass of", RDFS.subClassOf), ("sub-property of", RDFS.subPropertyOf), ("domain", RDFS.domain),
              ("range", RDFS.range), ("in scheme", SKOS.inScheme), ("same as", OWL.equivalentClass))
@@ -46,7 +47,11 @@ def _text(graph: Graph, subject: Node, predicate: URIRef, language: str | None =
 
 
 def anchor(iri: str) -> str:
-    return iri.rsplit("#", 1)[1] if iri.startswith(ONTOLOGY) else compact(iri).replace(":", "-").replace("/", "-")
+    """The id of a term on its documentation page: the fragment of our hash IRIs (…ontology#Victim,
+    …shapes#PersonShape), else its compact name."""
+    if iri.startswith((ONTOLOGY, SHAPES)):
+        return iri.rsplit("#", 1)[1]
+    return compact(iri).replace(":", "-").replace("/", "-")
 
 
 def term_doc(graph: Graph, term: URIRef, presenter: Presenter) -> TermDoc:
@@ -102,7 +107,7 @@ def rdflib_graph(triples: list[ox.Triple]) -> Graph:
 def shapes_model(graph: Graph) -> list[dict]:
     shapes = {s for t in (URIRef(SH + "NodeShape"), URIRef(SH + "PropertyShape"))
               for s in graph.subjects(RDF.type, t) if isinstance(s, URIRef)}
-    return [{"iri": str(s), "name": compact(str(s)), "anchor": anchor(str(s)), "rows": _shape_rows(graph, s),
+    return [{"iri": str(s), "name": anchor(str(s)), "anchor": anchor(str(s)), "rows": _shape_rows(graph, s),
              "properties": [_shape_rows(graph, p) for p in graph.objects(s, URIRef(SH + "property"))]}
             for s in sorted(shapes, key=str)]
 
