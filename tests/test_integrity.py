@@ -93,6 +93,7 @@ def test_every_term_the_shapes_use_is_declared(ontology):
 
 def test_every_term_the_queries_use_is_declared(ontology):
     names = resources.resource_names("queries", ".rq")
+    assert len(names) >= 15, f"the researcher query library has {len(names)} queries"
     iris = {URIRef(i) for n in names for i in _expand_iris(resources.query_text(n.removesuffix(".rq")))}
     ours = {i for i in iris if str(i).startswith("https://w3id.org/footprints-graph/ontology#")}
     missing = sorted(str(i) for i in ours - _declared(ontology))
@@ -100,8 +101,9 @@ def test_every_term_the_queries_use_is_declared(ontology):
 
 
 def _expand_iris(query: str) -> list[str]:
-    prefixes = dict(re.findall(r"PREFIX\s+(\w*):\s*<([^>]+)>", query, flags=re.I))
-    full = re.findall(r"<(https?://[^>]+)>", query)
+    declaration = re.compile(r"PREFIX\s+(\w*):\s*<([^>]+)>", flags=re.I)
+    prefixes = dict(declaration.findall(query))
+    full = re.findall(r"<(https?://[^>]+)>", declaration.sub("", query))
     curies = [prefixes[p] + local for p, local in re.findall(r"\b(\w+):([A-Za-z_][\w-]*)", query) if p in prefixes]
     return full + curies
 
