@@ -31,8 +31,8 @@ is worse than a missed one, which an archivist can still confirm by hand.
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 
 MATCH_THRESHOLD = 90
 EXACT, VARIANT, FUZZY_CEILING = 100.0, 95.0, 85.0
@@ -130,6 +130,7 @@ SPELLING_RULES = tuple((re.compile(pattern), replacement) for pattern, replaceme
 ))
 
 
+@lru_cache(maxsize=1 << 16)
 def spelling_key(text: str) -> str:
     """The key of a romanized name part: two spellings of the same Korean sounds get the same key."""
     key = _letters(text)
@@ -138,7 +139,7 @@ def spelling_key(text: str) -> str:
     return key
 
 
-@lru_cache(maxsize=1)
+@cache
 def _family_table() -> dict[str, str]:
     return {_letters(variant): spelling_key(group[0]) for group in FAMILY_NAMES for variant in group}
 
@@ -164,28 +165,29 @@ def _letters(text: str) -> str:
 @dataclass(frozen=True)
 class ParsedName:
     """One reading of a name: the family name and the parts of the given name (syllables when the writer
-    separated them with hyphens or spaces, or wrote Hangul), as plain lowercase letters."""
+    separated them with hyphens or spaces, or wrote Hangul), as plain lowercase letters, with their keys."""
 
     family: str
     given: tuple[str, ...]
     hangul: bool = False
+    letters: tuple[str, str] = field(init=False)  # (family, given name run together)
+    keys: tuple[str, str] = field(init=False)  # (family key, given-name key)
+    syllable_keys: tuple[str, ...] = field(init=False)
 
-    @property
-    def letters(self) -> tuple[str, str]:
-        return self.family, "".join(self.given)
-
-    @property
-    def keys(self) -> tuple[str, str]:
-        return family_key(self.family), spelling_key("".join(self.given))
+    def __post_init__(self) -> None:  # computed once: a name is compared with thousands of others
+        object.__setattr__(self, "letters", (self.family, "".join(self.given)))
+        object.__setattr__(self, "keys", (family_key(self.family), spelling_key(self.letters[1])))
+        object.__setattr__(self, "syllable_keys", tuple(spelling_key(p) for p in self.given))
 
     def given_keys_agree(self, other: "ParsedName") -> bool:
         """Syllable by syllable when both sides mark syllables, so that Jung-wook (정욱) and Jun-guk (준국)
         stay apart; as one string when either side runs them together (Wonmo)."""
         if len(self.given) > 1 and len(other.given) > 1:
-            return [spelling_key(p) for p in self.given] == [spelling_key(p) for p in other.given]
+            return self.syllable_keys == other.syllable_keys
         return self.keys[1] == other.keys[1]
 
 
+@lru_cache(maxsize=1 << 17)
 def parse(name: str) -> tuple[ParsedName, ...]:
     """The plausible readings of `name` (one, or two when the family name could be first or last)."""
     text = unicodedata.normalize("NFKC", name).strip()
@@ -257,6 +259,7 @@ def _pair_score(a: ParsedName, b: ParsedName) -> float:
     return round(FUZZY_CEILING * (FAMILY_WEIGHT * family + GIVEN_WEIGHT * given), 1)
 
 
+@lru_cache(maxsize=1 << 16)
 def _similarity(a: str, b: str) -> float:
     if not a and not b:
         return 1.0

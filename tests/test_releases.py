@@ -18,7 +18,9 @@ from footprints_graph.store import DUMP_FORMATS
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/footprints-graph/id/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
-NEW_PERSON = "park-min-su,Park Min-su,,post-war-abductee,abductees-family-union,footprints-south-korean-victims,false,Test record.\n"
+NEW_PERSON = ("park-min-su,Park Min-su,,post-war-abductee,abductees-family-union,footprints-south-korean-victims,false,"
+              "Test record.\n")
+NEW_EVENT = "park-min-su-abduction,,abduction,park-min-su,,,1953-07-28,,category-definition,,,,,,,footprints-south-korean-victims,\n"
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -36,12 +38,13 @@ def _drop_lines(path: Path, prefix: str) -> None:
 
 @pytest.fixture(scope="module")
 def two_releases(tmp_path_factory) -> tuple[Path, Path]:
-    """Release A from data/; release B after one person changed, one added and one removed."""
+    """Release A from data/; release B after one person changed, one added and one removed (with their acts)."""
     work = tmp_path_factory.mktemp("releases")
     data = Path(shutil.copytree(ROOT / "data", work / "data", ignore=shutil.ignore_patterns("uwazi", "examples")))
     first = build(data, work / "home").release
     _edit(data / "people.csv", "ko-hyun-chul,Ko Hyun-chul,,", "ko-hyun-chul,Ko Hyun-chul,Go Hyeon-cheol,")
-    (data / "people.csv").write_text((data / "people.csv").read_text(encoding="utf-8") + NEW_PERSON, encoding="utf-8")
+    for file, row in (("people.csv", NEW_PERSON), ("events.csv", NEW_EVENT)):
+        (data / file).write_text((data / file).read_text(encoding="utf-8") + row, encoding="utf-8")
     _drop_lines(data / "people.csv", "kim-hui-jin,")
     _drop_lines(data / "events.csv", "kim-hui-jin-abduction,")
     second = build(data, work / "home").release
@@ -66,9 +69,10 @@ def test_the_change_summary_names_what_changed_per_graph(two_releases):
     assert people["removed"] == {"count": 1, "records": [ID + "person/kim-hui-jin"]}
     assert people["changed"] == {"count": 1, "records": [ID + "person/ko-hyun-chul"]}
     assert events["removed"] == {"count": 1, "records": [ID + "event/kim-hui-jin-abduction"]}
-    assert events["added"]["count"] == events["changed"]["count"] == 0
+    assert events["added"] == {"count": 1, "records": [ID + "event/park-min-su-abduction"]}
+    assert events["changed"]["count"] == 0
     assert set(graphs) == {ID + "graph/people", ID + "graph/events"}  # nothing else changed
-    assert description(two_releases[1])["changes"]["totals"] == {"added": 1, "removed": 2, "changed": 1}
+    assert description(two_releases[1])["changes"]["totals"] == {"added": 2, "removed": 2, "changed": 1}
 
 
 def test_the_first_release_adds_everything(two_releases):
