@@ -268,3 +268,17 @@ def test_a_mapping_node_is_under_its_link_set():
     link_set = read_link_set(LINKS / "partner-archive.sssom.tsv")
     node = mapping_node(link_set.graph(ID), link_set.mappings[0])
     assert str(node).startswith(ARCHIVE + "#mapping-")
+
+
+def test_the_served_void_describes_each_partner_link_set(linked):
+    from footprints_graph.endpoint import EndpointConfig, create_app
+
+    home = linked.parent.parent
+    response = create_app(EndpointConfig(home=home)).test_client().get(
+        "/.well-known/void", headers={"Accept": "text/turtle"})
+    void = Graph().parse(data=response.data, format="turtle")
+    served = {(str(void.value(ls, DCTERMS.source)), str(void.value(ls, VOID.linkPredicate)),
+               int(void.value(ls, VOID.triples)))
+              for ls in void.subjects(VOID.linkPredicate, None) if void.value(ls, DCTERMS.source)}
+    assert served == {(ARCHIVE, str(SKOS.closeMatch), 1), (ARCHIVE, str(SKOS.exactMatch), 2),
+                      (REGISTRY, str(OWL.sameAs), 1), (REGISTRY, str(SKOS.exactMatch), 1)}

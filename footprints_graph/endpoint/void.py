@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..iris import ONTOLOGY, VOCAB
+from ..linksets import linkset_counts
 from .protocol import FORMATS, format_by_extension
 from .release import Release
 
@@ -52,6 +53,7 @@ class Statistics:
     classes: dict[str, int]
     wikidata_links: int
     document_links: dict[str, int]  # host -> number of schema:url links to it
+    partner_links: dict[str, dict[str, int]]  # partner link set graph -> link predicate -> number of links
     example: str | None
 
 
@@ -71,6 +73,7 @@ def _statistics(store: ox.Store) -> Statistics:
                                      f"FILTER(STRSTARTS(STR(?o), '{WIKIDATA}')) }}"),
         document_links=_counts(store, f"SELECT ?k (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{SCHEMA_URL}> ?u }} "
                                       "BIND(REPLACE(STR(?u), '^[a-z]+://([^/:?#]+).*$', '$1') AS ?k) } GROUP BY ?k"),
+        partner_links=linkset_counts(store),
         example=_first(store, f"SELECT ?s WHERE {{ GRAPH ?g {{ ?s a <{ONTOLOGY}Victim> }} }} ORDER BY ?s LIMIT 1"),
     )
 
@@ -138,6 +141,8 @@ def void_triples(release: Release, root: str, base: str) -> list[ox.Triple]:
     return [*_dataset(dataset, stats, release, root, base), *_class_partitions(dataset, stats),
             *_graph_subsets(dataset, stats), *_wikidata_linkset(dataset, stats, root),
             *(t for host, n in sorted(stats.document_links.items()) for t in _site_linkset(dataset, host, n, root)),
+            *(t for graph, links in stats.partner_links.items() for predicate, n in links.items()
+              for t in _partner_linkset(dataset, graph, predicate, n)),
             *(t for dump in dumps(release) for t in _distribution(dataset, dump, root)),
             *_data_service(dataset, root)]
 
@@ -203,6 +208,16 @@ def _site_linkset(dataset: str, host: str, count: int, root: str) -> list[ox.Tri
     return [*_linkset(dataset, f"{root}/.well-known/void#links-to-{host}", target, SCHEMA_URL, count),
             *_a(target, VOID + "Dataset"), _triple(target, DCT + "title", _literal(SITES.get(host, host), "en")),
             _triple(target, FOAF + "homepage", ox.NamedNode(f"https://{host}/"))]
+
+
+def _partner_linkset(dataset: str, graph: str, predicate: str, count: int) -> list[ox.Triple]:
+    """A partner's mapping file (`footprints-graph link`): one linkset per link predicate; the objects'
+    dataset is the partner's, which we do not describe."""
+    linkset = f"{graph}#{predicate.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}"
+    return [_triple(dataset, VOID + "subset", ox.NamedNode(linkset)), *_a(linkset, VOID + "Linkset"),
+            _triple(linkset, VOID + "subjectsTarget", ox.NamedNode(dataset)),
+            _triple(linkset, VOID + "linkPredicate", ox.NamedNode(predicate)),
+            _triple(linkset, VOID + "triples", count), _triple(linkset, DCT + "source", ox.NamedNode(graph))]
 
 
 def _distribution(dataset: str, dump: Dump, root: str) -> list[ox.Triple]:
