@@ -1,0 +1,165 @@
+"""Synthetic records: deterministic, in the seed's proportions, inside each category's legal window, all
+under the synthetic namespace, built by the real converter, and never mixed with the real records."""
+
+import csv
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from footprints_graph.build import build
+from footprints_graph.cli import main
+from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
+from footprints_graph.store import open_store
+from footprints_graph.synth import CATEGORIES, MARKER, NOTICE, synthesize, write_synthetic
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = 20_000  # large enough for proportions to settle, small enough to draw in about a second
+PAGE_AGE_GROUPS = {"10s": 12679, "20s": 56437, "30s": 17063, "40s": 5329, "50s": 2517}
+PROJECT_IRI = re.compile(r"https://w3id\.org/footprints-graph/[^\s>\"]*")
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, list[dict[str, str]]]:
+    return synthesize(SAMPLE, seed=7).rows
+
+
+@pytest.fixture(scope="module")
+def synthetic_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("synth") / "records"
+    write_synthetic(out, 500, seed=3)
+    return build(out, tmp_path_factory.mktemp("home"), SYNTHETIC_BASE)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_the_same_seed_writes_the_same_bytes_and_another_seed_does_not(tmp_path):
+    write_synthetic(tmp_path / "a", 300, seed=1)
+    write_synthetic(tmp_path / "b", 300, seed=1)
+    write_synthetic(tmp_path / "c", 300, seed=2)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    assert _files(tmp_path / "a")["people.csv"] != _files(tmp_path / "c")["people.csv"]
+
+
+def _first_listings(tables) -> dict[str, dict[str, str]]:
+    people = {}
+    for row in tables["people"]:
+        people.setdefault(row["person"], row)
+    return people
+
+
+def test_categories_follow_the_seed_mostly_wartime_then_post_war_few_pows_and_detainees(tables):
+    counts = Counter(row["category"] for row in _first_listings(tables).values())
+    weights = {c.notation: c.weight for c in CATEGORIES}
+    for category, weight in weights.items():
+        assert counts[category] >= 1
+        assert abs(counts[category] / SAMPLE - weight / sum(weights.values())) < 0.002, counts
+    assert counts["wartime-abductee"] > counts["post-war-abductee"] > counts["prisoner-of-war"] >= counts["detainee"]
+
+
+def test_wartime_ages_follow_the_pages_age_groups(tables):
+    wartime = {key for key, row in _first_listings(tables).items() if row["category"] == "wartime-abductee"}
+    acts = [row for row in tables["events"] if row.get("person") in wartime and row["event_type"] == "abduction"]
+    groups = Counter(f"{int(row['age']) // 10 * 10}s" for row in acts)
+    for group, count in PAGE_AGE_GROUPS.items():
+        assert abs(groups[group] / len(acts) - count / sum(PAGE_AGE_GROUPS.values())) < 0.002, groups
+
+
+def _span(text: str) -> tuple[date, date]:
+    """The first and last day a partial date (YYYY, YYYY-MM, YYYY-MM-DD) can mean."""
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 3:
+        return date(*parts), date(*parts)
+    if len(parts) == 2:
+        following = date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return date(parts[0], parts[1], 1), date.fromordinal(following.toordinal() - 1)
+    return date(parts[0], 1, 1), date(parts[0], 12, 31)
+
+
+def test_every_act_date_falls_in_its_categorys_legal_window(tables):
+    """A partial date must overlap the window, as the shapes read it; the day it was drawn from lies inside."""
+    windows = {c.notation: c.window for c in CATEGORIES}
+    category = {key: row["category"] for key, row in _first_listings(tables).items()}
+    acts = [row for row in tables["events"] if row.get("person") and row.get("age")]
+    for row in acts:
+        first, last = _span(row["date"])
+        window = windows[category[row["person"]]]
+        assert first <= window[1] and window[0] <= last, row
+    assert windows["wartime-abductee"] == (date(1950, 6, 25), date(1953, 7, 27))
+    assert windows["post-war-abductee"][0] == date(1953, 7, 28) and windows["detainee"][0] == date(2013, 1, 1)
+
+
+def test_some_dates_are_only_a_year_or_a_month(tables):
+    precision = Counter(len(row["date"].split("-")) for row in tables["events"] if row.get("date"))
+    assert all(precision[n] / sum(precision.values()) > 0.15 for n in (1, 2, 3)), precision
+
+
+def test_records_carry_sources_credits_family_links_and_dated_statuses(tables):
+    documents = {row["key"]: row["label"] for row in tables["documents"]}
+    assert all(documents[row["source"]].startswith(NOTICE) for table in ("people", "events", "statuses")
+               for row in tables[table])
+    assert all(row["credited_to"] for row in _first_listings(tables).values())
+    notes = [row["note"] for row in tables["people"] if row.get("note")]
+    assert len(notes) > SAMPLE * 0.02 and all(n.startswith("Taken together with their ") for n in notes)
+    assert all(row["as_of"] and row["status"] for row in tables["statuses"])
+    assert len(tables["statuses"]) == SAMPLE
+
+
+def test_names_are_hangul_and_romanized_and_never_a_name_from_the_real_records(tables):
+    with (ROOT / "data" / "people.csv").open(encoding="utf-8") as handle:
+        real = {name.lower() for row in csv.DictReader(handle) for name in [row["name"], *row["alt_names"].split("|")]}
+    for row in _first_listings(tables).values():
+        assert re.fullmatch(r"[\uac00-\ud7a3]{3}", row["alt_names"]), row
+        assert re.fullmatch(r"[A-Z][a-z]* [A-Z][a-z]+-[a-z]+", row["name"]), row
+    assert not {row["name"].lower() for row in tables["people"]} & real
+
+
+def test_a_synth_of_500_builds_through_the_real_converter_and_passes_the_shapes(synthetic_build):
+    summary = synthetic_build.summary
+    assert summary["graphs"][SYNTHETIC_BASE + "graph/people"]["records"] > 400
+    assert summary["records"] > 1000
+    assert summary["validation"] == {"conforms": True, "violations": 0, "warnings": 0, "infos": 0}
+
+
+def test_every_synthetic_iri_and_graph_is_in_the_synthetic_namespace(synthetic_build):
+    dump = (synthetic_build.release / "dumps" / "footprints.nq").read_text(encoding="utf-8")
+    minted = {iri for iri in PROJECT_IRI.findall(dump) if not iri.startswith(
+        ("https://w3id.org/footprints-graph/ontology", "https://w3id.org/footprints-graph/vocab"))}
+    assert minted and all(iri.startswith(SYNTHETIC_BASE) for iri in minted)
+    assert DEFAULT_BASE not in dump
+    graphs = {g.value for g in open_store(synthetic_build.release / "store").named_graphs()}
+    assert graphs - {"https://w3id.org/footprints-graph/ontology"} <= {
+        SYNTHETIC_BASE + f"graph/{t}" for t in ("people", "events", "statuses", "documents", "organisations",
+                                                  "datasets", "figures")}
+
+
+def test_every_synthetic_person_cites_a_document_that_says_it_is_not_real(synthetic_build):
+    rows = open_store(synthetic_build.release / "store").query(f"""
+        PREFIX fp: <https://w3id.org/footprints-graph/ontology#> PREFIX dct: <http://purl.org/dc/terms/>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?person WHERE {{ ?person a fp:Victim FILTER NOT EXISTS {{
+          ?person dct:source/rdfs:label ?label FILTER(STRSTARTS(STR(?label), "{NOTICE}")) }} }}""",
+        use_default_graph_as_union=True)
+    assert list(rows) == []
+
+
+def test_a_build_of_the_real_records_holds_no_synthetic_iri(tmp_path):
+    release = build(ROOT / "data", tmp_path).release
+    assert b"/synthetic/" not in (release / "dumps" / "footprints.nq").read_bytes()
+
+
+def test_synth_refuses_to_write_among_other_files(tmp_path, capsys):
+    (tmp_path / "people.csv").write_text("person,name,category,source\n", encoding="utf-8")
+    assert main(["synth", "--victims", "10", "--out", str(tmp_path)]) == 2
+    assert MARKER in capsys.readouterr().err
+    assert (tmp_path / "people.csv").read_text(encoding="utf-8") == "person,name,category,source\n"
+
+
+def test_synth_rewrites_its_own_earlier_output(tmp_path, capsys):
+    assert main(["synth", "--victims", "10", "--seed", "1", "--out", str(tmp_path / "s")]) == 0
+    assert main(["synth", "--victims", "20", "--seed", "1", "--out", str(tmp_path / "s")]) == 0
+    assert '"statuses": 20' in capsys.readouterr().out
