@@ -8,6 +8,7 @@ Layout under the home folder:
     releases/<build-id>/store/      Oxigraph on disk (public records only)
     releases/<build-id>/dumps/      N-Quads, TriG, JSON-LD (named graphs); Turtle, N-Triples (merged)
     releases/<build-id>/summary.json
+    releases/<build-id>/validation.ttl, validation.json   the SHACL report (warnings and infos; no violations)
     releases/<build-id>/restricted/ restricted records, never served publicly
 """
 
@@ -32,6 +33,7 @@ from .linksets import read_link_sets
 from .releases import write_release_description
 from .resources import ontology_graph
 from .store import sorted_quads, to_quad, write_dumps, write_store
+from .validate import ValidationFailed, ValidationReport, validate_records
 
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/footprints-graph/ontology")
 KEEP_RELEASES = 3
@@ -42,21 +44,25 @@ class BuildResult:
     build_id: str
     release: Path
     summary: dict
+    validation: ValidationReport | None = None
 
 
 def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool = False) -> BuildResult:
     """Build the graph from the records in `data_dir` into a new release under `home` and make it current."""
     records = convert_tables(data_dir, base)
     records += read_link_sets(data_dir / "links", records, base)
+    report = validate_records(records)  # public and restricted records; nothing is written yet
+    if not report.conforms:
+        raise ValidationFailed(report)
     public = [r for r in records if not r.restricted]
     quads = sorted_quads([*_quads(public, progress), *_ontology_quads()])
     build_id = hashlib.sha256("".join(f"{q} .\n" for q in quads).encode()).hexdigest()[:16]
-    summary = _summary(build_id, public, records, quads)
-    release = _write_release(home, build_id, quads, summary, [r for r in records if r.restricted])
+    summary = {**_summary(build_id, public, records, quads), "validation": report.counts()}
+    release = _write_release(home, build_id, quads, summary, [r for r in records if r.restricted], report)
     write_release_description(release, current_release(home))  # before `current` moves: the previous release
     _make_current(home, release)
     _prune(home, release)
-    return BuildResult(build_id, release, summary)
+    return BuildResult(build_id, release, summary, report)
 
 
 def current_release(home: Path) -> Path | None:
@@ -90,7 +96,7 @@ def _summary(build_id: str, public: list[ConvertedRecord], records: list[Convert
 
 
 def _write_release(home: Path, build_id: str, quads: list[ox.Quad], summary: dict,
-                   restricted: list[ConvertedRecord]) -> Path:
+                   restricted: list[ConvertedRecord], report: ValidationReport) -> Path:
     releases = home / "releases"
     release = releases / build_id
     if release.exists():  # same input, same id, same bytes: nothing to write
@@ -103,6 +109,9 @@ def _write_release(home: Path, build_id: str, quads: list[ox.Quad], summary: dic
         write_dumps(work / "dumps", quads)
         _write_restricted(work / "restricted", restricted)
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        report.graph().serialize(work / "validation.ttl", format="turtle")
+        (work / "validation.json").write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n",
+                                              encoding="utf-8")
         os.rename(work, release)
     except BaseException as error:
         shutil.rmtree(work, ignore_errors=True)

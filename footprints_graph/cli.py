@@ -5,18 +5,16 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
 from .build import build, current_release
 from .errors import FootprintsError, RecordError
 from .export_uwazi import export_uwazi
-from .iris import DEFAULT_BASE, SYNTHETIC_BASE
+from .iris import DEFAULT_BASE
 from .linksets import add_link_set
-from .remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore, load_release, progress_path
 from .store import open_store
-from .synth import write_synthetic
+from .validate import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 
@@ -41,8 +39,33 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
 def _run_build(args: argparse.Namespace) -> int:
     result = build(args.data, _home(args.home), args.base, progress=sys.stderr.isatty())
     print(json.dumps(result.summary, indent=2, sort_keys=True))
+    if result.validation and result.validation.results:
+        print(result.validation.text(), file=sys.stderr)
     print(f"built release {result.build_id} at {result.release}", file=sys.stderr)
     return EXIT_OK
+
+
+def _add_validate(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("validate", help="check a submission against the shapes, together with the current release")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                        help="Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML files; record tables named like data/*.csv "
+                             "(people.csv, events.csv, … or *-people.csv, …); Uwazi entity JSON with --uwazi-mapping")
+    parser.add_argument("--format", choices=REPORT_FORMATS, default="text",
+                        help="text (the default) or json for people and programs; turtle or json-ld for the SHACL report graph")
+    parser.add_argument("--uwazi-mapping", type=Path, metavar="FILE",
+                        help="TOML mapping for Uwazi entity JSON (see data/uwazi/README.md); .json files are then Uwazi exports")
+    _add_common(parser)
+    parser.set_defaults(run=_run_validate)
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    release = current_release(_home(args.home))
+    if release is None:
+        print(f"note: no release under {_home(args.home)}: the submission is checked on its own", file=sys.stderr)
+    store = open_store(release / "store") if release else None
+    report = validate_submission(args.files, store, args.base, args.uwazi_mapping)
+    print(render_report(report, args.format), end="")
+    return EXIT_OK if report.conforms else EXIT_INVALID
 
 
 def _add_link(commands: argparse._SubParsersAction) -> None:
@@ -77,52 +100,6 @@ def _run_export(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE
     for path in export_uwazi(open_store(release / "store"), args.uwazi_csv, args.base):
         print(path)
-    return EXIT_OK
-
-
-def _add_synth(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("synth", help="write synthetic record tables (fictional victims) for scale tests")
-    parser.add_argument("--victims", type=int, required=True, help="how many synthetic victims to write")
-    parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed writes the same bytes (default: 0)")
-    parser.add_argument("--out", type=Path, required=True, help="a new folder (or an earlier synth output) for the tables")
-    parser.set_defaults(run=_run_synth)
-
-
-def _run_synth(args: argparse.Namespace) -> int:
-    rows = write_synthetic(args.out, args.victims, args.seed)
-    print(json.dumps(rows, indent=2, sort_keys=True))
-    print(f"wrote synthetic records to {args.out}; build them with --base {SYNTHETIC_BASE}", file=sys.stderr)
-    return EXIT_OK
-
-
-def _add_load(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("load", help="push the current release into a SPARQL 1.1 server (batched, resumable)")
-    parser.add_argument("--to", required=True, metavar="URL", help="the server's SPARQL query endpoint")
-    parser.add_argument("--update-url", metavar="URL", help="its SPARQL Update endpoint (default: the query endpoint)")
-    parser.add_argument("--graph-store-url", metavar="URL",
-                        help="its Graph Store Protocol endpoint; when given, writes go there (much faster than Update)")
-    parser.add_argument("--user", help="user for the update or graph store endpoint")
-    parser.add_argument("--password", default=os.environ.get("FOOTPRINTS_REMOTE_PASSWORD"),
-                        help="password (default: $FOOTPRINTS_REMOTE_PASSWORD)")
-    parser.add_argument("--auth", choices=("digest", "basic"), default="digest",
-                        help="HTTP authentication of SPARQL requests (default: digest, as Virtuoso's /sparql-auth)")
-    parser.add_argument("--batch", type=int, metavar="N",
-                        help=f"triples per request (default: {GRAPH_STORE_BATCH} to a graph store, {UPDATE_BATCH} by Update)")
-    parser.add_argument("--replace", action="store_true", help="drop the release's graphs on the server before a fresh load")
-    parser.add_argument("--home", help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or ./var)")
-    parser.set_defaults(run=_run_load)
-
-
-def _run_load(args: argparse.Namespace) -> int:
-    home = _home(args.home)
-    release = current_release(home)
-    if release is None:
-        print(f"error: no release under {home}; run 'footprints-graph build' first", file=sys.stderr)
-        return EXIT_UNUSABLE
-    store = RemoteStore(args.to, args.update_url, args.user, args.password, graph_store_url=args.graph_store_url,
-                        auth=args.auth)
-    report = load_release(release, store, progress_path(home, store), args.batch, args.replace)
-    print(json.dumps(asdict(report), indent=2, sort_keys=True))
     return EXIT_OK
 
 
@@ -181,10 +158,9 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
     _add_build(commands)
+    _add_validate(commands)
     _add_serve(commands)
     _add_query(commands)
-    _add_synth(commands)
-    _add_load(commands)
     _add_link(commands)
     _add_export(commands)
     return top
@@ -194,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
+    except ValidationFailed as failure:
+        print(failure.report.text(), file=sys.stderr)
+        print(f"error: {failure}", file=sys.stderr)
+        return EXIT_INVALID
     except RecordError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -183,7 +183,34 @@ def read_all(data_dir: Path) -> dict[str, list[Record]]:
 def convert_tables(data_dir: Path, base: str = DEFAULT_BASE) -> list[ConvertedRecord]:
     """Read and convert every record table in `data_dir`. Raises RecordError at the first bad record."""
     records = read_all(data_dir)
+    return _convert_all(records, _context(records, base))
+
+
+def convert_files(paths: list[Path], known: dict[str, set[str]], base: str = DEFAULT_BASE) -> list[ConvertedRecord]:
+    """Convert table files on their own, e.g. a submission. A file is known by its name (people.csv,
+    events.csv, … or a name ending -people.csv, -events.csv, …); keys resolve against the files and `known`
+    (kind → keys already in the graph). Raises RecordError at the first bad record."""
+    specs = {s.kind: s for s in (PEOPLE, *(t.spec for t in TABLES))}
+    records: dict[str, list[Record]] = {kind: [] for kind in specs}
+    for path in paths:
+        kind = _table_kind(path, specs)
+        records[kind] += read_table(path, specs[kind])
     ctx = _context(records, base)
+    for kind, keys in known.items():
+        ctx.keys.setdefault(kind, set()).update(keys)
+    return _convert_all(records, ctx)
+
+
+def _table_kind(path: Path, specs: dict[str, TableSpec]) -> str:
+    kind = next((k for k in specs if path.stem == k or path.stem.endswith(f"-{k}")), None)
+    if kind is None:
+        names = ", ".join(f"{k}.csv" for k in specs)
+        raise RecordError(Origin(str(path)), f"not a record table: name the file after its table ({names}), "
+                                             "or end its name with -<table>.csv")
+    return kind
+
+
+def _convert_all(records: dict[str, list[Record]], ctx: Context) -> list[ConvertedRecord]:
     converted = _people(records["people"], ctx)
     for spec in TABLES:
         converted += [_convert(record, spec, ctx) for record in records[spec.spec.kind]]
