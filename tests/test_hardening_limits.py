@@ -1,0 +1,192 @@
+"""Issue 6, query limits: a deadline that really stops the work while the server keeps answering others, a
+result-row cap that refuses rather than truncates, a request-body cap, and a cap on concurrent queries that
+answers 503 with Retry-After. The concurrency tests run against the real server (gunicorn, 3 workers)."""
+
+import os
+import threading
+import time
+
+import pytest
+import requests
+from security_support import CURATOR_TOKEN, hardened_server, restricted_home
+
+from footprints_graph.endpoint import EndpointConfig, create_app
+from footprints_graph.endpoint.guard import QuerySlots
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^10 rows to count
+SMALL = "ASK { ?s ?p ?o }"
+JSON = "application/sparql-results+json"
+
+
+@pytest.fixture(scope="module")
+def capped(built_home):
+    return create_app(EndpointConfig(home=built_home, query_timeout=5, max_result_rows=10)).test_client()
+
+
+@pytest.mark.parametrize("format_name", ["json", "xml", "csv", "tsv"])
+def test_a_result_over_the_row_cap_is_refused_not_truncated(capped, format_name):
+    response = capped.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }", "format": format_name})
+    assert response.status_code == 400 and "more than 10 rows" in response.text and "LIMIT 10" in response.text
+
+
+def test_a_result_at_the_row_cap_is_whole(capped):
+    response = capped.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 10", "format": "json"})
+    assert response.status_code == 200 and len(response.json["results"]["bindings"]) == 10
+    assert set(response.json["head"]["vars"]) == {"s", "p", "o"}
+
+
+def test_the_row_cap_counts_triples_of_a_graph_result(capped):
+    assert capped.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}).status_code == 400
+    small = capped.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3", "format": "nt"})
+    assert small.status_code == 200 and small.text.count(" .\n") == 3
+
+
+def test_the_row_cap_holds_without_a_deadline_too(built_home):
+    inline = create_app(EndpointConfig(home=built_home, query_timeout=0, max_result_rows=10)).test_client()
+    assert inline.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"}).status_code == 400
+
+
+@pytest.mark.parametrize("content_type", ["application/sparql-query", "application/x-www-form-urlencoded"])
+def test_a_body_over_the_cap_is_a_413(built_home, content_type):
+    small = create_app(EndpointConfig(home=built_home, max_query_bytes=1000, query_timeout=0)).test_client()
+    body = "query=" + "x" * 10_000 if content_type.endswith("urlencoded") else "x" * 10_000
+    response = small.post("/sparql", data=body, content_type=content_type)
+    assert response.status_code == 413
+
+
+def test_a_slot_is_freed_when_its_holder_ends(tmp_path):
+    slots = QuerySlots(tmp_path, 1)
+    with slots.hold():
+        with pytest.raises(Exception, match="as many queries as it can") as busy, slots.hold():
+            pass
+        assert busy.value.status == 503 and busy.value.headers["Retry-After"]
+    with slots.hold():  # free again
+        pass
+
+
+def test_a_slot_held_by_a_killed_process_is_released(tmp_path):
+    slots = QuerySlots(tmp_path, 1)
+    child = os.fork()
+    if child == 0:  # pragma: no cover — the child holds the slot until it is killed
+        with slots.hold():
+            time.sleep(60)
+        os._exit(0)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _free(slots):
+            time.sleep(0.02)  # until the child holds it
+        assert not _free(slots)
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+    assert _free(slots)
+
+
+def _free(slots: QuerySlots) -> bool:
+    try:
+        with slots.hold():
+            return True
+    except Exception:  # noqa: BLE001 — the 503
+        return False
+
+
+# ----------------------------------------------------------------------------- the real server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    home = restricted_home(tmp_path_factory)
+    with hardened_server(home, tmp_path_factory.mktemp("hardened"), workers=3, timeout=2, slots=2) as live:
+        yield live
+
+
+def _ask(server, query: str, results: dict, name: str) -> None:
+    started = time.monotonic()
+    response = requests.post(server.sparql, data=query, timeout=30,
+                             headers={"Content-Type": "application/sparql-query", "Accept": JSON})
+    results[name] = (response, time.monotonic() - started)
+
+
+def _in_parallel(*calls) -> list[threading.Thread]:
+    threads = [threading.Thread(target=call) for call in calls]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.3)  # in this order
+    return threads
+
+
+def test_a_runaway_query_is_stopped_while_a_small_one_answers(server):
+    results = {}
+    for thread in _in_parallel(lambda: _ask(server, RUNAWAY, results, "runaway"),
+                               lambda: _ask(server, SMALL, results, "small")):
+        thread.join(timeout=30)
+    small, small_seconds = results["small"]
+    assert small.status_code == 200 and small.json()["boolean"] is True and small_seconds < 1.5
+    runaway, runaway_seconds = results["runaway"]
+    assert runaway.status_code == 503 and "limit of 2 s" in runaway.text and "results" not in runaway.text
+    assert 1.9 < runaway_seconds < 6
+
+
+def test_the_stopped_query_leaves_no_process_behind(server):
+    results = {}
+    _ask(server, RUNAWAY, results, "runaway")
+    assert results["runaway"][0].status_code == 503
+    workers = _children(server.pid)
+    assert len(workers) == 3 and all(not _children(w) for w in workers)  # the query process was killed and reaped
+    assert all(requests.get(server.sparql, params={"query": SMALL}, timeout=10).ok for _ in range(6))
+
+
+def test_when_every_query_slot_is_taken_the_next_query_gets_503_and_retry_after(server):
+    results = {}
+    threads = _in_parallel(lambda: _ask(server, RUNAWAY, results, "first"),
+                           lambda: _ask(server, RUNAWAY, results, "second"),
+                           lambda: _ask(server, SMALL, results, "third"))
+    for thread in threads:
+        thread.join(timeout=30)
+    busy, seconds = results["third"]
+    assert busy.status_code == 503 and int(busy.headers["Retry-After"]) > 0 and seconds < 1
+    assert "Try again" in busy.text
+    assert requests.get(server.sparql, params={"query": SMALL}, timeout=10).ok  # the slots are free again
+
+
+def test_a_huge_result_is_refused_within_the_deadline(server):
+    response = requests.get(server.sparql, params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"}, timeout=30)
+    assert response.status_code == 400 and "more than 1000 rows" in response.text
+
+
+def test_a_chunked_body_over_the_cap_is_a_413(server):
+    chunks = (b"x" * 65536 for _ in range(40))  # 2.6 MB with no Content-Length
+    response = requests.post(server.sparql, data=chunks, timeout=30,
+                             headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 413
+
+
+def test_a_query_string_over_the_cap_is_a_413(server):
+    response = requests.get(server.sparql, params={"query": "ASK {} #" + "x" * 300_000}, timeout=30)
+    assert response.status_code == 413
+
+
+def test_the_curator_token_never_reaches_the_servers_log(server):
+    headers = {"Authorization": f"Bearer {CURATOR_TOKEN}", "Accept": JSON}
+    assert requests.get(f"{server.url}/curator/sparql", params={"query": SMALL}, headers=headers, timeout=10).ok
+    wrong = {"Authorization": f"Bearer x{CURATOR_TOKEN}"}
+    assert requests.get(f"{server.url}/curator/sparql", params={"query": SMALL}, headers=wrong, timeout=10).status_code == 401
+    assert "/curator/sparql" in server.log.read_text()  # the access log has the requests…
+    assert CURATOR_TOKEN[10:] not in server.log.read_text()  # …and not the token
+
+
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if _parent(int(entry)) == pid:
+                    children.append(int(entry))
+            except OSError:
+                continue
+    return children
