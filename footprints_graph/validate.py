@@ -26,7 +26,7 @@ from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
-from .convert import ConvertedRecord
+from .convert import ConvertedRecord, Triple
 from .errors import BuildError, FootprintsError, RecordError
 from .hardening import outbound_connections_refused, refuse_xml_declarations
 from .iris import DEFAULT_BASE, KINDS
@@ -144,11 +144,11 @@ def validate_records(records: list[ConvertedRecord]) -> ValidationReport:
     """The build's gate. Every rule but privacy runs over all records, public and restricted (a restricted
     victim's events and sources must be right too); the privacy rule runs over the public records only,
     since restricted ones carry fp:restricted true by design."""
-    everything = _records_graph(records)
-    public = _records_graph(r for r in records if not r.restricted)
-    report = ValidationReport(_shacl(_validation_graph(everything), everything, _reporting_shapes(False)))
-    privacy = ValidationReport(_shacl(_validation_graph(public), public, PRIVACY_SHAPES))
-    return ValidationReport((report + privacy).results, {r.subject: str(r.origin) for r in records})
+    everything = _validation_graph(t for r in records for t in r.triples)
+    # the privacy rule reads fp:restricted only: the public records' flags are all it needs
+    flags = _validation_graph(t for r in records if not r.restricted for t in r.triples if t[1] == FP.restricted)
+    results = _shacl(everything, everything, _reporting_shapes(False)) + _shacl(flags, flags, PRIVACY_SHAPES)
+    return ValidationReport(results, {r.subject: str(r.origin) for r in records})
 
 
 def _records_graph(records: Iterable[ConvertedRecord]) -> Graph:
@@ -208,7 +208,7 @@ def _ontology_facts() -> Graph:
     return facts
 
 
-def _validation_graph(*parts: Graph) -> Graph:
+def _validation_graph(*parts: Iterable[Triple]) -> Graph:
     """The records and the ontology's facts in one graph: pySHACL reads class hierarchies (sh:targetClass,
     sh:class) from the data graph."""
     graph = _QueryOnceGraph()
