@@ -268,11 +268,12 @@ class Progress:
     def resume_or_start(cls, path: Path, target: str, build_id: str, batch_size: int) -> "Progress":
         """The unfinished load of the same release, target and batch size recorded at `path`, or a new one."""
         fresh = cls(path, target, build_id, batch_size)
-        if not path.exists():
+        try:
+            recorded = cls(path, **json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):  # no record, or one this version cannot read: start over (safe)
             return fresh
-        recorded = json.loads(path.read_text(encoding="utf-8"))
-        same = (recorded["target"], recorded["build_id"], recorded["batch_size"]) == (target, build_id, batch_size)
-        return cls(path, **recorded) if same and not recorded["complete"] else fresh
+        same = (recorded.target, recorded.build_id, recorded.batch_size) == (target, build_id, batch_size)
+        return recorded if same and not recorded.complete else fresh
 
     def acknowledge(self, batches: int) -> None:
         self.acknowledged = batches
