@@ -1,0 +1,166 @@
+"""Issue 6, nothing lost: `footprints-graph backup` and `restore` round-trip the whole dataset — named graphs,
+provenance, restricted records (flagged), the validation reports and the summary — and a restore swaps its
+release in atomically; a damaged or hostile archive changes nothing."""
+
+import io
+import json
+import stat
+import tarfile
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+from security_support import RESTRICTED_KEY, restricted_home
+
+from footprints_graph.build import current_release
+from footprints_graph.cli import main
+from footprints_graph.store import open_store
+
+PERSON = f"https://w3id.org/footprints-graph/id/person/{RESTRICTED_KEY}"
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    return restricted_home(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def backup(source, tmp_path_factory):
+    file = tmp_path_factory.mktemp("backup") / "footprints.tar.gz"
+    assert main(["backup", str(file), "--home", str(source)]) == 0
+    return file
+
+
+def _dataset(quads) -> set[ox.Quad]:
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)  # blank nodes compared by structure
+    return set(dataset)
+
+
+def _store_dataset(path) -> set[ox.Quad]:
+    return _dataset(open_store(path).quads_for_pattern(None, None, None, None))
+
+
+def test_a_backup_is_private_and_flags_its_restricted_files(backup):
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    with tarfile.open(backup) as archive:
+        manifest = json.load(archive.extractfile("manifest.json"))
+        names = set(archive.getnames())
+    assert {name for name, entry in manifest["files"].items() if entry["restricted"]} == \
+           {"restricted/restricted.nq", "restricted/validation.ttl", "restricted/validation.json"}
+    assert not any(name.startswith(("store/", "restricted/store/")) for name in names)
+
+
+def test_restore_round_trips_the_whole_dataset(source, backup, tmp_path):
+    home = tmp_path / "restored"
+    assert main(["restore", str(backup), "--home", str(home)]) == 0
+    original, restored = current_release(source), current_release(home)
+    assert restored.name == original.name
+    assert _store_dataset(restored / "store") == _store_dataset(original / "store")
+    assert _store_dataset(restored / "restricted" / "store") == _store_dataset(original / "restricted" / "store")
+    assert open_store(restored / "restricted" / "store").query(f"ASK {{ GRAPH ?g {{ <{PERSON}> ?p ?o }} }}")
+    for name in ("summary.json", "release.json", "validation.json", "restricted/restricted.nq", "dumps/footprints.nq"):
+        assert (restored / name).read_bytes() == (original / name).read_bytes(), name
+    for name in ("validation.ttl", "restricted/validation.ttl"):
+        assert isomorphic(Graph().parse(restored / name), Graph().parse(original / name)), name
+
+
+def test_restoring_over_a_home_swaps_in_a_new_release_and_keeps_the_old(source, backup, tmp_path):
+    home = tmp_path / "home"
+    assert main(["restore", str(backup), "--home", str(home)]) == 0
+    first = current_release(home)
+    assert main(["restore", str(backup), "--home", str(home)]) == 0
+    assert current_release(home).name == f"{first.name}-restored-1" and first.is_dir()
+    assert _store_dataset(current_release(home) / "store") == _store_dataset(first / "store")
+
+
+def _rewritten(backup, target, change) -> None:
+    """A copy of `backup` whose members pass through `change(info, data) -> [(info, data), …]`."""
+    with tarfile.open(backup) as original, tarfile.open(target, "w:gz") as copy:
+        for member in original:
+            data = original.extractfile(member).read() if member.isreg() else b""
+            for info, content in change(member, data):
+                copy.addfile(info, io.BytesIO(content) if info.isreg() else None)
+
+
+def _flip_a_byte(info, data):
+    if info.name == "dumps/footprints.nq":
+        data = data.replace(b"Kim", b"Lim", 1)
+    return [(info, data)]
+
+
+def _add_member(name: str, kind=tarfile.REGTYPE, link: str = ""):
+    def change(info, data):
+        extra = tarfile.TarInfo(name)
+        extra.type, extra.linkname, extra.size = kind, link, 4 if kind == tarfile.REGTYPE else 0
+        return [(info, data), (extra, b"evil")] if info.name == "summary.json" else [(info, data)]
+    return change
+
+
+def _manifest_naming(name: str):
+    def change(info, data):
+        if info.name != "manifest.json":
+            return [(info, data)]
+        manifest = json.loads(data)
+        manifest["files"][name] = {"bytes": 4, "sha256": "0" * 64, "restricted": False}
+        data = json.dumps(manifest).encode()
+        info.size = len(data)
+        return [(info, data)]
+    return change
+
+
+def _without(name: str):
+    return lambda info, data: [] if info.name == name else [(info, data)]
+
+
+DAMAGES = {
+    "a changed byte": _flip_a_byte,
+    "a path out of the release": _manifest_naming("../../escaped"),
+    "an absolute path": _manifest_naming("/tmp/escaped"),
+    "a member the manifest does not list": _add_member("extra.txt"),
+    "a symbolic link": _add_member("dumps/link", tarfile.SYMTYPE, "/etc/passwd"),
+    "a missing file": _without("restricted/restricted.nq"),
+    "no manifest": _without("manifest.json"),
+}
+
+
+@pytest.fixture(scope="module")
+def restored(backup, tmp_path_factory):
+    """A home restored from the backup, which the damaged backups below must leave as it is."""
+    home = tmp_path_factory.mktemp("restored") / "home"
+    assert main(["restore", str(backup), "--home", str(home)]) == 0
+    return home
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_or_hostile_backup_changes_nothing(backup, restored, tmp_path, capsys, damage):
+    home, before = restored, current_release(restored)
+    damaged = tmp_path / "damaged.tar.gz"
+    _rewritten(backup, damaged, DAMAGES[damage])
+    assert main(["restore", str(damaged), "--home", str(home)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error:") and damaged.name in error, error
+    assert current_release(home) == before
+    assert sorted(p.name for p in (home / "releases").iterdir()) == [before.name]  # no leftovers
+    assert not (tmp_path / "escaped").exists() and not (home.parent / "escaped").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"not an archive at all", b"\x1f\x8b\x08\x00truncated gzip"])
+def test_a_file_that_is_not_a_backup_is_refused(tmp_path, capsys, content):
+    file = tmp_path / "x.tar.gz"
+    file.write_bytes(content)
+    assert main(["restore", str(file), "--home", str(tmp_path / "home")]) == 2
+    assert "not a footprints-graph backup" in capsys.readouterr().err
+
+
+def test_a_truncated_backup_is_refused(backup, tmp_path, capsys):
+    file = tmp_path / "cut.tar.gz"
+    file.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])
+    assert main(["restore", str(file), "--home", str(tmp_path / "home")]) == 2
+    assert not (tmp_path / "home" / "current").exists()
+
+
+def test_backing_up_nothing_says_what_to_do(tmp_path, capsys):
+    assert main(["backup", str(tmp_path / "b.tar.gz"), "--home", str(tmp_path)]) == 2
+    assert "footprints-graph build" in capsys.readouterr().err and not (tmp_path / "b.tar.gz").exists()
