@@ -51,6 +51,8 @@ def _is_local(host: str) -> bool:
 
 
 def _text(host: object) -> str:
+    if host is None:  # getaddrinfo(None, port): the local addresses, to bind to
+        return ""
     return (host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)).lower()
 
 

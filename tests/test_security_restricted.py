@@ -9,6 +9,7 @@ report, the validation page and error messages."""
 import json
 import logging
 import re
+import stat
 import pytest
 from rdflib import Graph, URIRef
 from security_support import (CURATOR_TOKEN, RESTRICTED_EVENT, RESTRICTED_KEY, RESTRICTED_NAME, restricted_home,
@@ -72,6 +73,7 @@ def test_the_build_kept_the_restricted_records_apart(home):
     assert {PERSON, ID + "event/" + RESTRICTED_EVENT} <= restricted_iris(home)
     assert not open_store(release / "store").query(f"ASK {{ GRAPH ?g {{ {{ <{PERSON}> ?p ?o }} UNION {{ ?s ?p <{PERSON}> }} }} }}")
     assert open_store(release / "restricted" / "store").query(f"ASK {{ GRAPH ?g {{ <{PERSON}> ?p ?o }} }}")
+    assert stat.S_IMODE((release / "restricted").stat().st_mode) == 0o700
 
 
 # ----------------------------------------------------------------------------- SPARQL

@@ -14,6 +14,7 @@ from ..build import current_release
 from ..errors import FootprintsError
 from ..store import open_store
 from .evaluation import Answer, evaluate
+from .guard import QueryPolicy
 from .library import library_query
 from .protocol import FORMATS, GRAPH, SOLUTIONS, QueryOperation, format_of_media_type, negotiate
 
@@ -48,7 +49,8 @@ def format_names(name: str) -> tuple[str, ...]:
 
 
 def run_local(store_path: Path, operation: QueryOperation, names: tuple[str, ...]) -> Answer:
-    return evaluate(open_store(store_path), operation, lambda kind: negotiate(None, kind, names))
+    """The query on the local store, under the endpoint's guard: no SERVICE, no graph from elsewhere (guard.py)."""
+    return evaluate(open_store(store_path), operation, lambda kind: negotiate(None, kind, names), QueryPolicy())
 
 
 def run_remote(endpoint: str, operation: QueryOperation, names: tuple[str, ...]) -> Answer:

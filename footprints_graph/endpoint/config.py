@@ -10,12 +10,17 @@ FOOTPRINTS_* environment variables and command-line flags.
     query_timeout = 30        # seconds; 0 runs queries in the worker without a deadline
     max_query_bytes = 100000
     public_url = "https://footprints.example.org"   # default: the host each request was sent to
+    max_result_rows = 100000  # a larger SELECT / CONSTRUCT result is refused (400), never truncated; 0: no cap
+    max_concurrent_queries = 3  # across all workers; more get 503 + Retry-After (0: only the workers limit)
+    federation = ["https://query.wikidata.org/sparql"]  # the only endpoints SERVICE may call (default: none)
+    curator_token = "…"       # enables /curator/ (restricted records) for `Authorization: Bearer …`; better
+                              # given as $FOOTPRINTS_CURATOR_TOKEN than written here
 """
 
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +43,10 @@ class EndpointConfig:
     query_timeout: float = 30.0
     max_query_bytes: int = 100_000
     public_url: str | None = None
-    federation: bool = False
+    federation: tuple[str, ...] = ()  # SERVICE endpoints queries may call; none: no outbound requests at all
+    max_result_rows: int = 100_000
+    max_concurrent_queries: int = 0
+    curator_token: str | None = field(default=None, repr=False)  # a secret: never in a repr, a log or a page
 
     def with_overrides(self, **values: Any) -> "EndpointConfig":
         return replace(self, **_typed({k: v for k, v in values.items() if v is not None}, "flags"))
@@ -54,8 +62,17 @@ def _boolean(value: Any) -> bool:
     raise ValueError(value)
 
 
+def _urls(value: Any) -> tuple[str, ...]:
+    """A list of http(s) URLs: a TOML array, or one string of URLs separated by commas or spaces."""
+    urls = tuple(value.replace(",", " ").split() if isinstance(value, str) else value)
+    if not all(isinstance(u, str) and u.startswith(("http://", "https://")) for u in urls):
+        raise ValueError(value)
+    return urls
+
+
 TYPES = {f.name: f.type for f in fields(EndpointConfig)}
-CONVERTERS = {Path: Path, str: str, int: int, float: float, bool: _boolean, str | None: str}
+CONVERTERS = {Path: Path, str: str, int: int, float: float, bool: _boolean, str | None: str,
+              tuple[str, ...]: _urls}
 
 
 def load_config(file: Path | None = None, environ: Mapping[str, str] | None = None,

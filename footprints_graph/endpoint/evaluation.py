@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from ..hardening import drop_network, network_sandbox_supported
 from ..store import PREFIXES
+from .guard import QueryPolicy, capped, check_query, store_graphs
 from .protocol import (GRAPH, SOLUTIONS, QueryOperation, ResultFormat, SparqlProtocolError, malformed_query,
                        query_timeout, the_server_is_read_only)
 
@@ -33,11 +35,16 @@ class QueryFailed(RuntimeError):
     """The store failed while evaluating a query (a server fault, not the client's)."""
 
 
-def evaluate(store: ox.Store, operation: QueryOperation, choose: Chooser) -> Answer:
-    """Run `operation` on `store` and serialise its results in the format `choose` picks for their kind."""
+def evaluate(store: ox.Store, operation: QueryOperation, choose: Chooser, policy: QueryPolicy | None = None) -> Answer:
+    """Run `operation` on `store` and serialise its results in the format `choose` picks for their kind. With a
+    `policy`, the query is checked before it runs and its result capped (guard.py)."""
+    if policy:
+        check_query(operation, store_graphs(store), policy)
     results = _run(store, operation)
     kind = GRAPH if isinstance(results, ox.QueryTriples) else SOLUTIONS
     chosen = choose(kind)
+    if policy:
+        results = capped(results, policy.max_rows)
     return Answer(chosen, serialize(results, chosen))
 
 
@@ -64,15 +71,17 @@ def serialize_triples(triples: Iterable[ox.Triple], chosen: ResultFormat,
 # ----------------------------------------------------------------------------- the deadline
 
 
-def evaluate_with_deadline(store: ox.Store, operation: QueryOperation, choose: Chooser, seconds: float) -> Answer:
-    """`evaluate` in a child process that is killed after `seconds` (503); inline when `seconds` is 0."""
+def evaluate_with_deadline(store: ox.Store, operation: QueryOperation, choose: Chooser, seconds: float,
+                           policy: QueryPolicy | None = None) -> Answer:
+    """`evaluate` in a child process that is killed after `seconds` (503); inline when `seconds` is 0. The child
+    has no network when `policy` allows no SERVICE."""
     if not seconds:
-        return evaluate(store, operation, choose)
+        return evaluate(store, operation, choose, policy)
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(reader)
-        _child(writer, lambda: evaluate(store, operation, choose), seconds)
+        _child(writer, lambda: evaluate(store, operation, choose, policy), seconds, bool(policy and policy.offline))
     os.close(writer)
     try:
         payload = _read_before(reader, time.monotonic() + seconds)
@@ -85,11 +94,13 @@ def evaluate_with_deadline(store: ox.Store, operation: QueryOperation, choose: C
     return _outcome(payload)
 
 
-def _child(writer: int, work: Callable[[], Answer], seconds: float) -> None:
+def _child(writer: int, work: Callable[[], Answer], seconds: float, offline: bool) -> None:
     signal.signal(signal.SIGALRM, signal.SIG_DFL)  # a second, independent deadline: the kernel's
     signal.alarm(int(seconds) + 2)
     try:
         try:
+            if offline and network_sandbox_supported():
+                drop_network()  # so that a SERVICE the guard did not see cannot connect anywhere
             outcome = work()
         except SparqlProtocolError as error:
             outcome = error

@@ -16,10 +16,8 @@ that says how to page through it: never a truncated answer that a client could t
 """
 
 import fcntl
-import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -109,16 +107,20 @@ def check_query(operation: QueryOperation, graphs: frozenset[str], policy: Query
     for parameter, named in (("default-graph-uri", operation.default_graphs),
                              ("named-graph-uri", operation.named_graphs)):
         _check_graphs(parameter, named, graphs)
-    if not MENTIONS_REACH.search(_unescaped(operation.text)):
-        return
-    query = _parsed(operation.text)
-    for endpoint in _services(query.algebra):
-        if isinstance(endpoint, Variable) or str(endpoint) not in policy.services:  # rdflib terms hash apart from str
-            raise service_refused(endpoint.n3() if isinstance(endpoint, Variable) else f"<{endpoint}>",
-                                  policy.services)
-    for clause in query.algebra.get("datasetClause", None) or ():
-        named = "named" in clause  # CompValue.get answers a missing key with the key itself
-        _check_graphs("FROM NAMED" if named else "FROM", [str(clause["named" if named else "default"])], graphs)
+    if MENTIONS_REACH.search(_unescaped(operation.text)):
+        algebra = _parsed(operation.text).algebra
+        _check_services(algebra, policy)
+        for clause in algebra.get("datasetClause", None) or ():
+            named = "named" in clause  # CompValue.get answers a missing key with the key itself
+            _check_graphs("FROM NAMED" if named else "FROM", [str(clause["named" if named else "default"])], graphs)
+
+
+def _check_services(algebra: CompValue, policy: QueryPolicy) -> None:
+    for endpoint in _services(algebra):
+        if isinstance(endpoint, Variable):  # could be bound to any endpoint
+            raise service_refused(endpoint.n3(), policy.services)
+        if str(endpoint) not in policy.services:  # str(): an rdflib term does not hash as its string does
+            raise service_refused(f"<{endpoint}>", policy.services)
 
 
 def _check_graphs(where: str, named: Iterable[str], graphs: frozenset[str]) -> None:
@@ -158,11 +160,11 @@ def _services(node: object) -> Iterator[URIRef | Variable]:
 
 
 class _RowCounter:
-    """A file that pyoxigraph writes line-based results into (TSV, N-Triples: one row or triple a line), which
-    stops the writing as soon as there are more than `limit` rows after the header."""
+    """A file that pyoxigraph writes SELECT results into as TSV (a header line, then one line a row: TSV escapes
+    line breaks in literals), which stops the writing as soon as there are more than `limit` rows."""
 
-    def __init__(self, limit: int, header_lines: int):
-        self.limit, self.lines, self.chunks = limit + header_lines, 0, []
+    def __init__(self, limit: int):
+        self.limit, self.lines, self.chunks = limit + 1, 0, []  # + the header line
 
     def write(self, data: bytes) -> int:
         data = bytes(data)
@@ -185,7 +187,7 @@ def capped(results, limit: int):
         if len(triples) > limit:
             raise result_too_large(limit)
         return triples
-    counter = _RowCounter(limit, header_lines=1)
+    counter = _RowCounter(limit)
     try:
         results.serialize(counter, format=ox.QueryResultsFormat.TSV)
     except OverflowError:
@@ -198,12 +200,11 @@ def capped(results, limit: int):
 
 class QuerySlots:
     """At most `count` queries at once across all the worker processes serving one home folder (0: no cap but
-    the number of workers). A slot is an exclusive lock on one of `count` files; the kernel releases it if its
-    holder dies, so a killed worker never leaks one."""
+    the number of workers). A slot is an exclusive lock on one of `count` files in <home>/.query-slots; the
+    kernel releases it if its holder dies, so a killed worker never leaks one."""
 
     def __init__(self, home: Path, count: int):
-        tag = hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:16]
-        self.folder = Path(tempfile.gettempdir()) / f"footprints-query-slots-{tag}"
+        self.folder = home / ".query-slots"
         self.count = count
 
     @contextmanager

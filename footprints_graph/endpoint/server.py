@@ -10,6 +10,7 @@ import logging
 from gunicorn.app.base import BaseApplication
 
 from ..build import build, current_release
+from ..hardening import refuse_outbound_connections
 from .config import EndpointConfig
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class FootprintsServer(BaseApplication):
     def load(self):
         from . import create_app  # in the worker, after the fork
 
+        refuse_outbound_connections(self.endpoint_config.federation)  # a worker reaches no other host (hardening.py)
         return create_app(self.endpoint_config)
 
 

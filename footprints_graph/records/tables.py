@@ -48,12 +48,19 @@ class TableSpec:
 
 
 def read_table(path: Path, spec: TableSpec) -> Iterator[Record]:
-    """Read one record table; raise `RecordError` on a bad header or a missing required cell."""
+    """Read one record table; raise `RecordError` on a bad header, a missing required cell, or a file that is
+    not CSV in UTF-8."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        _check_header(path, reader.fieldnames or [], spec)
-        for row in reader:
-            yield _record(path, reader.line_num, row, spec)
+        try:
+            _check_header(path, reader.fieldnames or [], spec)
+            for row in reader:
+                yield _record(path, reader.line_num, row, spec)
+        except UnicodeDecodeError:
+            raise RecordError(Origin(str(path), reader.line_num + 1), "not UTF-8 text: save the table as CSV in "
+                                                                      "UTF-8") from None
+        except csv.Error as error:
+            raise RecordError(Origin(str(path), reader.line_num), f"not readable as CSV: {error}") from None
 
 
 def _check_header(path: Path, header: list[str], spec: TableSpec) -> None:
