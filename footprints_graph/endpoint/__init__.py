@@ -12,7 +12,7 @@ from flask import Flask, Response, render_template, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
-from . import documentation, linked_data, pages, reconcile, sparql
+from . import browse, documentation, language, linked_data, pages, reconcile, search, sparql, validation_page
 from .config import EndpointConfig, load_config
 from .evaluation import QueryFailed
 from .protocol import SparqlProtocolError
@@ -33,6 +33,8 @@ def create_app(config: EndpointConfig | None = None) -> Flask:
     app.extensions["footprints"] = site
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_bytes + 4096  # a form's other fields and encoding
     for module in (sparql, linked_data, documentation, pages):
+        app.register_blueprint(module.blueprint)
+    for module in (language, browse, search, validation_page):  # the pages for people (issue 5)
         app.register_blueprint(module.blueprint)
     app.add_url_rule(f"{site.space.base_path}<path:key>", "minted", linked_data.minted)
     app.register_blueprint(reconcile.reconcile_blueprint(site.release, config.base))

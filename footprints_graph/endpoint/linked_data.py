@@ -15,8 +15,10 @@ from flask import Blueprint, Response, abort, render_template, request
 from ..build import ONTOLOGY_GRAPH
 from ..iris import ONTOLOGY
 from .evaluation import serialize_triples
+from .language import Words, chosen_language
 from .presentation import Presenter, iris_in
 from .protocol import GRAPH, best_match, format_by_extension, format_of_media_type, formats_for
+from .records import record_layout
 from .site import current_site
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -122,6 +124,8 @@ def respond(representation: Representation, extension: str | None = None) -> Res
     release = current_site().release()
     media_type = _chosen_media_type(extension)
     etag = f"{release.build_id}-{media_type.replace('/', '.')}"
+    if media_type == HTML:  # pages differ by language (?lang=, Accept-Language)
+        etag += f"-{chosen_language()}"
     headers = _headers(representation, etag, release.modified, varies=extension is None)
     if etag in request.if_none_match or (not request.if_none_match and request.if_modified_since
                                          and request.if_modified_since >= release.modified):
@@ -180,8 +184,9 @@ def _resource_page(store: ox.Store, description: Description) -> str:
     site = current_site()
     triples = [*description.triples, *description.incoming]
     presenter = Presenter(store, site.space, iris_in(triples) | {description.iri, *description.members})
+    record = record_layout(description, presenter, Words(chosen_language(), presenter), site.release().build_id)
     return render_template("resource.html", page=resource_model(description, presenter), iri=description.iri,
-                           path=site.space.local(description.iri), formats=formats_for(GRAPH))
+                           path=site.space.local(description.iri), formats=formats_for(GRAPH), record=record)
 
 
 def resource_model(description: Description, presenter: Presenter) -> dict:

@@ -1,35 +1,28 @@
 """The other pages: home, the query library, the dumps, the validation report and the VoID description."""
 
+import json
+from pathlib import Path
+
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 
-from ..iris import ONTOLOGY
+from .home import home_model
+from .language import chosen_language
 from .library import library, library_query
 from .linked_data import Representation, respond
-from .presentation import Presenter
 from .protocol import best_match
 from .site import current_site
 from .void import DESCRIPTION_PREFIXES, dumps, statistics, void_triples
 
 blueprint = Blueprint("pages", __name__)
 VALIDATION_FILES = {"text/turtle": "validation.ttl", "application/json": "validation.json"}
-HOME_LISTS = (("Victims", ONTOLOGY + "Victim"), ("Source documents", ONTOLOGY + "SourceDocument"),
-              ("Organisations", ONTOLOGY + "Organisation"), ("Legal instruments", ONTOLOGY + "LegalInstrument"))
-
 
 
 @blueprint.route("/")
 def home() -> str:
-    release = current_site().release()
-    members = {cls: _instances(release.store, cls) for _, cls in HOME_LISTS}
-    presenter = Presenter(release.store, current_site().space, {i for items in members.values() for i in items})
-    lists = [(title, [presenter.iri(i) for i in members[cls]]) for title, cls in HOME_LISTS]
-    return render_template("home.html", stats=statistics(release), lists=lists, build_id=release.build_id,
-                           queries=library())
-
-
-def _instances(store, cls: str) -> list[str]:
-    query = f"SELECT DISTINCT ?x WHERE {{ ?x a <{cls}> }} ORDER BY ?x"
-    return [row["x"].value for row in store.query(query, use_default_graph_as_union=True)]
+    site = current_site()
+    release = site.release()
+    model = home_model(release, site.space, site.config.base, chosen_language())
+    return render_template("home.html", model=model, release=release, queries=library())
 
 
 @blueprint.route("/queries")
@@ -81,8 +74,15 @@ def validation(extension: str | None) -> Response | str:
         wanted = best_match(request.accept_mimetypes, ["text/html", *present]) or abort(406)
     if wanted == "text/html":
         report = (release.path / "validation.ttl").read_text(encoding="utf-8") if "text/turtle" in present else None
-        return render_template("validation.html", report=report, files=present.values(), build_id=release.build_id)
+        return render_template("validation.html", report=report, files=present.values(), build_id=release.build_id,
+                               summary=_report_by_record(release.path / present.get("application/json", "-")))
     return send_from_directory(release.path, present[wanted], mimetype=wanted, conditional=True)
+
+
+def _report_by_record(path: Path) -> dict | None:
+    """The JSON report (validate.report_json) when it lists records, for the page to show them grouped."""
+    report = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return report if "records" in report else None
 
 
 @blueprint.route("/.well-known/void", defaults={"extension": None})

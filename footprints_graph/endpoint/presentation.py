@@ -48,8 +48,10 @@ def labels(store: ox.Store, iris: Iterable[str]) -> dict[str, Names]:
     if not wanted:
         return {}
     values = " ".join(f"<{i}>" for i in wanted)
-    query = (f"SELECT ?x ?label WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ "
-             f"{' '.join(f'<{p}>' for p in LABEL_PROPERTIES)} }} ?x ?p ?label }}")
+    # one branch per property: with the property a variable (VALUES ?p), Oxigraph scans every triple of the
+    # store (0.5 s for 20,000 victims), with it fixed it looks each IRI up (a few ms)
+    branches = " UNION ".join(f"{{ ?x <{p}> ?label }}" for p in LABEL_PROPERTIES)
+    query = f"SELECT ?x ?label WHERE {{ VALUES ?x {{ {values} }} {branches} }}"
     found: dict[str, list[ox.Literal]] = {}
     for row in store.query(query, use_default_graph_as_union=True):
         found.setdefault(row["x"].value, []).append(row["label"])

@@ -1,23 +1,16 @@
 """/sparql: the SPARQL 1.1 Protocol endpoint. A query is answered in the format the client negotiates; a
 bare GET is answered with the Service Description (RDF) or, for a browser, the query form."""
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, request
 
+from . import editor
 from .evaluation import evaluate_with_deadline, serialize_triples
-from .library import library
-from .protocol import (GRAPH, SOLUTIONS, ProtocolRequest, formats_for, negotiate, outbound_service_refused,
-                       read_request)
+from .protocol import GRAPH, ProtocolRequest, formats_for, negotiate, outbound_service_refused, read_request
 from .site import current_site
 from .void import DESCRIPTION_PREFIXES, service_description_triples
 
 blueprint = Blueprint("sparql", __name__)
 HTML = "text/html"
-EXAMPLE = """PREFIX fp: <https://w3id.org/footprints-graph/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?person ?name ?category WHERE {
-  ?person a fp:Victim ; skos:prefLabel ?name ; fp:victimCategory ?category .
-}
-ORDER BY ?name"""
 
 
 
@@ -31,9 +24,12 @@ def sparql() -> Response:
         return service_description(protocol)
     if "SERVICE" in protocol.operation.keywords and not site.config.federation:
         raise outbound_service_refused()
-    answer = evaluate_with_deadline(site.release().store, protocol.operation,
-                                    lambda kind: negotiate(request.accept_mimetypes, kind, protocol.format_names),
-                                    site.config.query_timeout)
+    as_page = editor.wants_page(protocol)  # a browser's query: the editor, with the results as a table
+    choose = editor.page_format if as_page else (
+        lambda kind: negotiate(request.accept_mimetypes, kind, protocol.format_names))
+    answer = evaluate_with_deadline(site.release().store, protocol.operation, choose, site.config.query_timeout)
+    if as_page:
+        return editor.results_page(answer)
     response = Response(answer.body, content_type=answer.format.content_type)
     response.vary.add("Accept")
     return response
@@ -43,8 +39,7 @@ def service_description(protocol: ProtocolRequest) -> Response:
     """The Service Description in the negotiated RDF format, or the HTML query form for a browser."""
     site = current_site()
     if not protocol.format_names and _prefers_html():
-        return Response(render_template("sparql.html", queries=library(), formats=_form_formats(), example=EXAMPLE),
-                        content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+        return editor.editor_page()
     chosen = negotiate(request.accept_mimetypes, GRAPH, protocol.format_names)
     triples = service_description_triples(site.release(), site.root(), site.config.federation)
     return Response(serialize_triples(triples, chosen, DESCRIPTION_PREFIXES), content_type=chosen.content_type,
@@ -54,8 +49,3 @@ def service_description(protocol: ProtocolRequest) -> Response:
 def _prefers_html() -> bool:
     accept = request.accept_mimetypes
     return bool(accept) and accept.best_match([*(f.media_type for f in formats_for(GRAPH)), HTML]) == HTML
-
-
-def _form_formats() -> list[tuple[str, str]]:
-    """(format name, label) choices of the query form."""
-    return [(f.name, f"{f.label} ({f.media_type})") for kind in (SOLUTIONS, GRAPH) for f in formats_for(kind) if f.names]

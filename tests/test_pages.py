@@ -1,0 +1,419 @@
+"""The pages for people (issue 5) on the Flask test client: every page's status, language and content; the
+home page's figures and charts; record pages; browse facets; search; the query editor; checking a submission;
+English and Korean; and how many store queries each page makes."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from footprints_graph.endpoint import EndpointConfig, create_app
+from footprints_graph.endpoint import browse as browse_module
+from footprints_graph.endpoint.documentation import RELATIONS
+from footprints_graph.endpoint.library import library
+from footprints_graph.endpoint.messages import EN, KO
+from footprints_graph.endpoint.records import KINDS as RECORD_KINDS
+from footprints_graph.iris import KINDS
+from footprints_graph.validate import Severity
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "footprints_graph" / "endpoint" / "templates"
+EXAMPLES = ROOT / "data" / "examples"
+ID = "https://w3id.org/footprints-graph/id/"
+HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+KOREAN_BROWSER = {**HTML, "Accept-Language": "ko-KR,ko;q=0.9,en;q=0.5"}
+PAGES = ["/", "/browse", "/search", "/search?q=kim", "/sparql", "/queries", "/queries/victims-by-category",
+         "/ontology", "/shapes", "/.well-known/void", "/dumps/", "/validation", "/validate",
+         "/id/person/kim-jung-wook", "/id/event/kim-jung-wook-detention", "/id/document/a-hrc-25-63",
+         "/id/organisation/abductees-family-union", "/id/figure/wartime-age-20s",
+         "/id/listing/kim-jung-wook.footprints-south-korean-victims", "/vocab/outcomes/deceased"]
+# links that lead to files or data rather than pages, which need no language
+DATA_LINK = re.compile(r"\.(ttl|nt|rdf|jsonld|trig|nq|n3|rq|json)(\?|#|$)|format=|^/dumps/.|^/reconcile|^/static/")
+
+
+def page(client, path: str, headers=HTML):
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:500]}"
+    assert response.headers["Content-Type"].startswith("text/html")
+    return response
+
+
+def main_of(html: str) -> str:
+    return html.split("<main>", 1)[1]
+
+
+def bars(html: str, chart: str) -> list[tuple[str, int, float]]:
+    """(label, data-value, height) of the bars of one chart."""
+    svg = re.search(rf'<svg[^>]*data-chart="{chart}".*?</svg>', html, re.DOTALL).group(0)
+    return [(label, int(value), float(height)) for value, label, height in
+            re.findall(r'<rect class="bar[^"]*" data-value="(\d+)" data-label="([^"]*)"[^>]*height="([\d.]+)"', svg)]
+
+
+# ----------------------------------------------------------------------------- every page, both languages
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_in_english_and_korean(client, path):
+    english = page(client, path)
+    assert '<html lang="en">' in english.text and english.headers["Content-Language"] == "en"
+    assert "Accept-Language" in english.headers["Vary"]
+    korean = page(client, f"{path}{'&' if '?' in path else '?'}lang=ko")
+    assert '<html lang="ko">' in korean.text and "본문 바로가기" in korean.text
+    by_browser = page(client, path, KOREAN_BROWSER)
+    assert '<html lang="ko">' in by_browser.text and by_browser.headers["Content-Language"] == "ko"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_chosen_language_is_kept_in_every_link_to_a_page(client, path):
+    html = page(client, f"{path}{'&' if '?' in path else '?'}lang=ko").text
+    links = [h.replace("&amp;", "&") for h in re.findall(r'<a (?![^>]*hreflang=)[^>]*href="(/[^"]*)"', html)]
+    pages = [h for h in links if not DATA_LINK.search(h)]
+    assert pages and all("lang=ko" in h for h in pages), [h for h in pages if "lang=ko" not in h]
+
+
+def test_the_language_switch_links_to_the_same_page_in_the_other_language(client):
+    assert 'href="/browse?category=detainee&amp;lang=ko" hreflang="ko"' in page(client, "/browse?category=detainee").text
+    assert 'href="/browse?lang=en" hreflang="en"' in page(client, "/browse?lang=ko").text
+
+
+def test_a_record_page_etag_differs_by_language(client):
+    english = client.get("/id/person/kim-jung-wook", headers=HTML)
+    korean = client.get("/id/person/kim-jung-wook", headers=KOREAN_BROWSER)
+    assert english.headers["ETag"] != korean.headers["ETag"]
+    again = client.get("/id/person/kim-jung-wook", headers={**KOREAN_BROWSER, "If-None-Match": english.headers["ETag"]})
+    assert again.status_code == 200
+
+
+def test_the_message_tables_have_the_same_keys_and_every_key_asked_for():
+    assert set(EN) == set(KO)
+    assert all(EN[k].count("{") == KO[k].count("{") for k in EN), "placeholders differ"
+    asked = {k for f in TEMPLATES.rglob("*.html") for k in re.findall(r'_\("([a-z_\-]+)"\s*[,)]', f.read_text())}
+    asked |= {k for f in TEMPLATES.parent.glob("*.py") for k in re.findall(r'words\("([a-z_\-]+)"', f.read_text())}
+    asked |= {f"kind_{k}" for k in set(RECORD_KINDS.values())} | {f"group_{k}" for k in (*KINDS, "other")}
+    asked |= {f"facet_{f}" for f in browse_module.FACET_NAMES} | {f"severity_{s.label.lower()}" for s in Severity}
+    asked |= {f"match_{m}" for m in ("exact", "variant", "prefix", "similar")}
+    asked |= {"relation_" + label.replace(" ", "_") for label, _ in RELATIONS}
+    asked |= {f"figure_{q}" for q in ("exact", "at-least", "more-than", "range")}
+    assert asked - set(EN) == set()
+
+
+# ----------------------------------------------------------------------------- home
+
+
+def test_the_home_page_says_what_the_data_is_and_who_keeps_it(client):
+    html = page(client, "/").text
+    assert "South Korean victims of North Korea" in html
+    assert 'href="/id/organisation/tjwg"' in html and 'href="/id/document/footprints-database"' in html
+    for target in ("/sparql", "/dumps/", "/ontology", "/shapes", "/.well-known/void", "/validation", "/validate",
+                   "/browse", "/search"):
+        assert f'href="{target}"' in html
+
+
+def test_the_home_page_gives_each_category_its_figures_with_date_and_source(client):
+    html = page(client, "/").text
+    card = html.split('id="category-prisoner-of-war"')[1].split("</article>")[0]
+    assert 'href="/id/figure/pow-not-repatriated">at least 50,000</a> not repatriated' in card
+    assert "1953-07-27" in card and 'href="/id/document/a-hrc-25-63"' in card
+    wartime = html.split('id="category-wartime-abductee"')[1].split("</article>")[0]
+    assert "90,000–100,000" in wartime and 'href="/browse?category=wartime-abductee"' in wartime
+
+
+def test_the_charts_draw_the_figures_of_the_graph(client):
+    html = page(client, "/").text
+    ages = bars(html, "wartime-by-age-group")
+    assert [(label, value) for label, value, _ in ages] == [("10s", 12679), ("20s", 56437), ("30s", 17063),
+                                                           ("40s", 5329), ("50s", 2517)]
+    tallest = max(ages, key=lambda bar: bar[2])
+    assert tallest[1] == 56437 and all(abs(h / tallest[2] - v / 56437) < 0.01 for _, v, h in ages)
+    years = {label: value for label, value, _ in bars(html, "pow-escapes-by-year")}
+    assert sum(years.values()) == 80 and years["2004"] == 14 and next(iter(years)) == "1994"
+    assert [(label, value) for label, value, _ in bars(html, "pow-escapee-fate")] == [("deceased", 71), ("verified alive", 9)]
+    assert [v for _, v, _ in bars(html, "post-war-by-outcome")] == [3835, 3310, 9, 516]
+    subgroups = bars(html, "post-war-by-subgroup")
+    assert sum(v for _, v, _ in subgroups) == 3835 and ("repatriated by North Korea", 3263) in [b[:2] for b in subgroups]
+
+
+def test_every_chart_is_an_image_with_a_title_a_description_and_a_table(client):
+    html = page(client, "/").text
+    charts = re.findall(r'<figure class="chart".*?</figure>', html, re.DOTALL)
+    assert len(charts) == 5
+    for chart in charts:
+        assert 'role="img"' in chart and "<title id=" in chart and "<desc id=" in chart and "<table" in chart
+        assert "aria-labelledby" in chart and re.search(r"as of \d{4}", chart)
+    assert "12,679" in re.search(r'id="chart-wartime-by-age-group".*?</figure>', html, re.DOTALL).group(0).split("<table")[1]
+
+
+def test_the_korean_home_page_uses_the_korean_labels_of_the_graph(client):
+    html = page(client, "/?lang=ko").text
+    for label in ("국군포로", "전시납북자", "전후납북자", "억류자"):
+        assert f'lang="ko">{label}</a>' in html
+    assert "북한에 의한 한국인 피해자" in html and "납북 당시 연령대별 전시납북자" in html
+    assert 'data-label="20대" ' in html and 'data-value="56437"' in html
+
+
+# ----------------------------------------------------------------------------- record pages
+
+
+def test_a_person_page_lays_out_names_listings_acts_and_statuses_with_their_sources(client):
+    html = main_of(page(client, "/id/person/kim-jung-wook").text)
+    assert "Kim Jung-Wook" in html and "Kim Jong-wook" in html and "variant" in html
+    listings = html.split('id="listings-heading"')[1].split("</section>")[0]
+    assert 'href="/id/organisation/abductees-family-union"' in listings  # the credited organisation
+    assert 'href="https://nkfootprints.info/en/page/a8qsigmjdnd/south-korean-victims"' in listings  # read the source
+    assert listings.count('href="/id/document/') == 2
+    acts = html.split('id="acts-heading"')[1].split("</section>")[0]
+    assert "since 2013-10" in acts and "stated by the source" in acts and "mou-detainees-2024-03-27" in acts
+    statuses = html.split('id="status-heading"')[1].split("</section>")[0]
+    assert "detained" in statuses and "2024-03-27" in statuses
+
+
+def test_a_record_page_says_how_to_cite_it_and_links_its_data(client):
+    html = main_of(page(client, "/id/person/kim-jung-wook").text)
+    cite = html.split('id="cite-heading"')[1].split("</section>")[0]
+    assert f"{ID}person/kim-jung-wook" in cite and "Release" in cite and "CC BY 4.0" in cite
+    assert 'href="/id/person/kim-jung-wook.ttl"' in cite and 'href="/id/person/kim-jung-wook.jsonld"' in cite
+
+
+def test_a_figure_page_quotes_its_source(client):
+    html = main_of(page(client, "/id/figure/pow-escapees-deceased-2024").text)
+    assert "<h1>71 deceased · prisoner of war not repatriated · escaped and returned</h1>" in html
+    assert '<p class="big-number">71</p>' in html and 'href="/id/dataset/pow-escapee-fate-2024"' in html
+    assert "As of 2024, 71 POWs have passed away" in html and "<blockquote" in html
+    assert 'href="/vocab/outcomes/deceased"' in html and 'href="/id/document/footprints-south-korean-victims"' in html
+    assert "at least 50,000" in main_of(page(client, "/id/figure/pow-not-repatriated").text)
+
+
+def test_a_document_page_gives_its_identifier_its_address_and_what_it_sources(client):
+    html = main_of(page(client, "/id/document/a-hrc-25-63").text)
+    assert "A/HRC/25/63" in html and 'href="https://undocs.org/A/HRC/25/63"' in html
+    sourced = html.split('id="sourced-heading"')[1]
+    assert 'href="/id/figure/pow-not-repatriated"' in sourced.split("Figures (")[1]
+
+
+def test_an_organisation_page_lists_what_is_credited_to_it(client):
+    html = main_of(page(client, "/id/organisation/abductees-family-union").text)
+    credited = html.split('id="credited-heading"')[1]
+    people = credited.split("People (4)")[1].split("</ul>")[0]
+    assert 'href="/id/person/kim-jung-wook"' in people and "Listings (4)" in credited
+
+
+def test_an_act_page_gives_its_date_basis_and_source(client):
+    html = main_of(page(client, "/id/event/ahn-ho-cheol-abduction").text)
+    assert "between 1950-06-25 and 1953-07-27" in html and "bounded by the category&#39;s legal definition" in html
+    assert 'href="/id/person/ahn-ho-cheol"' in html and 'href="/id/document/footprints-south-korean-victims"' in html
+
+
+# ----------------------------------------------------------------------------- browse
+
+
+def counts(html: str, facet: str) -> dict[str, int]:
+    return {key: int(n) for key, n in re.findall(
+        rf'data-facet="{facet}" data-key="([^"]+)".*?data-count="(\d+)"', html, re.DOTALL)}
+
+
+def test_browse_counts_every_facet_from_the_store(client):
+    html = page(client, "/browse").text
+    assert 'data-total="13"' in html
+    assert counts(html, "category") == {"detainee": 6, "post-war-abductee": 4, "wartime-abductee": 4}
+    assert counts(html, "status") == {"detained": 6}
+    assert counts(html, "year") == {"1950-1953": 4, "1953-": 3, "2013": 1, "2014": 2, "2016": 3}
+    assert counts(html, "organisation")["organisation/kwafu"] == 4
+    assert counts(html, "source")["document/footprints-south-korean-victims"] == 8
+
+
+def test_browse_facets_combine(client):
+    html = page(client, "/browse?category=post-war-abductee&source=document/mou-detainees-2024-03-27").text
+    assert 'data-total="1"' in html and 'href="/id/person/kim-jung-wook"' in main_of(html)
+    assert counts(html, "year") == {"2013": 1} and counts(html, "category")["detainee"] == 1
+    removing = re.search(r'<a class="chip" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "source=document" in removing and "category=" not in removing
+    assert 'data-total="3"' in page(client, "/browse?year=2016&status=detained").text
+    assert 'data-total="0"' in page(client, "/browse?year=2014&year=2016").text  # values of one facet combine too
+
+
+def test_browse_pages_through_results(client, monkeypatch):
+    monkeypatch.setattr(browse_module, "PAGE_SIZE", 5)
+    first, last = page(client, "/browse").text, page(client, "/browse?page=3").text
+    assert 'rel="next" href="/browse?page=2"' in first and "Page 1 of 3" in first
+    assert main_of(last).count('href="/id/person/') == 3 and 'rel="prev"' in last
+    assert "Page 3 of 3" in page(client, "/browse?page=99").text
+
+
+def test_browse_refuses_a_key_it_cannot_filter_by(client):
+    assert client.get("/browse?source=document/x> } DROP ALL {", headers=HTML).status_code == 400
+    assert client.get("/browse?year=1950') }", headers=HTML).status_code == 400
+
+
+# ----------------------------------------------------------------------------- search
+
+
+@pytest.mark.parametrize("text", ["Kim Jung-wook", "kim jungwook", "KIM JUNG WOOK", "Kim Jong-wook", "Jung-wook Kim",
+                                  "김정욱", "kim  jung - wook"])
+def test_search_finds_a_person_by_any_spelling(client, text):
+    html = page(client, f"/search?q={text}").text
+    first = re.search(r'<li data-id="([^"]+)"', html).group(1)
+    assert first == "person/kim-jung-wook"
+
+
+def test_search_finds_documents_and_organisations(client):
+    documents = page(client, "/search?q=Unification").text
+    assert 'data-id="document/mou-post-war-abductee-2024"' in documents and 'id="hits-documents"' in documents
+    assert 'data-id="organisation/tjwg"' in page(client, "/search?q=TJWG").text
+    assert "A/HRC/25/63" in page(client, "/search?q=A/HRC/25/63").text
+
+
+def test_search_without_a_name_or_with_too_long_a_one(client):
+    assert "<ol" not in main_of(page(client, "/search").text)
+    assert client.get("/search?q=" + "x" * 300, headers=HTML).status_code == 400
+    assert "Nothing matches" in page(client, "/search?q=zzqqxx").text
+
+
+# ----------------------------------------------------------------------------- the query editor
+
+
+def test_the_editor_offers_the_library_with_its_texts(client):
+    html = page(client, "/sparql").text
+    assert '<textarea id="query" name="query"' in html and 'src="/static/editor.js"' in html
+    assert all(f'<option value="{q.name}"' in html for q in library())
+    assert "victims-by-category" in html.split('id="library-queries">')[1]
+    chosen = page(client, "/sparql?library=wartime-abductees-by-age-group").text
+    assert "SELECT ?ageGroup ?ageGroupLabel" in chosen
+
+
+def test_a_query_from_a_browser_shows_a_table_with_local_links(client):
+    query = library()[[q.name for q in library()].index("named-detainees")].text
+    response = client.get("/sparql", query_string={"query": query}, headers=HTML)
+    html = response.text
+    assert response.status_code == 200 and 'data-total="6"' in html
+    assert 'href="/id/person/kim-jung-wook"' in html.split('id="results-table"')[1]
+    downloads = html.split("Download the results")[1].split("</section>")[0]
+    assert all(f"format={name}" in downloads for name in ("json", "xml", "csv", "tsv"))
+    assert re.search(r'id="share-link"[^>]*value="http://localhost/sparql\?query=', html)
+
+
+def test_construct_and_ask_from_a_browser(client):
+    construct = page(client, "/sparql?query=CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 2").text
+    assert "<th scope=\"col\">subject</th>" in construct and "format=ttl" in construct and "format=jsonld" in construct
+    assert 'data-boolean="true"' in page(client, "/sparql?query=ASK {}").text
+
+
+def test_a_bad_query_from_a_browser_shows_it_again_with_the_error(client):
+    response = client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x"}, headers=HTML)
+    assert response.status_code == 400 and "SELECT ?x WHERE { ?x</textarea>" in response.text
+
+
+def test_programs_still_get_results_in_their_format(client):
+    response = client.get("/sparql", query_string={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
+    assert response.get_json() == {"head": {}, "boolean": True}
+
+
+# ----------------------------------------------------------------------------- checking a submission
+
+
+def submit(client, headers=HTML, **fields):
+    data = {k: v for k, v in fields.items() if k != "files"}
+    if "files" in fields:
+        data["files"] = [(path.open("rb"), path.name) for path in fields["files"]]
+    return client.post("/validate", data=data, headers=headers, content_type="multipart/form-data")
+
+
+def test_an_uploaded_bad_submission_is_reported_by_record_with_fixes(client):
+    response = submit(client, files=[EXAMPLES / "bad-missing-source.ttl"])
+    html = response.text
+    assert response.status_code == 200 and "Does not conform" in html and 'data-violations="1"' in html
+    record = html.split('class="record-report"')[1]
+    assert f"{ID}person/example-hong-gil-dong" in record and "(bad-missing-source.ttl)" in record
+    assert 'href="/shapes#SourceShape"' in record and "Fix:" in record and "Add dct:source" in record
+    assert "Why:" in record
+
+
+def test_pasted_records_are_checked_and_kept_in_the_form(client):
+    text = (EXAMPLES / "bad-date-not-a-date.ttl").read_text(encoding="utf-8")
+    html = submit(client, text=text, format="submission.ttl").text
+    assert "PartialDateShape" in html and "September 1950" in html.split("<textarea")[1]
+    good = submit(client, files=[EXAMPLES / "good-victim.ttl"]).text
+    assert "Conforms" in good
+
+
+def test_a_submission_that_cannot_be_read_says_why(client):
+    unreadable = submit(client, files=[EXAMPLES / "bad-syntax.ttl"])
+    assert unreadable.status_code == 400 and "bad-syntax.ttl:" in unreadable.text and "role=\"alert\"" in unreadable.text
+    table = submit(client, files=[EXAMPLES / "bad-unknown-category-people.csv"])
+    assert table.status_code == 400 and "civilian-abductee" in table.text
+    assert submit(client).status_code == 400
+
+
+def test_a_submission_report_in_korean_and_as_json(client):
+    korean = submit(client, headers={**HTML, "Accept-Language": "ko"}, files=[EXAMPLES / "bad-missing-source.ttl"]).text
+    assert "부적합" in korean and "dct:source를 추가하십시오" in korean
+    report = submit(client, headers={"Accept": "application/json"}, files=[EXAMPLES / "bad-missing-source.ttl"]).get_json()
+    assert report["conforms"] is False and report["records"][0]["results"][0]["source_shape"].endswith("#SourceShape")
+
+
+# ----------------------------------------------------------------------------- accessibility basics
+
+
+@pytest.mark.parametrize("path", ["/", "/browse", "/search?q=kim", "/sparql", "/validate", "/id/person/kim-jung-wook"])
+def test_pages_have_landmarks_a_skip_link_one_h1_and_labelled_controls(client, path):
+    html = page(client, path).text
+    assert html.count("<h1") == 1 and "<main>" in html and "<nav " in html and "<footer>" in html
+    assert 'class="skip-link" href="#content"' in html and 'id="content"' in html and 'role="search"' in html
+    for control in re.findall(r'<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"', html):
+        assert f'for="{control}"' in html, control
+    assert not re.search(r"<img(?![^>]*alt=)", html)
+
+
+# ----------------------------------------------------------------------------- store queries per page
+
+
+class CountingStore:
+    """Wraps the served store and counts what pages ask of it."""
+
+    def __init__(self, store):
+        self.store, self.queries, self.lookups = store, 0, 0
+
+    def query(self, *args, **kwargs):
+        self.queries += 1
+        return self.store.query(*args, **kwargs)
+
+    def quads_for_pattern(self, *args, **kwargs):
+        self.lookups += 1
+        return self.store.quads_for_pattern(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def __len__(self):
+        return len(self.store)
+
+
+COUNTED_ONCE = {"/.well-known/void"}  # void.statistics: eight counting queries, once per release and process
+
+
+@pytest.fixture(scope="module")
+def counted(built_home):
+    """A client whose store counts queries (queries run in the worker: no deadline process)."""
+    app = create_app(EndpointConfig(home=built_home, query_timeout=0))
+    release = app.extensions["footprints"].release()
+    release.store = CountingStore(release.store)
+    return app.test_client(), release.store
+
+
+@pytest.mark.parametrize("path", PAGES + ["/browse?category=detainee&status=detained&year=2016",
+                                         "/sparql?query=ASK {}", "/id/document/footprints-south-korean-victims"])
+def test_no_page_makes_more_than_a_handful_of_store_queries(counted, path):
+    client, store = counted
+    store.queries = 0
+    page(client, path)  # the first time fills the per-release caches (counts, search index, ontology model)
+    first, store.queries, store.lookups = store.queries, 0, 0
+    page(client, path)
+    assert path in COUNTED_ONCE or first <= 5, f"{path}: {first} SPARQL queries the first time"
+    assert store.queries <= 5, f"{path}: {store.queries} SPARQL queries"
+    assert store.lookups <= 40, f"{path}: {store.lookups} index lookups (the linked-data description)"
+
+
+def test_checking_a_submission_makes_a_handful_of_queries(counted):
+    client, store = counted
+    store.queries = 0
+    submit(client, files=[EXAMPLES / "bad-missing-source.ttl"])
+    assert store.queries <= 5
