@@ -94,6 +94,9 @@ def graph_of(victims: range, with_shared: bool = True) -> tuple[Graph, int]:
 # ---------------------------------------------------------------- the measurements
 
 
+ENGINE = None  # validate_graph's engine: None (by size), "pyshacl" or "sparql" (--engine)
+
+
 def submission(records_wanted: int = 1000) -> dict:
     """A submission of about `records_wanted` records, checked against a release of data/ (with its
     references to the synthetic document resolved inside the submission)."""
@@ -105,7 +108,7 @@ def submission(records_wanted: int = 1000) -> dict:
         started = time.perf_counter()
         context = store_context(store, graph)
         context_seconds = time.perf_counter() - started
-        report = validate_graph(graph, context)
+        report = validate_graph(graph, context, engine=ENGINE)
         total = time.perf_counter() - started
     return {"records": records, "victims": len(victims), "context_seconds": context_seconds, "seconds": total,
             "violations": len(report.violations)}
@@ -115,11 +118,12 @@ def _batch(bounds: tuple[int, int]) -> tuple[int, int, float]:
     """One batch: make its records, validate them; (records, violations, seconds spent validating)."""
     graph, records = graph_of(range(*bounds))
     started = time.perf_counter()
-    report = validate_graph(graph)
+    report = validate_graph(graph, engine=ENGINE)
     return records, len(report.violations), time.perf_counter() - started
 
 
 def whole_graph(victims: int, batch: int, workers: int) -> dict:
+    batch = batch or victims
     bounds = [(start, min(start + batch, victims)) for start in range(0, victims, batch)]
     started = time.perf_counter()
     with get_context("fork").Pool(workers) as pool:
@@ -183,7 +187,11 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=2_000, help="victims per batch (default: 2000)")
     parser.add_argument("--workers", type=int, default=os.cpu_count(), help="processes (default: the CPUs)")
     parser.add_argument("--write", action="store_true", help="write the results into docs/performance.md")
+    parser.add_argument("--engine", choices=("pyshacl", "sparql"), help="validation engine (default: by size); with "
+                        "sparql, --batch 0 validates the whole graph at once")
     args = parser.parse_args()
+    global ENGINE
+    ENGINE = args.engine
     sub = submission()
     print(sub, flush=True)
     wholes = []

@@ -36,6 +36,10 @@ from .vocab import FP
 
 FPS = Namespace("https://w3id.org/footprints-graph/shapes#")
 PRIVACY_SHAPES = (FPS.PrivacyShape,)
+# above this many records the shapes run as SPARQL on Oxigraph (validate_sparql.py); pySHACL, the reference,
+# checks smaller submissions (tests/test_validate_sparql.py checks both agree)
+SPARQL_ENGINE_RECORDS = 2_000
+ENGINES = ("pyshacl", "sparql")
 
 
 class Severity(Enum):
@@ -128,22 +132,43 @@ class SubmissionError(FootprintsError):
 # ---------------------------------------------------------------- running the shapes
 
 
-def validate_graph(data: Graph, context: Graph | None = None, public: bool = False) -> ValidationReport:
+def validate_graph(data: Graph, context: Graph | None = None, public: bool = False,
+                   engine: str | None = None) -> ValidationReport:
     """Check `data` against the shapes. With `context`, `data` is a submission checked together with the
     published records it refers to; only the submission's own resources are reported. `public` says that
-    `data` is the public graph, to which the privacy rule applies too."""
+    `data` is the public graph, to which the privacy rule applies too. `engine` ("pyshacl" or "sparql";
+    by default chosen by the number of records, see SPARQL_ENGINE_RECORDS)."""
     shapes = _reporting_shapes(public)
+    parts = (data,) if context is None else (data, context)
+    if _engine(len(set(data.subjects(RDF.type, None))), engine) == "sparql":
+        from .validate_sparql import validate_triples
+        found = validate_triples([*parts, _ontology_facts()], shapes)
+    else:
+        found = _shacl(_validation_graph(*parts), data, shapes)
     if context is None:
-        return ValidationReport(_shacl(_validation_graph(data), data, shapes))
+        return ValidationReport(found)
     submitted = set(data.subjects())
-    results = [r for r in _shacl(_validation_graph(data, context), data, shapes) if r.focus_node in submitted]
+    results = [r for r in found if r.focus_node in submitted]
     return ValidationReport(results + _already_published(data, context))
 
 
-def validate_records(records: list[ConvertedRecord]) -> ValidationReport:
+def _engine(records: int, engine: str | None) -> str:
+    if engine is not None and engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
+    return engine or ("sparql" if records > SPARQL_ENGINE_RECORDS else "pyshacl")
+
+
+def validate_records(records: list[ConvertedRecord], engine: str | None = None) -> ValidationReport:
     """The build's gate. Every rule but privacy runs over all records, public and restricted (a restricted
     victim's events and sources must be right too); the privacy rule runs over the public records only,
-    since restricted ones carry fp:restricted true by design."""
+    since restricted ones carry fp:restricted true by design. `engine` as for `validate_graph`."""
+    if _engine(len(records), engine) == "sparql":
+        from .validate_sparql import validate_triples
+        triples = [t for r in records for t in r.triples]
+        flags = [t for r in records if not r.restricted for t in r.triples if t[1] == FP.restricted]
+        results = (validate_triples([triples, _ontology_facts()], _reporting_shapes(False))
+                   + validate_triples([flags, _ontology_facts()], PRIVACY_SHAPES))
+        return ValidationReport(results, {r.subject: str(r.origin) for r in records})
     everything = _validation_graph(t for r in records for t in r.triples)
     # the privacy rule reads fp:restricted only: the public records' flags are all it needs
     flags = _validation_graph(t for r in records if not r.restricted for t in r.triples if t[1] == FP.restricted)

@@ -1,0 +1,413 @@
+"""A second SHACL engine for whole graphs: the shapes graph compiled into one SPARQL SELECT per constraint,
+run on an in-memory pyoxigraph store that holds the data and the ontology's facts.
+
+pySHACL (footprints_graph.validate) spends 30–50 µs per shape per focus node; a SELECT that finds every
+focus node breaking one constraint at once costs a few hundred milliseconds on the whole graph. The
+results are the same `ValidationResult`s pySHACL's report gives (focus node, path, value, source shape,
+severity, messages, constraint component); tests/test_validate_sparql.py checks both engines agree on
+every fixture and on a synthetic graph with faults.
+
+Supported: targets sh:targetClass, sh:targetSubjectsOf, sh:targetObjectsOf, sh:targetNode and SPARQL
+targets (sh:target, SHACL-AF); paths: predicate, inverse, sequence, alternative, zero-or-more, one-or-more,
+zero-or-one; constraints sh:minCount, sh:maxCount, sh:datatype, sh:in, sh:class, sh:nodeKind, sh:pattern,
+sh:minInclusive, sh:maxInclusive, sh:minExclusive, sh:maxExclusive, sh:languageIn, sh:hasValue,
+sh:lessThanOrEquals, sh:or (of shapes made of the value constraints), sh:property and sh:sparql. Any other
+parameter raises `UnsupportedConstraint` when the shapes are compiled: nothing is skipped silently.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+import pyoxigraph as ox
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from .errors import FootprintsError
+from .resources import shapes_graph
+from .vocab import FP
+
+RDFS_SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+# what a shape may say that is not a constraint
+DESCRIPTIVE = {RDF.type, SH.name, SH.description, SH.message, SH.severity, SH.deactivated, SH.order, SH.group,
+               SH.path, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target,
+               SH.property, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+               URIRef("http://www.w3.org/2000/01/rdf-schema#label")}
+
+# the lexical forms of the datatypes the shapes name (an ill-formed literal breaks sh:datatype)
+_TZ = "(Z|[+-][0-9]{2}:[0-9]{2})?"
+LEXICAL = {
+    XSD.date: f"^-?[0-9]{{4,}}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]){_TZ}$",
+    XSD.gYearMonth: f"^-?[0-9]{{4,}}-(0[1-9]|1[0-2]){_TZ}$",
+    XSD.gYear: f"^-?[0-9]{{4,}}{_TZ}$",
+    XSD.boolean: "^(true|false|1|0)$",
+    XSD.integer: "^[+-]?[0-9]+$",
+    XSD.nonNegativeInteger: "^[+]?[0-9]+$|^-0+$",
+    XSD.decimal: "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$",
+}
+ANY_LEXICAL = {XSD.string, XSD.anyURI, RDF.langString}
+
+
+class UnsupportedConstraint(FootprintsError):
+    """The shapes use a constraint component (or target, or path) this engine cannot compile."""
+
+
+def _iri(term: Node) -> str:
+    return f"<{term}>"
+
+
+def _term(term: Node) -> str:
+    """An rdflib term in SPARQL syntax."""
+    if isinstance(term, URIRef):
+        return _iri(term)
+    if isinstance(term, Literal):
+        text = json.dumps(str(term), ensure_ascii=False)
+        if term.language:
+            return f"{text}@{term.language}"
+        return f"{text}^^<{term.datatype or XSD.string}>"
+    raise UnsupportedConstraint(f"a blank node as a constraint's parameter ({term.n3()})")
+
+
+# ---------------------------------------------------------------- compiling
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint: its query (rows bind ?this, and ?value, ?p, ?path or other variables) and
+    what a result of it says."""
+
+    shape: Node
+    query: str
+    component: URIRef
+    path: Node | None
+    messages: tuple[tuple[str, str], ...]
+    severity: URIRef
+    alternatives: tuple[URIRef, ...] = ()  # an alternative path of IRIs: ?p says which one held the value
+    sparql: bool = False
+    focus_update: str = ""  # writes the focus nodes the query reads (see _focus)
+
+
+def _path(graph: Graph, path: Node) -> str:
+    if isinstance(path, URIRef):
+        return _iri(path)
+    if (path, RDF.first, None) in graph:
+        return "(" + "/".join(_path(graph, p) for p in Collection(graph, path)) + ")"
+    for predicate, form in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "({})*"), (SH.oneOrMorePath, "({})+"),
+                            (SH.zeroOrOnePath, "({})?")):
+        if (inner := graph.value(path, predicate)) is not None:
+            return "(" + form.format(_path(graph, inner)) + ")"
+    if (alternatives := graph.value(path, SH.alternativePath)) is not None:
+        return "(" + "|".join(_path(graph, p) for p in Collection(graph, alternatives)) + ")"
+    raise UnsupportedConstraint(f"a property path this engine does not know ({path.n3()})")
+
+
+def _prefixes(graph: Graph, node: Node) -> str:
+    """The PREFIX lines of a SPARQL-based target or constraint (sh:prefixes → sh:declare)."""
+    lines = []
+    for ontology in graph.objects(node, SH.prefixes):
+        for declaration in graph.objects(ontology, SH.declare):
+            lines.append(f"PREFIX {graph.value(declaration, SH.prefix)}: <{graph.value(declaration, SH.namespace)}>")
+    return "\n".join(sorted(set(lines)))
+
+
+def _targets(graph: Graph, shape: Node) -> tuple[list[str], list[str]]:
+    """The group patterns that bind ?this to a shape's focus nodes, and the prefixes they need."""
+    patterns, prefixes = [], []
+    for cls in graph.objects(shape, SH.targetClass):
+        patterns.append(f"?this {RDF_TYPE}/{RDFS_SUBCLASS}* {_iri(cls)} .")
+    if (shape, RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#Class")) in graph:
+        patterns.append(f"?this {RDF_TYPE}/{RDFS_SUBCLASS}* {_iri(shape)} .")
+    for predicate in graph.objects(shape, SH.targetSubjectsOf):
+        patterns.append(f"?this {_iri(predicate)} ?target_o .")
+    for predicate in graph.objects(shape, SH.targetObjectsOf):
+        patterns.append(f"?target_s {_iri(predicate)} ?this .")
+    for node in graph.objects(shape, SH.targetNode):
+        patterns.append(f"VALUES ?this {{ {_term(node)} }}")
+    for target in graph.objects(shape, SH.target):
+        select = graph.value(target, SH.select)
+        if select is None or (target, RDF.type, SH.SPARQLTarget) not in graph and graph.value(target, RDF.type) is not None \
+                and (target, RDF.type, SH.SPARQLTarget) not in graph:
+            raise UnsupportedConstraint(f"a target that is not a SPARQL target ({target.n3()}) on {shape.n3()}")
+        patterns.append("{ " + str(select).replace("$this", "?this") + " }")
+        prefixes.append(_prefixes(graph, target))
+    return patterns, prefixes
+
+
+FOCUS_GRAPH = "urn:footprints-graph:validation:focus"
+
+
+def _focus(patterns: list[str], prefixes: str) -> tuple[str, str]:
+    """A shape's focus nodes: the update that writes them, once for every check of the shape, into a graph
+    of their own (a subquery in each check would be evaluated again for every value: Oxigraph does not
+    keep it), and the pattern that reads them there."""
+    union = " UNION ".join("{ " + p + " }" for p in patterns)
+    mark = f"<{FOCUS_GRAPH}:{hashlib.sha1(union.encode()).hexdigest()[:16]}>"
+    update = f"{prefixes}\nINSERT {{ GRAPH <{FOCUS_GRAPH}> {{ ?this {mark} true }} }} WHERE {{ {union} }}"
+    return update, f"GRAPH <{FOCUS_GRAPH}> {{ ?this {mark} true }}"
+
+
+def _value_condition(graph: Graph, shape: Node, parameter: URIRef, value: Node, var: str = "?value") -> str:
+    """A SPARQL expression true when `var` meets one value constraint (an error counts as not meeting it)."""
+    if parameter == SH.datatype:
+        if value == RDF.langString:
+            return f"(isLiteral({var}) && LANG({var}) != \"\")"
+        check = f"(isLiteral({var}) && sameTerm(DATATYPE({var}), {_iri(value)}) && LANG({var}) = \"\""
+        if value in LEXICAL:
+            check += f" && REGEX(STR({var}), {json.dumps(LEXICAL[value])})"
+        elif value not in ANY_LEXICAL:
+            raise UnsupportedConstraint(f"sh:datatype {value.n3()} (no lexical check for it) on {shape.n3()}")
+        return check + ")"
+    if parameter == SH["in"]:
+        members = list(Collection(graph, value))
+        return "(" + (" || ".join(f"sameTerm({var}, {_term(m)})" for m in members) or "false") + ")"
+    if parameter == SH["class"]:
+        return f"EXISTS {{ {var} {RDF_TYPE}/{RDFS_SUBCLASS}* {_iri(value)} }}"
+    if parameter == SH.nodeKind:
+        kinds = {SH.IRI: f"isIRI({var})", SH.BlankNode: f"isBlank({var})", SH.Literal: f"isLiteral({var})",
+                 SH.BlankNodeOrIRI: f"(isBlank({var}) || isIRI({var}))",
+                 SH.BlankNodeOrLiteral: f"(isBlank({var}) || isLiteral({var}))",
+                 SH.IRIOrLiteral: f"(isIRI({var}) || isLiteral({var}))"}
+        return kinds[value]
+    if parameter == SH.pattern:
+        flags = graph.value(shape, SH.flags)
+        args = json.dumps(str(value)) + (f", {json.dumps(str(flags))}" if flags is not None else "")
+        return f"(!isBlank({var}) && REGEX(STR({var}), {args}))"
+    comparisons = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
+    if parameter in comparisons:
+        return f"({var} {comparisons[parameter]} {_term(value)})"
+    if parameter == SH.languageIn:
+        tags = [str(t) for t in Collection(graph, value)]
+        matches = " || ".join(f"langMatches(LANG({var}), {json.dumps(t)})" for t in tags) or "false"
+        return f"(isLiteral({var}) && ({matches}))"
+    if parameter == SH["or"]:
+        members = []
+        for member in Collection(graph, value):
+            constraints = [(p, o) for p, o in graph.predicate_objects(member) if p not in DESCRIPTIVE]
+            if (member, SH.path, None) in graph or not constraints:
+                raise UnsupportedConstraint(f"sh:or member {member.n3()} of {shape.n3()} (only value constraints)")
+            members.append("(" + " && ".join(f"COALESCE({_value_condition(graph, member, p, o, var)}, false)"
+                                             for p, o in constraints) + ")")
+        return "(" + " || ".join(members) + ")"
+    raise UnsupportedConstraint(f"constraint component of {parameter.n3()} on {shape.n3()}")
+
+
+VALUE_PARAMETERS = {SH.datatype: SH.DatatypeConstraintComponent, SH["in"]: SH.InConstraintComponent,
+                    SH["class"]: SH.ClassConstraintComponent, SH.nodeKind: SH.NodeKindConstraintComponent,
+                    SH.pattern: SH.PatternConstraintComponent, SH.minInclusive: SH.MinInclusiveConstraintComponent,
+                    SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
+                    SH.minExclusive: SH.MinExclusiveConstraintComponent,
+                    SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
+                    SH.languageIn: SH.LanguageInConstraintComponent, SH["or"]: SH.OrConstraintComponent}
+IGNORED_PARAMETERS = {SH.flags}  # read with sh:pattern
+
+
+def _messages(graph: Graph, *nodes: Node) -> tuple[tuple[str, str], ...]:
+    for node in nodes:
+        messages = tuple(sorted((m.language or "", str(m)) for m in graph.objects(node, SH.message)))
+        if messages:
+            return messages
+    return ()
+
+
+def _shape_checks(graph: Graph, shape: Node, patterns: list[str], prefixes: list[str]) -> list[Check]:
+    severity = graph.value(shape, SH.severity) or SH.Violation
+    messages = _messages(graph, shape)
+    head = "\n".join(p for p in dict.fromkeys(prefixes) if p)
+    focus_update, focus = _focus(patterns, head)
+    path_node = graph.value(shape, SH.path)
+    checks = []
+    alternatives: tuple[URIRef, ...] = ()
+    if path_node is None:
+        values = "BIND (?this AS ?value)"
+    else:
+        sparql_path = _path(graph, path_node)
+        members = graph.value(path_node, SH.alternativePath) if isinstance(path_node, BNode) else None
+        if members is not None and all(isinstance(m, URIRef) for m in Collection(graph, members)):
+            alternatives = tuple(Collection(graph, members))
+            values = "VALUES ?p { " + " ".join(map(_iri, alternatives)) + " } ?this ?p ?value ."
+        else:
+            values = f"?this {sparql_path} ?value ."
+
+    def check(query: str, component: URIRef, with_alternatives: bool = False) -> Check:
+        return Check(shape, f"{head}\n{query}", component, path_node, messages, severity,
+                     alternatives if with_alternatives else (), focus_update=focus_update)
+
+    for parameter, value in graph.predicate_objects(shape):
+        if parameter in DESCRIPTIVE or parameter in IGNORED_PARAMETERS:
+            continue
+        if parameter in VALUE_PARAMETERS:
+            condition = _value_condition(graph, shape, parameter, value)
+            checks.append(check(f"SELECT ?this ?value ?p WHERE {{ {focus} {values} "
+                                f"FILTER (!COALESCE({condition}, false)) }}", VALUE_PARAMETERS[parameter], True))
+        elif parameter in (SH.minCount, SH.maxCount) and path_node is not None:
+            compare = "<" if parameter == SH.minCount else ">"
+            component = SH.MinCountConstraintComponent if parameter == SH.minCount else SH.MaxCountConstraintComponent
+            if parameter == SH.minCount and int(value) == 1:
+                # MINUS: Oxigraph answers it with one pass over the path (FILTER NOT EXISTS: one per node)
+                query = f"SELECT ?this WHERE {{ {focus} MINUS {{ ?this {sparql_path} ?any }} }}"
+            else:
+                query = (f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ {focus} "
+                         f"OPTIONAL {{ ?this {sparql_path} ?value }} }} GROUP BY ?this }} "
+                         f"FILTER (?count {compare} {int(value)}) }}")
+            checks.append(check(query, component))
+        elif parameter == SH.hasValue:
+            where = f"?this {sparql_path} {_term(value)} ." if path_node is not None else f"VALUES ?this {{ {_term(value)} }}"
+            checks.append(check(f"SELECT ?this WHERE {{ {focus} MINUS {{ {where} }} }}", SH.HasValueConstraintComponent))
+        elif parameter == SH.lessThanOrEquals and path_node is not None:
+            checks.append(check(f"SELECT ?this ?value ?p WHERE {{ {focus} {values} ?this {_iri(value)} ?other . "
+                                f"FILTER (!COALESCE(?value <= ?other, false)) }}",
+                                SH.LessThanOrEqualsConstraintComponent, True))
+        elif parameter == SH.sparql:
+            checks.append(_sparql_check(graph, shape, value, focus, head, path_node, severity, focus_update))
+        else:
+            raise UnsupportedConstraint(f"constraint component of {parameter.n3()} on {shape.n3()}")
+    return checks
+
+
+def _sparql_check(graph: Graph, shape: Node, constraint: Node, focus: str, head: str, path_node: Node | None,
+                  severity, focus_update: str) -> Check:
+    select = graph.value(constraint, SH.select)
+    if select is None or graph.value(constraint, SH.deactivated) == Literal(True):
+        raise UnsupportedConstraint(f"a SPARQL constraint without sh:select ({constraint.n3()}) on {shape.n3()}")
+    prefixes = "\n".join(p for p in (head, _prefixes(graph, constraint)) if p)
+    inner = str(select).replace("$this", "?this")
+    if path_node is not None:
+        inner = inner.replace("$PATH", _path(graph, path_node))
+    query = f"{prefixes}\nSELECT * WHERE {{ {focus} {{ {inner} }} }}"
+    # pySHACL words a SPARQL constraint's results with the constraint's own sh:message only
+    return Check(shape, query, SH.SPARQLConstraintComponent, path_node, _messages(graph, constraint), severity,
+                 sparql=True, focus_update=focus_update)
+
+
+@cache
+def compile_shapes(shapes: tuple[URIRef, ...], graph: Graph | None = None) -> tuple[Check, ...]:
+    """One check per constraint of the shapes named in `shapes` (and of the property shapes they hold),
+    each with its focus nodes (its own targets and those of the node shapes that hold it)."""
+    graph = shapes_graph() if graph is None else graph
+    selected = set(shapes)
+    parents: dict[Node, list[Node]] = {}
+    for parent, child in graph.subject_objects(SH.property):
+        if parent in selected:
+            parents.setdefault(child, []).append(parent)
+    checks: list[Check] = []
+    for shape in sorted(selected | set(parents), key=str):
+        if graph.value(shape, SH.deactivated) == Literal(True):
+            continue
+        patterns, prefixes = _targets(graph, shape)
+        for parent in parents.get(shape, []):
+            more, more_prefixes = _targets(graph, parent)
+            patterns, prefixes = patterns + more, prefixes + more_prefixes
+        if patterns:
+            checks += _shape_checks(graph, shape, patterns, prefixes)
+        else:  # no focus nodes: its constraints must still be ones we know
+            _shape_checks(graph, shape, ["?this ?nothing ?nothing ."], prefixes)
+    return tuple(checks)
+
+
+# ---------------------------------------------------------------- running
+
+
+def _to_ox(term: Node, blanks: dict):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        if term not in blanks:
+            blanks[term] = ox.BlankNode()
+        return blanks[term]
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is None or term.datatype == XSD.string:
+        return ox.Literal(str(term))
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+
+
+def load_store(*parts: Iterable[tuple]) -> tuple[ox.Store, dict]:
+    """An in-memory store holding the triples; and the blank nodes of the store back to rdflib's."""
+    store, blanks, cache_ = ox.Store(), {}, {}
+
+    def convert(term):
+        found = cache_.get(term)
+        if found is None:
+            found = cache_[term] = _to_ox(term, blanks)
+        return found
+
+    quads = [ox.Quad(convert(s), convert(p), convert(o)) for part in parts for s, p, o in part]
+    store.extend(quads)
+    return store, {v.value: k for k, v in blanks.items()}
+
+
+def _from_ox(term, blanks: dict) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return blanks.get(term.value, BNode(term.value))
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value) if datatype == str(XSD.string) else Literal(term.value, datatype=URIRef(datatype))
+
+
+def _fill(text: str, row: dict) -> str:
+    for name, value in row.items():
+        if value is not None:
+            shown = str(value)
+            text = text.replace(f"{{?{name}}}", shown).replace(f"{{${name}}}", shown)
+    return text
+
+
+def run_checks(store: ox.Store, blanks: dict, checks: Iterable[Check], listing_of: dict):
+    """Every check's results, as the arguments of `ValidationResult`."""
+    from .validate import Severity, ValidationResult
+    results = []
+    checks = list(checks)
+    for update in dict.fromkeys(c.focus_update for c in checks if c.focus_update):
+        store.update(update)
+    for check in checks:
+        rows = store.query(check.query)
+        names = [v.value for v in rows.variables]
+        grouped: dict[tuple, set] = {}
+        for solution in rows:
+            row = {name: _from_ox(solution[name], blanks) for name in names}
+            focus, value = row.get("this"), row.get("value")
+            if check.sparql:
+                path = row.get("path") or check.path
+                if value is None and check.path is None:
+                    value = focus
+                messages = {lang: _fill(text, row) for lang, text in check.messages}
+                key = (focus, value, path, tuple(sorted(messages.items())))
+                grouped.setdefault(key, set())
+                continue
+            if value is None and check.path is None and check.component not in (
+                    SH.MinCountConstraintComponent, SH.MaxCountConstraintComponent):
+                value = focus
+            grouped.setdefault((focus, value, None, ()), set()).add(row.get("p"))
+        for (focus, value, path, filled), held in grouped.items():
+            if not check.sparql:
+                held.discard(None)
+                path = next(iter(held)) if check.alternatives and len(held) == 1 else check.path
+                messages = dict(check.messages)
+            else:
+                messages = dict(filled)
+            results.append(ValidationResult(
+                severity=Severity(check.severity), focus_node=focus, path=path, value=value,
+                message=messages.get("en", ""), source_shape=check.shape, record=listing_of.get(focus, focus),
+                message_ko=messages.get("ko", ""), constraint_component=check.component))
+    return results
+
+
+def validate_triples(parts: Iterable[Iterable[tuple]], shapes: tuple[URIRef, ...]):
+    """The results of the shapes over the triples of `parts` (the data first, then any context, and the
+    ontology facts the shapes read): the SPARQL engine's counterpart of validate._shacl."""
+    parts = [list(p) for p in parts]
+    store, blanks = load_store(*parts)
+    # as validate._result: the record a listing belongs to is read from the first part (the data) only
+    listing_of = {s: o for s, p, o in parts[0] if p == FP.listingOf} if parts else {}
+    return run_checks(store, blanks, compile_shapes(tuple(shapes)), listing_of)
