@@ -9,14 +9,18 @@ Layout under the home folder:
     releases/<build-id>/dumps/      N-Quads, TriG, JSON-LD (named graphs); Turtle, N-Triples (merged)
     releases/<build-id>/summary.json
     releases/<build-id>/validation.ttl, validation.json   the SHACL report (warnings and infos; no violations)
-    releases/<build-id>/restricted/ restricted records, never served publicly
+    releases/<build-id>/restricted/ restricted records, never served publicly; store/: every record, and the
+                                    full validation report, for curators (the public one leaves them out)
 """
 
+import gc
 import hashlib
 import json
 import os
 import shutil
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,11 +32,12 @@ from tqdm import tqdm
 from .convert import ConvertedRecord
 from .convert.records import convert_tables
 from .errors import BuildError
-from .iris import DEFAULT_BASE
+from .iris import DEFAULT_BASE, SYNTHETIC_BASE
 from .linksets import read_link_sets
 from .releases import write_release_description
 from .resources import ontology_graph
-from .store import sorted_quads, to_quad, write_dumps, write_store
+from .synth import MARKER as SYNTHETIC_MARKER
+from .store import sorted_quads, to_quad, to_quads, write_dumps, write_store
 from .validate import ValidationFailed, ValidationReport, validate_records
 
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/footprints-graph/ontology")
@@ -49,20 +54,31 @@ class BuildResult:
 
 def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool = False) -> BuildResult:
     """Build the graph from the records in `data_dir` into a new release under `home` and make it current."""
-    records = convert_tables(data_dir, base)
-    records += read_link_sets(data_dir / "links", records, base)
+    _refuse_mixing(data_dir, base)
+    with _collector_paused():
+        records = convert_tables(data_dir, base)
+        records += read_link_sets(data_dir / "links", records, base)
     report = validate_records(records)  # public and restricted records; nothing is written yet
     if not report.conforms:
         raise ValidationFailed(report)
     public = [r for r in records if not r.restricted]
-    quads = sorted_quads([*_quads(public, progress), *_ontology_quads()])
-    build_id = hashlib.sha256("".join(f"{q} .\n" for q in quads).encode()).hexdigest()[:16]
-    summary = {**_summary(build_id, public, records, quads), "validation": report.counts()}
-    release = _write_release(home, build_id, quads, summary, [r for r in records if r.restricted], report)
+    with _collector_paused():
+        quads = sorted_quads([*_quads(public, progress), *_ontology_quads()])
+    build_id = hashlib.sha256(ox.serialize(quads, format=ox.RdfFormat.N_QUADS)).hexdigest()[:16]
+    restricted = [r for r in records if r.restricted]
+    summary = {**_summary(build_id, public, records, quads), "validation": public_report(report, restricted).counts()}
+    release = _write_release(home, build_id, quads, summary, restricted, report)
     write_release_description(release, current_release(home))  # before `current` moves: the previous release
-    _make_current(home, release)
-    _prune(home, release)
+    make_current(home, release)
+    prune(home, release)
     return BuildResult(build_id, release, summary, report)
+
+
+def _refuse_mixing(data_dir: Path, base: str) -> None:
+    """Synthetic records (a folder `synth` wrote, marked by SYNTHETIC.md) never enter the real namespace."""
+    if (data_dir / SYNTHETIC_MARKER).exists() and base != SYNTHETIC_BASE:
+        raise BuildError(f"{data_dir} holds synthetic records ({SYNTHETIC_MARKER}); "
+                         f"build them under their own namespace with --base {SYNTHETIC_BASE}")
 
 
 def current_release(home: Path) -> Path | None:
@@ -71,10 +87,24 @@ def current_release(home: Path) -> Path | None:
     return link.resolve() if link.exists() else None
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the build makes millions of small acyclic objects (rdflib terms,
+    quads), which reference counting frees anyway: otherwise each full collection walks all of them again,
+    ~40% of conversion time at 100k victims. Not around validation, whose rdflib graphs do hold cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _quads(records: list[ConvertedRecord], progress: bool) -> list[ox.Quad]:
-    return [to_quad(s, p, o, record.graph)
-            for record in tqdm(records, desc="convert", unit="record", disable=not progress)
-            for s, p, o in record.triples]
+    return list(to_quads((s, p, o, record.graph)
+                         for record in tqdm(records, desc="convert", unit="record", disable=not progress)
+                         for s, p, o in record.triples))
 
 
 def _ontology_quads() -> list[ox.Quad]:
@@ -107,11 +137,10 @@ def _write_release(home: Path, build_id: str, quads: list[ox.Quad], summary: dic
     try:
         write_store(work / "store", quads)
         write_dumps(work / "dumps", quads)
-        _write_restricted(work / "restricted", restricted)
+        _write_restricted(work / "restricted", restricted, quads)
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        report.graph().serialize(work / "validation.ttl", format="turtle")
-        (work / "validation.json").write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n",
-                                              encoding="utf-8")
+        _write_report(work, public_report(report, restricted))
+        _write_report(work / "restricted", report)  # every result, for curators
         os.rename(work, release)
     except BaseException as error:
         shutil.rmtree(work, ignore_errors=True)
@@ -119,13 +148,28 @@ def _write_release(home: Path, build_id: str, quads: list[ox.Quad], summary: dic
     return release
 
 
-def _write_restricted(folder: Path, restricted: list[ConvertedRecord]) -> None:
-    folder.mkdir()
+def public_report(report: ValidationReport, restricted: list[ConvertedRecord]) -> ValidationReport:
+    """The report without its results about restricted records (or naming one), which would reveal them."""
+    hidden = {r.subject for r in restricted}
+    results = [r for r in report.results if not hidden & {r.record, r.focus_node, r.value}]
+    return ValidationReport(results, {s: o for s, o in report.origins.items() if s not in hidden})
+
+
+def _write_report(folder: Path, report: ValidationReport) -> None:
+    report.graph().serialize(folder / "validation.ttl", format="turtle")
+    (folder / "validation.json").write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n",
+                                            encoding="utf-8")
+
+
+def _write_restricted(folder: Path, restricted: list[ConvertedRecord], public: list[ox.Quad]) -> None:
+    """The restricted records, and a store of every record for the curators' routes (endpoint/curator.py)."""
+    folder.mkdir(mode=0o700)  # other users of the machine cannot read them either
     quads = sorted_quads(to_quad(s, p, o, r.graph) for r in restricted for s, p, o in r.triples)
     ox.serialize(quads, str(folder / "restricted.nq"), ox.RdfFormat.N_QUADS)
+    write_store(folder / "store", [*public, *quads])
 
 
-def _make_current(home: Path, release: Path) -> None:
+def make_current(home: Path, release: Path) -> None:
     """Point `current` at `release` with one atomic rename of a fresh symlink."""
     link, temporary = home / "current", home / f".current-{os.getpid()}"
     temporary.unlink(missing_ok=True)
@@ -133,7 +177,7 @@ def _make_current(home: Path, release: Path) -> None:
     os.replace(temporary, link)
 
 
-def _prune(home: Path, current: Path) -> None:
+def prune(home: Path, current: Path) -> None:
     """Keep the newest few releases (the one serving and its predecessors); remove leftovers of killed builds."""
     releases = home / "releases"
     for leftover in releases.glob(".incomplete-*"):

@@ -5,15 +5,19 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from . import __version__
+from .backup import restore_backup, write_backup
 from .build import build, current_release
 from .errors import FootprintsError, RecordError
 from .export_uwazi import export_uwazi
-from .iris import DEFAULT_BASE
+from .iris import DEFAULT_BASE, SYNTHETIC_BASE
 from .linksets import add_link_set
+from .remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore, load_release, progress_path
 from .store import open_store
+from .synth import write_synthetic
 from .validate import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
@@ -85,6 +89,32 @@ def _run_link(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_backup(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("backup", help="write the current release, restricted records included, to one archive")
+    parser.add_argument("file", type=Path, help="the archive to write (.tar.gz; readable by its owner only: never publish it)")
+    parser.add_argument("--home", help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or ./var)")
+    parser.set_defaults(run=_run_backup)
+
+
+def _run_backup(args: argparse.Namespace) -> int:
+    manifest = write_backup(_home(args.home), args.file)
+    print(json.dumps({"file": str(args.file), "build_id": manifest["build_id"], "files": len(manifest["files"])}, indent=2))
+    return EXIT_OK
+
+
+def _add_restore(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("restore", help="make a new release of a backup and swap it in atomically")
+    parser.add_argument("file", type=Path, help="an archive written by 'footprints-graph backup'")
+    parser.add_argument("--home", help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or ./var)")
+    parser.set_defaults(run=_run_restore)
+
+
+def _run_restore(args: argparse.Namespace) -> int:
+    release = restore_backup(args.file, _home(args.home))
+    print(f"restored release {release.name} at {release}; it is current", file=sys.stderr)
+    return EXIT_OK
+
+
 def _add_export(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("export", help="write the current release for another system")
     parser.add_argument("--uwazi-csv", type=Path, required=True, metavar="OUT",
@@ -103,7 +133,54 @@ def _run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-SERVE_SETTINGS = ("home", "base", "data", "host", "port", "workers", "query_timeout", "max_query_bytes", "public_url")
+def _add_synth(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("synth", help="write synthetic record tables (fictional victims) for scale tests")
+    parser.add_argument("--victims", type=int, required=True, help="how many synthetic victims to write")
+    parser.add_argument("--seed", type=int, default=0, help="random seed; the same seed writes the same bytes (default: 0)")
+    parser.add_argument("--out", type=Path, required=True, help="a new folder (or an earlier synth output) for the tables")
+    parser.set_defaults(run=_run_synth)
+
+
+def _run_synth(args: argparse.Namespace) -> int:
+    rows = write_synthetic(args.out, args.victims, args.seed)
+    print(json.dumps(rows, indent=2, sort_keys=True))
+    print(f"wrote synthetic records to {args.out}; build them with --base {SYNTHETIC_BASE}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _add_load(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("load", help="push the current release into a SPARQL 1.1 server (batched, resumable)")
+    parser.add_argument("--to", required=True, metavar="URL", help="the server's SPARQL query endpoint")
+    parser.add_argument("--update-url", metavar="URL", help="its SPARQL Update endpoint (default: the query endpoint)")
+    parser.add_argument("--graph-store-url", metavar="URL",
+                        help="its Graph Store Protocol endpoint; when given, writes go there (much faster than Update)")
+    parser.add_argument("--user", help="user for the update or graph store endpoint")
+    parser.add_argument("--password", default=os.environ.get("FOOTPRINTS_REMOTE_PASSWORD"),
+                        help="password (default: $FOOTPRINTS_REMOTE_PASSWORD)")
+    parser.add_argument("--auth", choices=("digest", "basic"), default="digest",
+                        help="HTTP authentication of SPARQL requests (default: digest, as Virtuoso's /sparql-auth)")
+    parser.add_argument("--batch", type=int, metavar="N",
+                        help=f"triples per request (default: {GRAPH_STORE_BATCH} to a graph store, {UPDATE_BATCH} by Update)")
+    parser.add_argument("--replace", action="store_true", help="drop the release's graphs on the server before a fresh load")
+    parser.add_argument("--home", help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or ./var)")
+    parser.set_defaults(run=_run_load)
+
+
+def _run_load(args: argparse.Namespace) -> int:
+    home = _home(args.home)
+    release = current_release(home)
+    if release is None:
+        print(f"error: no release under {home}; run 'footprints-graph build' first", file=sys.stderr)
+        return EXIT_UNUSABLE
+    store = RemoteStore(args.to, args.update_url, args.user, args.password, graph_store_url=args.graph_store_url,
+                        auth=args.auth)
+    report = load_release(release, store, progress_path(home, store), args.batch, args.replace)
+    print(json.dumps(asdict(report), indent=2, sort_keys=True))
+    return EXIT_OK
+
+
+SERVE_SETTINGS = ("home", "base", "data", "host", "port", "workers", "query_timeout", "max_query_bytes", "public_url",
+                  "store_url", "in_memory")
 
 
 def _add_serve(commands: argparse._SubParsersAction) -> None:
@@ -118,6 +195,11 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--query-timeout", type=float, help="seconds a query may run before it is stopped with 503 (default: 30; 0: no limit)")
     parser.add_argument("--max-query-bytes", type=int, help="longest query accepted, in bytes (default: 100000)")
     parser.add_argument("--public-url", help="the server's public URL, for VoID and the Service Description (default: the request's host)")
+    parser.add_argument("--store", dest="store_url", metavar="URL",
+                        help="query endpoint of a SPARQL 1.1 server holding the current release (see `load`) to serve from, "
+                             "instead of the release's own store")
+    parser.add_argument("--in-memory", action="store_true", default=None,
+                        help="serve from a copy of the release in each worker's memory (faster queries, more memory)")
     parser.set_defaults(run=_run_serve)
 
 
@@ -161,8 +243,12 @@ def parser() -> argparse.ArgumentParser:
     _add_validate(commands)
     _add_serve(commands)
     _add_query(commands)
+    _add_synth(commands)
+    _add_load(commands)
     _add_link(commands)
     _add_export(commands)
+    _add_backup(commands)
+    _add_restore(commands)
     return top
 
 

@@ -103,3 +103,14 @@ def test_the_summary_counts_records_and_triples_per_graph(tmp_path):
     people = summary["graphs"]["https://w3id.org/footprints-graph/id/graph/people"]
     assert people["records"] == 13  # 14 rows: Kim Jung-wook is listed by two sources
     assert summary["triples"] == sum(g["triples"] for g in summary["graphs"].values())
+
+
+def test_synthetic_records_are_refused_outside_the_synthetic_namespace(tmp_path):
+    from footprints_graph.iris import SYNTHETIC_BASE
+
+    synthetic = tmp_path / "synthetic"
+    assert main(["synth", "--victims", "20", "--seed", "3", "--out", str(synthetic)]) == 0
+    with pytest.raises(BuildError, match="synthetic records"):
+        build(synthetic, tmp_path / "home")
+    assert current_release(tmp_path / "home") is None
+    assert build(synthetic, tmp_path / "home", base=SYNTHETIC_BASE).summary["records"] > 20

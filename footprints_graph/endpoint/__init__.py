@@ -7,12 +7,14 @@ the ontology and shapes documentation, VoID, dumps and the validation report.
 
 import logging
 import re
+from contextlib import suppress
 
 from flask import Flask, Response, render_template, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
-from . import browse, documentation, language, linked_data, pages, reconcile, search, sparql, validation_page
+from . import (browse, cache, curator, documentation, language, linked_data, pages, reconcile, search, sparql,
+               validation_page)
 from .config import EndpointConfig, load_config
 from .evaluation import QueryFailed
 from .protocol import SparqlProtocolError
@@ -31,6 +33,10 @@ def create_app(config: EndpointConfig | None = None) -> Flask:
     app = Flask(__name__)
     site = Site(config)
     app.extensions["footprints"] = site
+    app.extensions[cache.EXTENSION] = cache.AnswerCache(config.cache_bytes)  # per worker: made after the fork
+    if config.in_memory:  # copy the release into memory when the worker starts, not during a first request
+        with suppress(NoRelease):
+            site.release()
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_bytes + 4096  # a form's other fields and encoding
     for module in (sparql, linked_data, documentation, pages):
         app.register_blueprint(module.blueprint)
@@ -38,17 +44,25 @@ def create_app(config: EndpointConfig | None = None) -> Flask:
         app.register_blueprint(module.blueprint)
     app.add_url_rule(f"{site.space.base_path}<path:key>", "minted", linked_data.minted)
     app.register_blueprint(reconcile.reconcile_blueprint(site.release, config.base))
+    curator.register(app, config)  # only with a curator token: restricted records, authenticated
     app.add_template_filter(lambda iri: site.space.local(iri) or iri, "local")
     _register_errors(app)
     CORS(app, expose_headers=EXPOSED_HEADERS)
+    app.wsgi_app = cache.ResponseCache(app.wsgi_app, site, app.extensions[cache.EXTENSION])  # before Flask
     return app
 
 
 def _register_errors(app: Flask) -> None:
-    app.register_error_handler(SparqlProtocolError, lambda e: error_response(e.status, e.message))
+    app.register_error_handler(SparqlProtocolError, _protocol_error)
     app.register_error_handler(NoRelease, lambda e: error_response(503, str(e)))
     app.register_error_handler(QueryFailed, _server_fault)
     app.register_error_handler(HTTPException, lambda e: error_response(e.code or 500, e.description or e.name))
+
+
+def _protocol_error(error: SparqlProtocolError) -> Response:
+    response = error_response(error.status, error.message)
+    response.headers.update(error.headers)  # Retry-After with a 503 when every query slot is taken
+    return response
 
 
 def _server_fault(error: Exception) -> Response:

@@ -15,6 +15,9 @@ FOOTPRINTS_* environment variables and command-line flags.
     federation = ["https://query.wikidata.org/sparql"]  # the only endpoints SERVICE may call (default: none)
     curator_token = "…"       # enables /curator/ (restricted records) for `Authorization: Bearer …`; better
                               # given as $FOOTPRINTS_CURATOR_TOKEN than written here
+    cache_bytes = 67108864    # answers kept per worker for repeated queries (exact; a new build misses); 0: none
+    in_memory = false         # serve from a copy of the release in memory: faster queries, ~2 GB per 100k victims
+    store_url = "http://127.0.0.1:8890/sparql"  # serve from this SPARQL server, loaded with `footprints-graph load`
 """
 
 import os
@@ -47,6 +50,9 @@ class EndpointConfig:
     max_result_rows: int = 100_000
     max_concurrent_queries: int = 0
     curator_token: str | None = field(default=None, repr=False)  # a secret: never in a repr, a log or a page
+    cache_bytes: int = 64 * 1024 * 1024
+    in_memory: bool = False
+    store_url: str | None = None
 
     def with_overrides(self, **values: Any) -> "EndpointConfig":
         return replace(self, **_typed({k: v for k, v in values.items() if v is not None}, "flags"))

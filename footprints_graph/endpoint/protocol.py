@@ -126,13 +126,14 @@ def negotiate(accept: MIMEAccept | None, kind: str, names: Iterable[str] = ()) -
 class SparqlProtocolError(FootprintsError):
     """An error the protocol answers with a status code and a message that says what failed and how to fix it."""
 
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}  # e.g. Retry-After with a 503
 
     def __reduce__(self):  # survives the pipe from the query process
-        return (type(self), (self.status, self.message))
+        return (type(self), (self.status, self.message, self.headers))
 
 
 def bad_request(message: str) -> SparqlProtocolError:
@@ -147,12 +148,6 @@ def the_server_is_read_only() -> SparqlProtocolError:
     return SparqlProtocolError(403, "This is a read-only public endpoint: SPARQL Update (INSERT, DELETE, LOAD, "
                                     "CLEAR, DROP, CREATE, …) is refused. To change the graph, edit the records "
                                     "and rebuild (footprints-graph build).")
-
-
-def outbound_service_refused() -> SparqlProtocolError:
-    return SparqlProtocolError(403, "This endpoint does not call other endpoints: SERVICE clauses are refused. "
-                                    "Run the federated query in your own engine (Comunica, Oxigraph, Jena) and "
-                                    "use this endpoint as one of its services.")
 
 
 def not_acceptable(kind: str, names: Sequence[str] = ()) -> SparqlProtocolError:

@@ -4,6 +4,7 @@ when a build moves `current`, so a new release is served without a restart."""
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -27,8 +28,9 @@ class Release:
     cache: dict = field(default_factory=dict)  # per-release memo (statistics, documentation models)
 
     @classmethod
-    def open(cls, path: Path) -> "Release":
-        return cls(path, open_store(path / "store"))
+    def open(cls, path: Path, opener: Callable[[Path], ox.Store] | None = None) -> "Release":
+        """The release at `path` with its store, opened by `opener` (backends.py; default: the store on disk)."""
+        return cls(path, opener(path) if opener else open_store(path / "store"))
 
     @property
     def build_id(self) -> str:
@@ -53,8 +55,9 @@ class Release:
 class Releases:
     """Follows `<home>/current`."""
 
-    def __init__(self, home: Path):
+    def __init__(self, home: Path, opener: Callable[[Path], ox.Store] | None = None):
         self.home = home
+        self.opener = opener
         self._release: Release | None = None
 
     def current(self) -> Release:
@@ -62,5 +65,5 @@ class Releases:
         if path is None:
             raise NoRelease(f"no release under {self.home}: run `footprints-graph build --home {self.home}`")
         if self._release is None or self._release.path != path or self._release.pid != os.getpid():
-            self._release = Release.open(path)
+            self._release = Release.open(path, self.opener)
         return self._release

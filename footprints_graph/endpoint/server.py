@@ -47,7 +47,9 @@ class FootprintsServer(BaseApplication):
     def load(self):
         from . import create_app  # in the worker, after the fork
 
-        refuse_outbound_connections(self.endpoint_config.federation)  # a worker reaches no other host (hardening.py)
+        config = self.endpoint_config
+        store = (config.store_url,) if config.store_url else ()  # the SPARQL server it serves from, if any
+        refuse_outbound_connections((*config.federation, *store))  # a worker reaches no other host (hardening.py)
         return create_app(self.endpoint_config)
 
 

@@ -2,6 +2,7 @@
 
 from flask import current_app, request
 
+from .backends import store_opener
 from .config import EndpointConfig
 from .presentation import IriSpace
 from .release import Release, Releases
@@ -10,7 +11,7 @@ from .release import Release, Releases
 class Site:
     def __init__(self, config: EndpointConfig):
         self.config = config
-        self.releases = Releases(config.home)
+        self.releases = Releases(config.home, store_opener(config))
         self.space = IriSpace(config.base)
 
     def release(self) -> Release:

@@ -4,8 +4,12 @@ bare GET is answered with the Service Description (RDF) or, for a browser, the q
 from flask import Blueprint, Response, request
 
 from . import editor
-from .evaluation import evaluate_with_deadline, serialize_triples
-from .protocol import GRAPH, ProtocolRequest, formats_for, negotiate, outbound_service_refused, read_request
+from .backends import ReadableStore, ServerStore
+from .cache import answer_cache, cache_key
+from .evaluation import Answer, Chooser, serialize_triples
+from .guard import policy_for, slots_for
+from .protocol import GRAPH, ProtocolRequest, QueryOperation, formats_for, negotiate, read_request
+from .query_process import QUERY_PROCESS
 from .site import current_site
 from .void import DESCRIPTION_PREFIXES, service_description_triples
 
@@ -22,17 +26,27 @@ def sparql() -> Response:
                             site.config.max_query_bytes)
     if protocol.operation is None:
         return service_description(protocol)
-    if "SERVICE" in protocol.operation.keywords and not site.config.federation:
-        raise outbound_service_refused()
     as_page = editor.wants_page(protocol)  # a browser's query: the editor, with the results as a table
     choose = editor.page_format if as_page else (
         lambda kind: negotiate(request.accept_mimetypes, kind, protocol.format_names))
-    answer = evaluate_with_deadline(site.release().store, protocol.operation, choose, site.config.query_timeout)
+    release = site.release()  # once: the answer and its cache key must be of the same release
+    answer = answer_cache().answer(cache_key(release.build_id, protocol.operation, choose),
+                                   lambda: _evaluate(release.store, protocol.operation, choose))
     if as_page:
         return editor.results_page(answer)
     response = Response(answer.body, content_type=answer.format.content_type)
     response.vary.add("Accept")
     return response
+
+
+def _evaluate(store: ReadableStore, operation: QueryOperation, choose: Chooser) -> Answer:
+    config, policy = current_site().config, policy_for(current_site().config)
+    # a SPARQL server does the work itself, under the HTTP timeout: no query process (query_process.py) needed
+    seconds = 0 if isinstance(store, ServerStore) else config.query_timeout
+    if seconds:
+        QUERY_PROCESS.prepare(store, policy)  # before a slot is taken, whose lock a forked process would keep
+    with slots_for(config).hold():  # guard.py: SERVICE, FROM, the row cap and the concurrency cap
+        return QUERY_PROCESS.evaluate(store, operation, choose, seconds, policy)
 
 
 def service_description(protocol: ProtocolRequest) -> Response:
@@ -41,7 +55,7 @@ def service_description(protocol: ProtocolRequest) -> Response:
     if not protocol.format_names and _prefers_html():
         return editor.editor_page()
     chosen = negotiate(request.accept_mimetypes, GRAPH, protocol.format_names)
-    triples = service_description_triples(site.release(), site.root(), site.config.federation)
+    triples = service_description_triples(site.release(), site.root(), bool(site.config.federation))
     return Response(serialize_triples(triples, chosen, DESCRIPTION_PREFIXES), content_type=chosen.content_type,
                     headers={"Vary": "Accept"})
 

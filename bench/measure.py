@@ -1,0 +1,129 @@
+"""Measuring for the scale benchmark: repeated timings within a budget, their percentiles, a child process's
+time and peak memory, the resident memory of a process and its children, and the exponent of a log-log fit."""
+
+import math
+import os
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Seconds of each run of one thing; `failure` says why there are none (an HTTP status, a timeout)."""
+
+    seconds: tuple[float, ...] = ()
+    failure: str | None = None
+
+    @property
+    def p50(self) -> float | None:
+        return statistics.median(self.seconds) if self.seconds else None
+
+    @property
+    def p95(self) -> float | None:
+        """Nearest-rank 95th percentile (the slowest run when there are fewer than twenty)."""
+        if not self.seconds:
+            return None
+        ordered = sorted(self.seconds)
+        return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+class Failed(Exception):
+    """One run that did not answer as it should: the reason goes into the table instead of a time."""
+
+
+def repeat(run: Callable[[], None], budget: float, most: int) -> Timings:
+    """Time `run` until `most` runs or `budget` seconds have been spent (always once; twice if the first fits
+    the budget twice). A run that raises Failed ends the series with its reason."""
+    seconds: list[float] = []
+    while len(seconds) < most and (len(seconds) < 2 or sum(seconds) + seconds[-1] <= budget):
+        started = time.perf_counter()
+        try:
+            run()
+        except Failed as failure:
+            return Timings(tuple(seconds), str(failure))
+        seconds.append(time.perf_counter() - started)
+        if len(seconds) == 1 and seconds[0] * 2 > budget:
+            break
+    return Timings(tuple(seconds))
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    seconds: float
+    cpu_seconds: float
+    peak_rss: int  # bytes
+    stdout: str
+
+
+def run_child(command: list[str], timeout: float, environment: dict[str, str] | None = None) -> ChildRun:
+    """Run `command` to its end: its wall time, CPU time and peak resident memory (the child's own getrusage,
+    from wait4). Killed after `timeout` seconds."""
+    with tempfile.TemporaryFile("w+") as output:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=output, env=environment, text=True)
+        watchdog = threading.Timer(timeout, child.kill)
+        watchdog.start()
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        finally:
+            watchdog.cancel()
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        output.seek(0)
+        stdout = output.read()
+    if child.returncode:
+        raise RuntimeError(f"{' '.join(command)} ended with {child.returncode} after {seconds:.0f} s")
+    return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, stdout)
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of `pid` and all its descendants, from /proc."""
+    return sum(_rss(p) for p in [pid, *_descendants(pid)])
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        children = [child for child, parent in parents.items() if parent == current]
+        found += children
+        todo += children
+    return found
+
+
+def exponent(sizes: list[float], values: list[float]) -> float | None:
+    """The slope of log(value) against log(size): 1 grows linearly, 0 stays flat."""
+    points = [(math.log(s), math.log(v)) for s, v in zip(sizes, values) if v and v > 0]
+    if len(points) < 2:
+        return None
+    mean_x = statistics.fmean(x for x, _ in points)
+    mean_y = statistics.fmean(y for _, y in points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else None
+
+
+def load_average() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())

@@ -1,0 +1,253 @@
+"""The "Scale benchmark" section of docs/performance.md, written from one run's figures: the targets and how
+far each is met or missed, then the tables they come from."""
+
+from figures import (COLD, DEFAULT, IN_PROCESS, LIBRARY, LOOKUPS, MEMORY, ON_VIRTUOSO, OXIGRAPH, PAGES, RDFLIB,
+                     SYSTEMS, VIRTUOSO, Figures)
+from measure import Timings
+from report import (GIB, HEADING, count, geometric_mean, growth, latency, ms, ratio, size, table, times,
+                    verdict)
+
+BUILD_TARGET_SECONDS = 120
+WITHIN_OXIGRAPH, WITHIN_VIRTUOSO, OVER_RDFLIB = 1.25, 1.3, 10
+LOOKUPS_PER_SECOND = 4000
+
+
+def render(figures: Figures, context: dict) -> str:
+    parts = [HEADING, _intro(figures, context), "### Targets", _targets(figures, context["args"].cap),
+             "### Build", _builds(figures), _stages(figures), "### The query library over HTTP", _library(figures),
+             _ratios(figures), "### Point lookups and record pages", _lookups(figures),
+             "### Throughput with 8 clients (wrk)", _throughput(figures), "### Growth from size to size",
+             _growth(figures)]
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _intro(figures: Figures, context: dict) -> str:
+    args = context["args"]
+    facts = {**context["machine"], "load average before → after": " → ".join(context["load"]),
+             "date": context["started"].strftime("%Y-%m-%d %H:%M UTC"),
+             "command": "`python bench/run.py " + " ".join(context["argv"] or []) + "`"}
+    lines = [f"- {name}: {value}" for name, value in facts.items()]
+    lines.append("- versions: " + ", ".join(f"{name} {value}" for name, value in context["versions"].items()))
+    return "\n".join(lines) + f"""
+
+Synthetic victims (`footprints-graph synth --seed 1`, built under the synthetic base) at
+{', '.join(f'{n:,}' for n in figures.sizes)}. Every time is the median of repeated runs (up to {args.most} or
+{args.budget:g} s per query and system, p95 in parentheses), in ms unless marked; a query is stopped after
+{args.cap:g} s (the endpoint's default deadline). Every server listens on 127.0.0.1 and runs alone, except
+footprints-graph in front of Virtuoso. "footprints-graph" is `footprints-graph serve` as deployed (gunicorn,
+2 workers, the release's store on disk): "no cache" sets `cache_bytes = 0`, "(default)" keeps the 64 MiB
+answer cache, so its repeated queries are answered from it; "in memory" sets `in_memory = true`. The
+result-row cap is lifted (the library returns up to 100k rows at 100k victims)."""
+
+
+# ----------------------------------------------------------------------------- targets
+
+
+def _p50(figures: Figures, system: str, query: str) -> float | None:
+    answered = figures.library.get(system, {}).get(query)
+    return answered.timings.p50 if answered else None
+
+
+def _targets(figures: Figures, cap: float) -> str:
+    rows = [_build_target(figures), *_oxigraph_targets(figures), _rdflib_target(figures, cap),
+            _pages_target(figures), _library_throughput_target(figures), _virtuoso_backend_target(figures),
+            _memory_target(figures)]
+    return table(["target", "measured", "verdict"], [row for row in rows if row])
+
+
+def _build_target(figures: Figures) -> list[str]:
+    largest = figures.builds[-1]
+    stages = sorted(largest.stages.items(), key=lambda item: -item[1])[:3]
+    why = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in stages)
+    missed = f"by {largest.seconds - BUILD_TARGET_SECONDS:.0f} s ({largest.seconds / BUILD_TARGET_SECONDS:.1f}×); " \
+             f"largest stages: {why}; the engine alone loads the N-Quads in {largest.engine.seconds:.0f} s"
+    return [f"build end to end ≤ {BUILD_TARGET_SECONDS} s at {largest.victims:,} victims",
+            f"{largest.seconds:.0f} s", verdict(largest.seconds <= BUILD_TARGET_SECONDS, missed)]
+
+
+def _oxigraph_targets(figures: Figures) -> list[list[str]]:
+    if OXIGRAPH not in figures.library:
+        return []
+    return [_within(figures, system, OXIGRAPH, WITHIN_OXIGRAPH, f"library p50 over HTTP ≤ {WITHIN_OXIGRAPH}× the "
+                    f"Oxigraph server's, each query — {system}") for system in (DEFAULT, COLD, MEMORY)
+            if system in figures.library]
+
+
+def _within(figures: Figures, ours: str, theirs: str, limit: float, target: str) -> list[str]:
+    """How many library queries `ours` answers within `limit` times `theirs`; those both stop are left out."""
+    compared, misses = 0, []
+    for query in figures.library[theirs]:
+        mine, other = _p50(figures, ours, query), _p50(figures, theirs, query)
+        if mine is None and other is None:
+            continue
+        compared += 1
+        share = ratio(mine, other) if mine and other else (0 if mine else None)
+        if share is None or share > limit:
+            misses.append(f"{query} {times(share) if share else 'stopped'}")
+    measured = f"{compared - len(misses)} of {compared} queries" + (f"; over: {', '.join(misses)}" if misses else "")
+    return [target, measured, verdict(not misses, f"{len(misses)} queries over")]
+
+
+def _rdflib_target(figures: Figures, cap: float) -> list[str] | None:
+    if RDFLIB not in figures.library:
+        return None
+    speedups, bounded = [], 0
+    for query, answered in figures.library[RDFLIB].items():
+        ours = _p50(figures, DEFAULT, query)
+        theirs = answered.timings.p50 or (cap if answered.timings.failure else None)
+        bounded += answered.timings.p50 is None
+        if ours and theirs:
+            speedups.append(theirs / ours)
+    mean = geometric_mean(speedups)
+    measured = f"{times(mean)} over {len(speedups)} queries ({bounded} stopped or not asked on rdflib-endpoint: " \
+               f"counted at the {cap:g} s cap, so the mean is a lower bound)"
+    return [f"≥ {OVER_RDFLIB}× faster than rdflib-endpoint, geometric mean over the library — {DEFAULT}", measured,
+            verdict(mean is not None and mean >= OVER_RDFLIB, f"{times(mean)}")]
+
+
+def _pages_target(figures: Figures) -> list[str] | None:
+    results = {s: figures.throughput.get((PAGES, s)) for s in (DEFAULT, COLD, MEMORY)}
+    if not results[DEFAULT]:
+        return None
+    rate = results[DEFAULT].per_second
+    others = "; ".join(f"{s}: {count(t.per_second)}/s" for s, t in results.items() if t and s != DEFAULT)
+    return [f"record lookups (Turtle) ≥ {LOOKUPS_PER_SECOND:,}/s with 8 clients — {DEFAULT}",
+            f"{count(rate)}/s ({others})",
+            verdict(rate >= LOOKUPS_PER_SECOND, f"by {count(LOOKUPS_PER_SECOND - rate)}/s "
+                                               f"({rate / LOOKUPS_PER_SECOND:.0%} of the target)")]
+
+
+def _library_throughput_target(figures: Figures) -> list[str] | None:
+    ours, theirs = figures.throughput.get((LIBRARY, DEFAULT)), figures.throughput.get((LIBRARY, VIRTUOSO))
+    if not (ours and theirs):
+        return None
+    return ["repeated library queries: throughput ≥ Virtuoso's on the same queries — " + DEFAULT,
+            f"{count(ours.per_second)}/s against {count(theirs.per_second)}/s ({len(figures.fast)} queries)",
+            verdict(ours.per_second >= theirs.per_second, f"{ours.per_second / theirs.per_second:.2f}×")]
+
+
+def _virtuoso_backend_target(figures: Figures) -> list[str] | None:
+    if ON_VIRTUOSO not in figures.library:
+        return None
+    return _within(figures, ON_VIRTUOSO, VIRTUOSO, WITHIN_VIRTUOSO,
+                   f"Virtuoso backend: each query's p50 ≤ {WITHIN_VIRTUOSO}× asking Virtuoso directly")
+
+
+def _memory_target(figures: Figures) -> list[str] | None:
+    if DEFAULT not in figures.memory:
+        return None
+    disk = max(figures.memory.get(s, 0) for s in (DEFAULT, COLD))
+    memory = figures.memory.get(MEMORY)
+    extra = f"; in memory: {size(memory)}" if memory else ""
+    return ["≤ 1 GiB resident serving from disk (gunicorn master, 2 workers, their query processes)",
+            f"{size(disk)}{extra}", verdict(disk <= GIB, f"by {size(disk - GIB)}")]
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def _builds(figures: Figures) -> str:
+    rows = []
+    for b in figures.builds:
+        run, engine = b.median, b.engine
+        rows.append([f"{b.victims:,}", count(b.records), count(b.triples), f"{b.seconds:.1f} s ({len(b.runs)})",
+                     f"{run.cpu_seconds:.1f} s", count(b.records / b.seconds), count(b.triples / b.seconds),
+                     size(run.peak_rss), f"{engine.seconds:.1f} s", count(b.triples / engine.seconds),
+                     size(engine.peak_rss), times(b.seconds / engine.seconds)])
+    return table(["victims", "records", "triples", "build (runs)", "CPU", "records/s", "triples/s", "peak RSS",
+                  "engine bulk load", "triples/s", "peak RSS", "build ÷ engine"], rows)
+
+
+def _stages(figures: Figures) -> str:
+    largest = figures.builds[-1]
+    rows = [[name, f"{seconds:.1f} s", f"{seconds / largest.seconds:.0%}"]
+            for name, seconds in sorted(largest.stages.items(), key=lambda item: -item[1])]
+    other = largest.seconds - sum(largest.stages.values())
+    rows.append(["everything else (link sets, summary, build id, restricted records, …)", f"{other:.1f} s",
+                 f"{other / largest.seconds:.0%}"])
+    return f"Where the build's time goes at {largest.victims:,} victims:\n\n" + table(["stage", "time", "share"], rows)
+
+
+def _present(figures: Figures) -> list[str]:
+    return [s for s in SYSTEMS if s in figures.library]
+
+
+def _library(figures: Figures) -> str:
+    systems = _present(figures)
+    rows = []
+    for query, reference in figures.library[IN_PROCESS].items():
+        cells = [_cell(figures.library[s].get(query), reference.rows) for s in systems]
+        rows.append([query, "—" if reference.rows is None else count(reference.rows), *cells])
+    return (f"p50 (p95) in ms at {max(figures.sizes):,} victims; a count after ≠ marks an answer with another "
+            "number of rows than pyoxigraph's:\n\n" + table(["query", "rows", *systems], rows))
+
+
+def _cell(answered, rows: int | None) -> str:
+    if answered is None:
+        return "—"
+    text = latency(answered.timings)
+    if answered.rows is not None and rows is not None and answered.rows != rows:
+        text += f" ≠{answered.rows:,}"
+    return text
+
+
+def _ratios(figures: Figures) -> str:
+    pairs = [(DEFAULT, OXIGRAPH), (COLD, OXIGRAPH), (MEMORY, OXIGRAPH), (ON_VIRTUOSO, VIRTUOSO), (RDFLIB, DEFAULT),
+             (RDFLIB, COLD)]
+    pairs = [(a, b) for a, b in pairs if a in figures.library and b in figures.library]
+    rows = [[query, *(times(ratio(_p50(figures, a, query), _p50(figures, b, query))) for a, b in pairs)]
+            for query in figures.library[IN_PROCESS]]
+    return "Ratios of p50s (below 1: the first is faster):\n\n" + table(
+        ["query", *(f"{a} ÷ {b}" for a, b in pairs)], rows)
+
+
+def _lookups(figures: Figures) -> str:
+    rows = [[s, latency(figures.lookups.get(s)), latency(figures.pages.get(s)),
+             f"{figures.startup[s]:.0f} s" if s in figures.startup else "—",
+             size(figures.memory[s]) if s in figures.memory else "—"] for s in SYSTEMS if s in figures.lookups]
+    return ("`SELECT ?p ?o WHERE { <person> ?p ?o }` over 100 persons, and their record pages as Turtle "
+            "(footprints-graph's linked data: the person with its claims and sources); ms. Start is the time "
+            "until the server answered (loading included); RSS is resident memory after the runs, children "
+            "included:\n\n" + table(["system", "point lookup", "record page", "start", "RSS"], rows))
+
+
+def _throughput(figures: Figures) -> str:
+    workloads = [PAGES, LOOKUPS, LIBRARY]
+    systems = [s for s in SYSTEMS if any((w, s) in figures.throughput for w in workloads)]
+    rows = [[w, *(_rate(figures.throughput.get((w, s))) for s in systems)] for w in workloads]
+    return (f"Successful answers per second, 2 wrk threads, 8 connections, after a warm-up run of the same "
+            f"length; record pages and point lookups cycle through 1,000 persons; the library mix is the "
+            f"{len(figures.fast)} queries under 250 ms in-process ({', '.join(figures.fast)}):\n\n"
+            + table(["workload", *systems], rows))
+
+
+def _rate(measured) -> str:
+    if measured is None:
+        return "—"
+    failed = f", {measured.not_ok:,} failed" if measured.not_ok else ""
+    return f"{count(measured.per_second)} (p50 {measured.p50_ms:.1f} ms{failed})"
+
+
+def _growth(figures: Figures) -> str:
+    sizes = figures.sizes
+    builds = {b.victims: b for b in figures.builds}
+    rows = [_growth_row("build, wall", sizes, [builds[n].seconds for n in sizes], "s"),
+            _growth_row("build, CPU", sizes, [builds[n].median.cpu_seconds for n in sizes], "s"),
+            _growth_row("build, peak RSS (MiB)", sizes, [builds[n].median.peak_rss / (1 << 20) for n in sizes], ""),
+            _growth_row("engine bulk load", sizes, [builds[n].engine.seconds for n in sizes], "s"),
+            _growth_row("record page p50 (ms)", sizes, [_ms(figures.growth_pages.get(n)) for n in sizes], "")]
+    for query in figures.growth[sizes[0]]:
+        rows.append(_growth_row(f"{query} p50 (ms)", sizes,
+                                [_ms(figures.growth[n][query].timings) for n in sizes], ""))
+    return ("How each cost grows with the number of victims: the exponent of a least-squares fit of log(cost) "
+            "on log(victims) (1: linear; queries and pages: footprints-graph, no cache, over HTTP):\n\n"
+            + table(["cost", *(f"{n:,}" for n in sizes), "exponent"], rows))
+
+
+def _ms(timings: Timings | None) -> float | None:
+    return timings.p50 * 1000 if timings and timings.p50 else None
+
+
+def _growth_row(name: str, sizes: list[int], values: list[float | None], unit: str) -> list[str]:
+    cells = ["stopped" if v is None else f"{v:,.1f}{' ' + unit if unit else ''}" for v in values]
+    return [name, *cells, growth(sizes, values)]

@@ -1,0 +1,219 @@
+"""The scale benchmark (issue 7), in one command:
+
+    python bench/run.py --sizes 1000 10000 100000 --out docs/performance.md
+
+At each size it makes synthetic victims (`footprints-graph synth`), builds them (convert, validate, load, dumps)
+in a child process, and times pyoxigraph's own bulk load of the same N-Quads (the engine's limit); it asks
+footprints-graph's endpoint the researcher query library over HTTP. At the largest size it asks the same
+library, point lookups and record pages of: pyoxigraph in-process, footprints-graph (on disk without and with
+its answer cache, in memory, and in front of Virtuoso), the Oxigraph server, Virtuoso 7 and rdflib-endpoint;
+then wrk measures throughput with 8 clients. Results replace the "Scale benchmark" section of --out.
+Timings are medians of repeated runs (p95 beside them); a query that runs past --cap seconds is stopped.
+"""
+
+import argparse
+import datetime
+import json
+import random
+import time
+from pathlib import Path
+
+import queries
+import report
+import systems
+from builds import keep_one_home, measure_build
+from environment import machine, versions
+from figures import (COLD, DEFAULT, IN_PROCESS, LIBRARY, LOOKUPS, MEMORY, ON_VIRTUOSO, OXIGRAPH, PAGES, RDFLIB,
+                     VIRTUOSO, Figures, to_json)
+from measure import Timings, load_average, tree_rss
+from queries import JSON, TURTLE, Answered
+from render import render
+
+from footprints_graph.endpoint.library import library
+from footprints_graph.endpoint.presentation import IriSpace
+from footprints_graph.iris import SYNTHETIC_BASE
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST_LIBRARY_SECONDS = 0.25  # library queries under this p50 in-process make the throughput mix
+RDFLIB_ENDPOINT_VERSION = "0.6.3"
+
+
+def arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000], help="synthetic victims")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench", help="synthetic data, homes, servers")
+    parser.add_argument("--cap", type=float, default=30, help="seconds a query may run (the endpoint's default)")
+    parser.add_argument("--budget", type=float, default=10, help="seconds of repeats per query and system")
+    parser.add_argument("--most", type=int, default=15, help="most repeats per query and system")
+    parser.add_argument("--wrk-seconds", type=int, default=10, help="length of each throughput run")
+    parser.add_argument("--build-repeats", type=int, default=3, help="builds per size (one at the largest)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["virtuoso", "rdflib", "oxigraph"])
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    figures, started, load_before = Figures(sorted(args.sizes)), datetime.datetime.now(datetime.UTC), load_average()
+    homes = {}
+    for victims in figures.sizes:
+        repeats = 1 if victims == max(figures.sizes) else args.build_repeats
+        figures.builds.append(measure_build(args.work, victims, repeats))
+        homes[victims] = keep_one_home(args.work, victims, figures.builds[-1].release)
+        _progress(f"built {victims} victims in {figures.builds[-1].seconds:.1f} s")
+    texts = {q.name: q.text for q in library()}
+    for victims in figures.sizes:
+        _growth(figures, args, homes[victims], texts, victims)
+    _compare(figures, args, homes[max(figures.sizes)], texts)
+    context = {"started": started, "load": (load_before, load_average()), "argv": argv, "args": args,
+               "machine": machine(), "versions": versions(args.work)}
+    report.replace_section(args.out, render(figures, context))
+    (args.work / "figures.json").write_text(json.dumps(to_json(figures), indent=1, default=str))
+    _progress(f"wrote {args.out}")
+    return 0
+
+
+def _progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message} (load {load_average()})", flush=True)
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+def _persons(release: Path, how_many: int) -> list[str]:
+    """A fixed random sample of the release's persons (their IRIs)."""
+    prefix = f"<{SYNTHETIC_BASE}person/"
+    with (release / "dumps" / "footprints.nt").open(encoding="utf-8") as dump:
+        persons = sorted({line.split(" ", 1)[0][1:-1] for line in dump if line.startswith(prefix)})
+    return random.Random(7).sample(persons, min(how_many, len(persons)))
+
+
+def _pages(persons: list[str]) -> list[str]:
+    space = IriSpace(SYNTHETIC_BASE)
+    return [space.local(iri) for iri in persons]
+
+
+def _growth(figures: Figures, args, home: Path, texts: dict[str, str], victims: int) -> None:
+    """footprints-graph without its cache at this size: the library and record pages."""
+    persons = _persons(home / "current", 200)
+    with systems.footprints(home, SYNTHETIC_BASE, args.work / f"growth-{victims}.log", cache=False,
+                            timeout=args.cap) as ours:
+        figures.growth[victims] = queries.ask_library(ours.sparql, texts, args.cap, args.budget, args.most)
+        figures.growth_pages[victims] = queries.record_pages(ours.sparql, _pages(persons), args.cap, args.budget)
+    _progress(f"library at {victims} victims")
+
+
+def _compare(figures: Figures, args, home: Path, texts: dict[str, str]) -> None:
+    release = home / "current"
+    persons = _persons(release, 1000)
+    figures.library[IN_PROCESS] = queries.in_process(release / "store", texts, args.cap, args.budget, args.most)
+    figures.fast = [name for name, answered in figures.library[IN_PROCESS].items()
+                    if answered.timings.p50 is not None and answered.timings.p50 < FAST_LIBRARY_SECONDS]
+    _progress("in-process library")
+    run = _Runner(figures, args, texts, persons)
+    _ours(run, home)
+    if "oxigraph" not in args.skip:
+        with _started(run, OXIGRAPH, lambda: systems.oxigraph_server(release / "store", args.work / "oxigraph.log",
+                                                                      args.cap)) as server:
+            run.everything(OXIGRAPH, server)
+    if "virtuoso" not in args.skip:
+        _virtuoso(run, home)
+    if "rdflib" not in args.skip:
+        _rdflib(run, release)
+
+
+def _ours(run: "_Runner", home: Path) -> None:
+    log = run.args.work
+    with _started(run, COLD, lambda: systems.footprints(home, SYNTHETIC_BASE, log / "cold.log", cache=False,
+                                                         timeout=run.args.cap)) as ours:
+        run.everything(COLD, ours, pages=True)
+    with _started(run, DEFAULT, lambda: systems.footprints(home, SYNTHETIC_BASE, log / "default.log", cache=True,
+                                                            timeout=run.args.cap)) as ours:
+        run.everything(DEFAULT, ours, pages=True)
+    with _started(run, MEMORY, lambda: systems.footprints(home, SYNTHETIC_BASE, log / "memory.log", cache=False,
+                                                           in_memory=True, timeout=run.args.cap)) as ours:
+        run.everything(MEMORY, ours, pages=True)
+
+
+def _virtuoso(run: "_Runner", home: Path) -> None:
+    nquads = home / "current" / "dumps" / "footprints.nq"
+    with _started(run, VIRTUOSO, lambda: systems.virtuoso(run.args.work / "virtuoso", nquads, 10_000_000)) as server:
+        run.everything(VIRTUOSO, server)
+        with _started(run, ON_VIRTUOSO, lambda: systems.footprints(
+                home, SYNTHETIC_BASE, run.args.work / "on-virtuoso.log", cache=False, timeout=run.args.cap,
+                store_url=server.sparql)) as ours:
+            run.everything(ON_VIRTUOSO, ours, pages=True)
+
+
+def _rdflib(run: "_Runner", release: Path) -> None:
+    venv = systems.install_rdflib_endpoint(run.args.work / "rdflib-endpoint-venv", RDFLIB_ENDPOINT_VERSION)
+    nquads = release / "dumps" / "footprints.nq"
+    with _started(run, RDFLIB, lambda: systems.rdflib_endpoint(venv, nquads, run.args.work / "rdflib.log")) as server:
+        run.everything(RDFLIB, server, stop_after_timeout=True)
+
+
+class _started:
+    """Start a system, noting how long it took to answer (loading included)."""
+
+    def __init__(self, run: "_Runner", label: str, start):
+        self.run, self.label, self.context = run, label, start()
+
+    def __enter__(self):
+        began = time.perf_counter()
+        system = self.context.__enter__()
+        self.run.figures.startup[self.label] = time.perf_counter() - began
+        return system
+
+    def __exit__(self, *exception):
+        return self.context.__exit__(*exception)
+
+
+class _Runner:
+    """Measures one started system: the library, lookups, pages, throughput, memory."""
+
+    def __init__(self, figures: Figures, args, texts: dict[str, str], persons: list[str]):
+        self.figures, self.args, self.texts, self.persons = figures, args, texts, persons
+        self.ordered = sorted(texts, key=lambda n: figures.library[IN_PROCESS][n].timings.p50 or args.cap)
+
+    def everything(self, label: str, system: systems.System, pages: bool = False,
+                   stop_after_timeout: bool = False) -> None:
+        self.library(label, system, stop_after_timeout)
+        self.figures.lookups[label] = queries.point_lookups(system.sparql, self.persons[:100], self.args.cap,
+                                                            self.args.budget)
+        if pages:
+            self.figures.pages[label] = queries.record_pages(system.sparql, _pages(self.persons[:100]),
+                                                             self.args.cap, self.args.budget)
+        self.throughputs(label, system, pages)
+        self.figures.memory[label] = tree_rss(system.pid)
+        _progress(f"measured {label}")
+
+    def library(self, label: str, system: systems.System, stop_after_timeout: bool) -> None:
+        """The library, fastest (in-process) first; a system that cannot be interrupted and ran one query past
+        the cap is still busy with it, so with `stop_after_timeout` the (heavier) rest is not asked."""
+        answers: dict[str, Answered] = {}
+        for name in self.ordered:
+            answers[name] = queries.ask_library(system.sparql, {name: self.texts[name]}, self.args.cap,
+                                                self.args.budget, self.args.most)[name]
+            if stop_after_timeout and (answers[name].timings.failure or "").startswith(">"):
+                answers |= {rest: Answered(Timings((), "not asked (busy)"), None) for rest in self.ordered
+                            if rest not in answers}
+                break
+        self.figures.library[label] = answers
+
+    def throughputs(self, label: str, system: systems.System, pages: bool) -> None:
+        folder, seconds = self.args.work, self.args.wrk_seconds
+        workloads = [(LOOKUPS, queries.query_lines(system.sparql, [
+            f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}" for iri in self.persons], "GET"), JSON)]
+        if label != RDFLIB:
+            workloads.append((LIBRARY, queries.query_lines(system.sparql, [self.texts[n] for n in self.figures.fast],
+                                                            "POST"), JSON))
+        if pages:
+            workloads.append((PAGES, [f"GET {path}" for path in _pages(self.persons)], TURTLE))
+        for workload, lines, accept in workloads:
+            requests = queries.requests_file(folder, workload.split()[0], lines)
+            self.figures.throughput[(workload, label)] = queries.throughput(system.sparql, requests, accept, seconds)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

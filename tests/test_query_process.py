@@ -1,0 +1,83 @@
+"""The query process that lives on between queries (endpoint/query_process.py): the same answers and errors as
+evaluating in the worker, one fork for many queries, and a query that overruns its deadline stopped with 503
+while the next one is answered (issue 7)."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from footprints_graph.endpoint.evaluation import evaluate
+from footprints_graph.endpoint.guard import QueryPolicy
+from footprints_graph.endpoint.protocol import QueryOperation, SparqlProtocolError, negotiate
+from footprints_graph.endpoint.query_process import QueryProcess
+from footprints_graph.store import open_store
+
+FP = "https://w3id.org/footprints-graph/ontology#"
+QUERIES = [
+    f"SELECT ?p WHERE {{ ?p a <{FP}Victim> }} ORDER BY ?p",
+    f"CONSTRUCT {{ ?p a <{FP}Victim> }} WHERE {{ ?p a <{FP}Victim> }}",
+    f"ASK {{ ?p a <{FP}Victim> }}",
+]
+FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+POLICY = QueryPolicy(frozenset(), 1000)
+
+
+def _choose(*names: str):
+    return lambda kind: negotiate(None, kind, names)
+
+
+@pytest.fixture
+def process():
+    process = QueryProcess()
+    yield process
+    process.stop()
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("names", [(), ("xml",), ("csv", "nt")])
+def test_answers_as_the_worker_would(process, store, query, names):
+    operation = QueryOperation(query)
+    expected = evaluate(store, operation, _choose(*names), POLICY)
+    assert process.evaluate(store, operation, _choose(*names), 10, POLICY) == expected
+
+
+def test_one_process_answers_many_queries(process, store):
+    pids = set()
+    for query in QUERIES * 3:
+        process.evaluate(store, QueryOperation(query), _choose(), 10, POLICY)
+        pids.add(process.pid)
+    assert len(pids) == 1 and None not in pids
+
+
+def test_errors_come_back_as_raised(process, store):
+    with pytest.raises(SparqlProtocolError) as not_acceptable:
+        process.evaluate(store, QueryOperation(QUERIES[1]), _choose("csv"), 10, POLICY)
+    with pytest.raises(SparqlProtocolError) as too_many:
+        process.evaluate(store, QueryOperation("SELECT * WHERE { ?s ?p ?o }"), _choose(), 10, POLICY)
+    assert (not_acceptable.value.status, too_many.value.status) == (406, 400)
+
+
+def test_an_overrun_is_503_and_the_next_query_is_answered(process, store):
+    process.evaluate(store, QueryOperation(QUERIES[2]), _choose(), 10, POLICY)
+    stuck = process.pid
+    with pytest.raises(SparqlProtocolError) as timeout:
+        process.evaluate(store, QueryOperation(FOREVER), _choose(), 0.5, POLICY)
+    assert timeout.value.status == 503 and process.pid is None
+    answer = process.evaluate(store, QueryOperation(QUERIES[2]), _choose(), 10, POLICY)
+    assert answer.body and process.pid not in (None, stuck)
+
+
+def test_another_store_gets_another_process(process, store, built_release):
+    process.evaluate(store, QueryOperation(QUERIES[2]), _choose(), 10, POLICY)
+    first = process.pid
+    process.evaluate(open_store(built_release / "store"), QueryOperation(QUERIES[2]), _choose(), 10, POLICY)
+    assert process.pid != first
+
+
+def test_a_process_that_died_is_replaced(process, store):
+    process.evaluate(store, QueryOperation(QUERIES[2]), _choose(), 10, POLICY)
+    os.kill(process.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    time.sleep(0.2)
+    assert process.evaluate(store, QueryOperation(QUERIES[2]), _choose(), 10, POLICY).body

@@ -1,0 +1,150 @@
+"""`footprints-graph serve --store URL`: the endpoint serving a release loaded into Virtuoso 7 or the Oxigraph
+server answers the researcher query library as the embedded store does, renders record pages, and keeps the
+protocol's errors and limits (issue 7). The servers come from tests/servers.py (installed when missing)."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import requests
+from conftest import _stop, _wait_until_answering, free_port
+from rdflib import Graph
+from servers import Server, oxigraph, virtuoso  # noqa: F401 (fixtures)
+
+from footprints_graph.build import current_release
+from footprints_graph.endpoint import EndpointConfig, create_app
+from footprints_graph.endpoint.library import library
+from footprints_graph.remote import load_release
+
+PERSON = "/id/person/"
+JSON = "application/sparql-results+json"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NOTHING_CONCATENATED = ("concatenation", "")
+GROUP_CONCAT = re.compile(r"GROUP_CONCAT\(.*?\)\s+AS\s+\?(\w+)", re.IGNORECASE | re.DOTALL)
+
+
+def _read_url(server: Server) -> str:
+    """The anonymous query endpoint (Virtuoso's /sparql-auth asks for credentials, /sparql does not)."""
+    return server.query_url.removesuffix("-auth")
+
+
+@pytest.fixture(scope="module", params=["virtuoso", "oxigraph"])
+def server(request, built_home, tmp_path_factory) -> Server:
+    """A server holding exactly the built release (other test modules load into the same servers)."""
+    server = request.getfixturevalue(request.param)
+    progress = tmp_path_factory.mktemp("loads") / f"{server.name}.json"
+    load_release(current_release(built_home), server.store(graph_store=True), progress, replace=True)
+    return server
+
+
+@pytest.fixture(scope="module")
+def remote(server, built_home):
+    return create_app(EndpointConfig(home=built_home, store_url=_read_url(server), query_timeout=10,
+                                     cache_bytes=0)).test_client()
+
+
+@pytest.fixture(scope="module")
+def embedded(built_home):
+    return create_app(EndpointConfig(home=built_home, query_timeout=10, cache_bytes=0)).test_client()
+
+
+def _term(binding: dict, concatenated: bool) -> tuple:
+    """A result term up to what SPARQL leaves to each engine: the case of language tags, blank node labels,
+    and for a GROUP_CONCAT the order of its parts (the library joins them with " | ") and whether it keeps
+    their common language (Oxigraph does, Virtuoso does not); of nothing, it is "" on Virtuoso and unbound on
+    Oxigraph. Oxigraph also stores an xsd:nonNegativeInteger
+    (fp:count) as an xsd:integer of the same value; Virtuoso keeps the datatype."""
+    if binding["type"] == "bnode":
+        return ("bnode",)
+    if concatenated:
+        return "concatenation", " | ".join(sorted(binding["value"].split(" | ")))
+    kind = "uri" if binding["type"] == "uri" else "literal"
+    datatype = binding.get("datatype", "").replace(XSD + "nonNegativeInteger", XSD + "integer")
+    return kind, binding["value"], binding.get("xml:lang", "").lower(), datatype
+
+
+def _solutions(response, query: str = "") -> list[tuple]:
+    assert response.status_code == 200, response.data
+    results = json.loads(response.data)
+    if "boolean" in results:
+        return [("boolean", results["boolean"])]
+    concatenations = set(GROUP_CONCAT.findall(query))
+    rows = [{name: _term(term, name in concatenations) for name, term in row.items()}
+            for row in results["results"]["bindings"]]
+    return sorted(tuple(sorted((name, term) for name, term in row.items() if term != NOTHING_CONCATENATED))
+                  for row in rows)
+
+
+def _ask(client, query: str, **fields):
+    return client.post("/sparql", data={"query": query, **fields}, headers={"Accept": JSON})
+
+
+@pytest.mark.parametrize("name", [q.name for q in library()])
+def test_the_library_answers_as_on_the_embedded_store(remote, embedded, name):
+    text = next(q.text for q in library() if q.name == name)
+    assert _solutions(_ask(remote, text), text) == _solutions(_ask(embedded, text), text)
+
+
+def test_the_library_is_not_vacuous_here(embedded):
+    answered = [q.name for q in library() if _solutions(_ask(embedded, q.text))]
+    assert len(answered) >= len(library()) * 2 // 3, answered
+
+
+def _a_person(embedded) -> str:
+    query = "SELECT ?p WHERE { ?p a <https://w3id.org/footprints-graph/ontology#Victim> } ORDER BY ?p LIMIT 1"
+    return json.loads(_ask(embedded, query).data)["results"]["bindings"][0]["p"]["value"]
+
+
+def test_a_record_page_renders(remote, embedded):
+    path = PERSON + _a_person(embedded).rsplit("/", 1)[-1]
+    page = remote.get(path, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "<html" in page.get_data(as_text=True).lower()
+    turtle = [client.get(path, headers={"Accept": "text/turtle"}) for client in (remote, embedded)]
+    graphs = [Graph().parse(data=response.data, format="turtle") for response in turtle]
+    assert len(graphs[0]) > 5 and set(graphs[0]) == set(graphs[1])
+
+
+def test_an_unknown_record_is_404(remote):
+    assert remote.get(PERSON + "nobody-at-all", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_a_malformed_query_is_400_with_the_servers_reason(remote):
+    response = _ask(remote, "SELECT ?x WHERE { ?x ?y }")
+    assert response.status_code == 400 and response.data.strip()
+
+
+def test_the_row_cap_applies(server, built_home):
+    capped = create_app(EndpointConfig(home=built_home, store_url=_read_url(server), max_result_rows=3,
+                                       cache_bytes=0)).test_client()
+    response = _ask(capped, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 10")
+    assert response.status_code == 400 and b"LIMIT 3" in response.data
+
+
+def test_every_result_format_of_the_table(remote):
+    for name in ("json", "xml", "csv", "tsv"):
+        assert _ask(remote, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2", format=name).status_code == 200
+    for name in ("ttl", "nt", "rdf", "jsonld", "trig", "nq", "n3"):
+        response = _ask(remote, "CONSTRUCT WHERE { ?s a ?o } LIMIT 2", format=name)
+        assert response.status_code == 200 and response.data, name
+
+
+def test_serve_with_the_store_flag(server, built_home, tmp_path):
+    """The command itself: gunicorn workers reading from the server."""
+    port, log = free_port(), tmp_path / "server.log"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FOOTPRINTS_")}
+    command = [sys.executable, "-m", "footprints_graph", "serve", "--home", str(built_home), "--port", str(port),
+               "--workers", "1", "--store", _read_url(server)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment,
+                                   start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_answering(url, process, log)
+        answer = requests.post(f"{url}/sparql", data={"query": "ASK { ?s a ?o }"}, headers={"Accept": JSON},
+                               timeout=30)
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+    finally:
+        _stop(process)
