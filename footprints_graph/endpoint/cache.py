@@ -150,12 +150,13 @@ class ResponseCache:
         return None if body is None else (build_id, method, path, body, *(environ.get(h, "") for h in VARIES_ON))
 
     def _body(self, environ: dict) -> bytes | None:
-        """The POST body, read here and put back for Flask; None when it is too long to be a key."""
+        """The POST body, read here and put back for Flask; None (untouched) when it is too long to be a key or
+        of no stated length (chunked: Flask reads it and enforces the limit)."""
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
+            length = int(environ["CONTENT_LENGTH"])
+        except (KeyError, ValueError):
             return None
-        if length > self.largest_body:
+        if length > self.largest_body or environ.get("HTTP_TRANSFER_ENCODING"):
             return None
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)
@@ -181,4 +182,5 @@ class ResponseCache:
 def _keepable(answered: dict) -> bool:
     headers = {name.lower(): value for name, value in answered.get("headers", ())}
     return (answered.get("status", "").startswith("200 ") and "set-cookie" not in headers
+            and "no-store" not in headers.get("cache-control", "")
             and not headers.get("content-type", "").startswith("text/html"))
