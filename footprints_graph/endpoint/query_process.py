@@ -144,7 +144,7 @@ def _serve(store, policy: QueryPolicy | None, requests: int, answers: int) -> No
     try:
         for number in INHERITED_SIGNALS:  # SIGALRM too: each query's second deadline, the kernel's
             signal.signal(number, signal.SIG_DFL)
-        _close_sockets()
+        _close_inherited_channels(keep={requests, answers})
         if policy and policy.offline and network_sandbox_supported():
             drop_network()  # so that a SERVICE the guard did not see cannot connect anywhere
         while True:
@@ -159,12 +159,14 @@ def _serve(store, policy: QueryPolicy | None, requests: int, answers: int) -> No
         os._exit(0)
 
 
-def _close_sockets() -> None:
-    """Close the worker's sockets in this process: a client whose connection the worker closed would otherwise
-    see it open until this process ends. The store's files stay open (it reads them)."""
+def _close_inherited_channels(keep: set[int]) -> None:
+    """Close the worker's sockets and pipes in this process: a client whose connection the worker closed, or a
+    program reading the worker's pipe to its end, would otherwise see it open until this long-lived process
+    ends. The store's files stay open (it reads them)."""
     for name in os.listdir("/proc/self/fd"):
         try:
-            if stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+            mode = os.fstat(int(name)).st_mode
+            if int(name) not in keep and (stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode)):
                 os.close(int(name))
         except OSError:  # the descriptor that listed the folder, closed since
             continue
