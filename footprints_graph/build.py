@@ -37,7 +37,7 @@ from .linksets import read_link_sets
 from .releases import write_release_description
 from .resources import ontology_graph
 from .synth import MARKER as SYNTHETIC_MARKER
-from .store import sorted_quads, to_quad, to_quads, write_dumps, write_store
+from .store import sorted_quads, to_quad, to_quads, write_dumps, write_extended_store, write_store
 from .validate import ValidationFailed, ValidationReport, validate_records
 
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/footprints-graph/ontology")
@@ -137,7 +137,7 @@ def _write_release(home: Path, build_id: str, quads: list[ox.Quad], summary: dic
     try:
         write_store(work / "store", quads)
         write_dumps(work / "dumps", quads)
-        _write_restricted(work / "restricted", restricted, quads)
+        _write_restricted(work / "restricted", restricted, work / "store")
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _write_report(work, public_report(report, restricted))
         _write_report(work / "restricted", report)  # every result, for curators
@@ -161,12 +161,13 @@ def _write_report(folder: Path, report: ValidationReport) -> None:
                                             encoding="utf-8")
 
 
-def _write_restricted(folder: Path, restricted: list[ConvertedRecord], public: list[ox.Quad]) -> None:
-    """The restricted records, and a store of every record for the curators' routes (endpoint/curator.py)."""
+def _write_restricted(folder: Path, restricted: list[ConvertedRecord], public_store: Path) -> None:
+    """The restricted records, and a store of every record for the curators' routes (endpoint/curator.py): the
+    public store with the restricted records added."""
     folder.mkdir(mode=0o700)  # other users of the machine cannot read them either
     quads = sorted_quads(to_quad(s, p, o, r.graph) for r in restricted for s, p, o in r.triples)
     ox.serialize(quads, str(folder / "restricted.nq"), ox.RdfFormat.N_QUADS)
-    write_store(folder / "store", [*public, *quads])
+    write_extended_store(folder / "store", public_store, quads)
 
 
 def make_current(home: Path, release: Path) -> None:

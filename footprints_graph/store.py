@@ -73,6 +73,17 @@ def write_store(path: Path, quads: list[ox.Quad]) -> None:
     del store  # releases the RocksDB lock before anyone opens it read-only
 
 
+def write_extended_store(path: Path, base: Path, quads: list[ox.Quad]) -> None:
+    """Create a new on-disk store at `path` holding what the store at `base` holds and `quads`. It starts as a
+    checkpoint of `base` (RocksDB hard-links its immutable files: about 0.2 s, where loading every quad again
+    took 10 s at 10k victims), then `quads` are added."""
+    ox.Store.read_only(str(base)).backup(str(path))
+    store = ox.Store(str(path))
+    store.bulk_extend(quads)
+    store.flush()
+    del store  # releases the RocksDB lock before anyone opens it read-only
+
+
 def open_store(path: Path) -> ox.Store:
     """The store at `path`, read-only: the server never writes."""
     return ox.Store.read_only(str(path))
