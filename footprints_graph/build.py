@@ -13,14 +13,11 @@ Layout under the home folder:
                                     full validation report, for curators (the public one leaves them out)
 """
 
-import gc
 import hashlib
 import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +26,7 @@ from rdflib import URIRef
 from rdflib.compare import to_canonical_graph
 from tqdm import tqdm
 
+from .collector import collector_paused
 from .convert import ConvertedRecord
 from .convert.records import convert_tables
 from .errors import BuildError
@@ -55,14 +53,14 @@ class BuildResult:
 def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool = False) -> BuildResult:
     """Build the graph from the records in `data_dir` into a new release under `home` and make it current."""
     _refuse_mixing(data_dir, base)
-    with _collector_paused():
+    with collector_paused():
         records = convert_tables(data_dir, base)
         records += read_link_sets(data_dir / "links", records, base)
     report = validate_records(records)  # public and restricted records; nothing is written yet
     if not report.conforms:
         raise ValidationFailed(report)
     public = [r for r in records if not r.restricted]
-    with _collector_paused():
+    with collector_paused():
         quads = sorted_quads([*_quads(public, progress), *_ontology_quads()])
     build_id = hashlib.sha256(ox.serialize(quads, format=ox.RdfFormat.N_QUADS)).hexdigest()[:16]
     restricted = [r for r in records if r.restricted]
@@ -85,20 +83,6 @@ def current_release(home: Path) -> Path | None:
     """The release that is serving now, or None before the first build."""
     link = home / "current"
     return link.resolve() if link.exists() else None
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the build makes millions of small acyclic objects (rdflib terms,
-    quads), which reference counting frees anyway: otherwise each full collection walks all of them again,
-    ~40% of conversion time at 100k victims. Not around validation, whose rdflib graphs do hold cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _quads(records: list[ConvertedRecord], progress: bool) -> list[ox.Quad]:
