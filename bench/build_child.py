@@ -1,10 +1,12 @@
 """One build, timed stage by stage: `python bench/build_child.py DATA HOME BASE` runs footprints_graph.build.build
-with a timer around each stage function it calls and prints the seconds of each stage as JSON, with the
-summary's record and triple counts. The parent (bench/builds.py) measures the process's time and peak memory.
+with a timer around each stage function it calls and prints the seconds of each stage as JSON (and which ran
+on a background thread, alongside the others), with the summary's record and triple counts. The parent
+(bench/builds.py) measures the process's time and peak memory.
 The build itself is untouched: only the names build() looks up are wrapped."""
 
 import json
 import sys
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -14,19 +16,22 @@ from footprints_graph import build as build_module
 # stage name -> the function of footprints_graph.build's namespace that does it
 STAGES = {
     "read and convert records": "convert_tables",
-    "validate": "validate_records",
     "rdflib terms to quads": "_quads",
-    "sort and deduplicate": "sorted_quads",
+    "serialise, sort and deduplicate": "sorted_nquads",
+    "validate": "validate_records",
     "write the public store": "write_store",
-    "write the curators' store": "write_extended_store",
     "write five dumps": "write_dumps",
+    "write the curators' store": "write_extended_store",
     "write validation reports": "_write_report",
+    "tell what changed since the previous release": "release_changes",
     "describe the release": "write_release_description",
 }
 
 
-def timed(name: str, function, seconds: dict[str, float]):
+def timed(name: str, function, seconds: dict[str, float], background: set[str]):
     def wrapper(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            background.add(name)  # runs alongside the main thread's stages
         started = time.perf_counter()
         try:
             return function(*args, **kwargs)
@@ -37,14 +42,16 @@ def timed(name: str, function, seconds: dict[str, float]):
 
 def main(data: str, home: str, base: str) -> None:
     seconds: dict[str, float] = defaultdict(float)
+    background: set[str] = set()
     for stage, name in STAGES.items():
         if hasattr(build_module, name):  # a stage the build no longer has is left out, not faked
-            setattr(build_module, name, timed(stage, getattr(build_module, name), seconds))
+            setattr(build_module, name, timed(stage, getattr(build_module, name), seconds, background))
     started = time.perf_counter()
     result = build_module.build(Path(data), Path(home), base)
     total = time.perf_counter() - started
-    print(json.dumps({"seconds": total, "stages": dict(seconds), "records": result.summary["records"],
-                      "triples": result.summary["triples"], "release": str(result.release)}))
+    print(json.dumps({"seconds": total, "stages": dict(seconds), "background": sorted(background),
+                      "records": result.summary["records"], "triples": result.summary["triples"],
+                      "release": str(result.release)}))
 
 
 if __name__ == "__main__":

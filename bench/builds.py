@@ -33,6 +33,7 @@ class BuildFigures:
     triples: int
     runs: list[ChildRun]
     stages: dict[str, float]  # of the median run
+    background: list[str]  # stages that ran alongside the others (their time is not added to the total)
     engine: ChildRun
     release: Path
 
@@ -67,7 +68,7 @@ def measure_build(work: Path, victims: int, repeats: int) -> BuildFigures:
     median = reports[sorted(range(repeats), key=lambda i: runs[i].seconds)[repeats // 2]]
     release = Path(median["release"])
     return BuildFigures(victims, median["records"], median["triples"], runs, median["stages"],
-                        measure_engine_load(work, release), release)
+                        median.get("background", []), measure_engine_load(work, release), release)
 
 
 def measure_engine_load(work: Path, release: Path) -> ChildRun:

@@ -26,8 +26,6 @@ import tarfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from .build import current_release, make_current, prune
 from .errors import FootprintsError
 from .store import write_store
@@ -178,10 +176,10 @@ def _copy_checked(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Pat
 
 
 def _rebuild_stores(release: Path) -> None:
-    public = list(ox.parse(path=str(release / "dumps" / "footprints.nq"), format=ox.RdfFormat.N_QUADS))
-    restricted = list(ox.parse(path=str(release / "restricted" / "restricted.nq"), format=ox.RdfFormat.N_QUADS))
+    public = (release / "dumps" / "footprints.nq").read_bytes()
+    restricted = (release / "restricted" / "restricted.nq").read_bytes()
     write_store(release / "store", public)
-    write_store(release / "restricted" / "store", [*public, *restricted])
+    write_store(release / "restricted" / "store", public + restricted)  # N-Quads files join by concatenation
 
 
 def _free_name(releases: Path, build_id: str) -> Path:

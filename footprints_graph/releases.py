@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,8 +46,10 @@ def release_iri(build_id: str) -> str:
     return f"urn:footprints-graph:release:{build_id}"
 
 
-def describe_release(release: Path, previous: Path | None, issued: datetime | None = None) -> dict:
-    """The release folder `release` as a dataset version following `previous` (None for the first)."""
+def describe_release(release: Path, previous: Path | None, issued: datetime | None = None,
+                     changed: dict | None = None) -> dict:
+    """The release folder `release` as a dataset version following `previous` (None for the first); `changed`
+    is `release_changes` of its lines if the build has it (else it is read from the dumps)."""
     summary = json.loads((release / "summary.json").read_text(encoding="utf-8"))
     description = {
         "@context": CONTEXT, "id": release_iri(release.name), "type": "dcat:Dataset",
@@ -55,20 +58,21 @@ def describe_release(release: Path, previous: Path | None, issued: datetime | No
         "software": f"footprints-graph {__version__}",
         "records": summary["records"], "triples": summary["triples"],
         "distributions": [distribution(path) for path in sorted((release / "dumps").iterdir())],
-        "changes": changes(_records(release), _records(previous) if previous else {}),
+        "changes": changed if changed is not None else release_changes(_dump_lines(release), previous),
     }
     if previous:
         description["previousVersion"] = release_iri(previous.name)
     return description
 
 
-def write_release_description(release: Path, previous: Path | None) -> Path:
+def write_release_description(release: Path, previous: Path | None, changed: dict | None = None) -> Path:
     """Write `release.json` once, when the release is new; a rebuild of the same records keeps the first."""
     target = release / DESCRIPTION_FILE
     if target.exists() or (previous is not None and previous.resolve() == release.resolve()):
         return target
     temporary = release / f".{DESCRIPTION_FILE}.{os.getpid()}"
-    temporary.write_text(json.dumps(describe_release(release, previous), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    description = describe_release(release, previous, changed=changed)
+    temporary.write_text(json.dumps(description, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(temporary, target)
     return target
 
@@ -88,18 +92,27 @@ def distribution(path: Path) -> dict:
 # ---------------------------------------------------------------- what changed
 
 
-def _records(release: Path) -> dict[str, dict[str, str]]:
-    """{graph: {record: fingerprint of its triples}} from the release's N-Quads dump, read as text: the dump
+def release_changes(lines: Iterable[str], previous: Path | None) -> dict:
+    """What changed from the release `previous` to the one whose N-Quads dump has `lines`."""
+    return changes(_records(lines), _records(_dump_lines(previous)) if previous else {})
+
+
+def _dump_lines(release: Path) -> Iterator[str]:
+    with (release / "dumps" / "footprints.nq").open(encoding="utf-8") as dump:
+        yield from dump
+
+
+def _records(lines: Iterable[str]) -> dict[str, dict[str, str]]:
+    """{graph: {record: fingerprint of its triples}} from the lines of an N-Quads dump, read as text: the dump
     writes each quad as its terms the way str() writes them, then the graph and a dot, so a line's text before
     the graph is its triple's (at 10k victims 2.4 s, where parsing it into quads took 4.0 s)."""
-    lines: dict[tuple[str, str], list[str]] = defaultdict(list)
-    with (release / "dumps" / "footprints.nq").open(encoding="utf-8") as dump:
-        quads = [_terms(line) for line in dump]
+    by_record: dict[tuple[str, str], list[str]] = defaultdict(list)
+    quads = [_terms(line) for line in lines]
     owners = _owners(quads)
     for subject, predicate, obj, graph in quads:
-        lines[(graph, owners.get((graph, subject), _record_of(subject)))].append(f"{subject} {predicate} {obj}")
+        by_record[(graph, owners.get((graph, subject), _record_of(subject)))].append(f"{subject} {predicate} {obj}")
     records: dict[str, dict[str, str]] = defaultdict(dict)
-    for (graph, record), triples in lines.items():
+    for (graph, record), triples in by_record.items():
         records[graph][record] = hashlib.sha256("\n".join(sorted(triples)).encode()).hexdigest()
     return records
 

@@ -28,7 +28,7 @@ from rdflib.term import Node
 
 from .collector import collector_paused
 from .convert import ConvertedRecord, Triple
-from .errors import BuildError, FootprintsError, RecordError
+from .errors import BuildError, FootprintsError
 from .hardening import outbound_connections_refused, refuse_xml_declarations
 from .iris import DEFAULT_BASE, KINDS
 from .resources import ontology_graph, shapes_graph
