@@ -56,7 +56,10 @@ class SparqlClient:
 
 def rows(body: bytes) -> int:
     """Solutions in a SPARQL JSON answer (1 for ASK)."""
-    results = json.loads(body)
+    try:
+        results = json.loads(body)
+    except ValueError:  # the Oxigraph server cuts a streamed answer off at its time limit
+        raise Failed(f"cut short ({len(body):,} bytes, not JSON)") from None
     return 1 if "boolean" in results else len(results["results"]["bindings"])
 
 

@@ -122,10 +122,14 @@ def _prefixes(graph: Graph, node: Node) -> str:
 def _targets(graph: Graph, shape: Node) -> tuple[list[str], list[str]]:
     """The group patterns that bind ?this to a shape's focus nodes, and the prefixes they need."""
     patterns, prefixes = [], []
-    for cls in graph.objects(shape, SH.targetClass):
-        patterns.append(f"?this {RDF_TYPE}/{RDFS_SUBCLASS}* {_iri(cls)} .")
+    classes = sorted(graph.objects(shape, SH.targetClass))
     if (shape, RDF.type, URIRef("http://www.w3.org/2000/01/rdf-schema#Class")) in graph:
-        patterns.append(f"?this {RDF_TYPE}/{RDFS_SUBCLASS}* {_iri(shape)} .")
+        classes.append(shape)
+    if len(classes) == 1:
+        patterns.append(f"?this {RDF_TYPE}/{RDFS_SUBCLASS}* {_iri(classes[0])} .")
+    elif classes:  # one pattern, so that each check runs once (a MINUS reads its right side once, not per class)
+        patterns.append(f"?this {RDF_TYPE}/{RDFS_SUBCLASS}* ?target_class . "
+                        f"VALUES ?target_class {{ {' '.join(map(_iri, classes))} }}")
     for predicate in graph.objects(shape, SH.targetSubjectsOf):
         patterns.append(f"?this {_iri(predicate)} ?target_o .")
     for predicate in graph.objects(shape, SH.targetObjectsOf):
