@@ -15,6 +15,7 @@ import argparse
 import datetime
 import json
 import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -215,7 +216,11 @@ class _Runner:
             workloads.append((PAGES, [f"GET {path}" for path in _pages(self.persons)], TURTLE))
         for workload, lines, accept in workloads:
             requests = queries.requests_file(folder, workload.split()[0], lines)
-            self.figures.throughput[(workload, label)] = queries.throughput(system.sparql, requests, accept, seconds)
+            try:
+                self.figures.throughput[(workload, label)] = queries.throughput(system.sparql, requests, accept,
+                                                                                seconds)
+            except subprocess.CalledProcessError as error:  # left out of the table ("—"), said in the log
+                _progress(f"wrk failed on {workload}, {label} (exit {error.returncode}): {error.stderr.strip()[-300:]}")
 
 
 if __name__ == "__main__":
