@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,22 +90,31 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-@pytest.fixture(scope="session")
-def live_server(built_home, tmp_path_factory):
-    """`footprints-graph serve` (gunicorn, 2 workers) on the built home, stopped at the end of the session."""
-    port, log = free_port(), tmp_path_factory.mktemp("server") / "server.log"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("FOOTPRINTS_")}
-    command = [sys.executable, "-m", "footprints_graph", "serve", "--home", str(built_home), "--port", str(port),
-               "--workers", "2", "--query-timeout", "3"]
+@contextmanager
+def serving(home: Path, log: Path, options: list[str], settings: dict[str, str] | None = None):
+    """`footprints-graph serve` on `home` with the command-line `options` and the `settings` (FOOTPRINTS_…
+    variables; none is inherited), on a free port of 127.0.0.1: (its URL, its process) once it answers; stopped
+    when the block ends."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FOOTPRINTS_")} | (settings or {})
+    command = [sys.executable, "-m", "footprints_graph", "serve", "--home", str(home), "--port", str(port), *options]
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment,
                                    start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_answering(url, process, log)
-        yield LiveServer(url, built_home, log)
+        yield url, process
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="session")
+def live_server(built_home, tmp_path_factory):
+    """`footprints-graph serve` (gunicorn, 2 workers) on the built home, stopped at the end of the session."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with serving(built_home, log, ["--workers", "2", "--query-timeout", "3"]) as (url, _process):
+        yield LiveServer(url, built_home, log)
 
 
 @pytest.fixture(scope="session")

@@ -2,17 +2,14 @@
 an event and a status that point at them, built once per session; and the real server (`footprints-graph
 serve`, gunicorn) on that home with the hardening settings switched on."""
 
-import os
 import shutil
 import socket
-import subprocess
-import sys
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import ROOT, LiveServer, _stop, _wait_until_answering, free_port
+from conftest import ROOT, LiveServer, serving
 
 from footprints_graph.build import build, current_release
 
@@ -63,21 +60,11 @@ def hardened_server(home: Path, log_folder: Path, workers: int = 3, timeout: flo
                     rows: int = 1000):
     """`footprints-graph serve` on `home` with a short query deadline, caps on concurrent queries and result
     rows, and the curator token (settings from the environment, as in production); stopped when the block ends."""
-    port, log = free_port(), log_folder / "server.log"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("FOOTPRINTS_")}
-    environment |= {"FOOTPRINTS_CURATOR_TOKEN": CURATOR_TOKEN, "FOOTPRINTS_MAX_CONCURRENT_QUERIES": str(slots),
-                    "FOOTPRINTS_MAX_RESULT_ROWS": str(rows)}
-    command = [sys.executable, "-m", "footprints_graph", "serve", "--home", str(home), "--port", str(port),
-               "--workers", str(workers), "--query-timeout", str(timeout)]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment,
-                                   start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_answering(url, process, log)
+    log = log_folder / "server.log"
+    settings = {"FOOTPRINTS_CURATOR_TOKEN": CURATOR_TOKEN, "FOOTPRINTS_MAX_CONCURRENT_QUERIES": str(slots),
+                "FOOTPRINTS_MAX_RESULT_ROWS": str(rows)}
+    with serving(home, log, ["--workers", str(workers), "--query-timeout", str(timeout)], settings) as (url, process):
         yield HardenedServer(url, home, log, process.pid)
-    finally:
-        _stop(process)
 
 
 class Listener:

@@ -3,14 +3,11 @@ server answers the researcher query library as the embedded store does, renders 
 protocol's errors and limits (issue 7). The servers come from tests/servers.py (installed when missing)."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 import requests
-from conftest import _stop, _wait_until_answering, free_port
+from conftest import serving
 from rdflib import Graph
 from servers import Server, oxigraph, virtuoso  # noqa: F401 (fixtures)
 
@@ -133,18 +130,7 @@ def test_every_result_format_of_the_table(remote):
 
 def test_serve_with_the_store_flag(server, built_home, tmp_path):
     """The command itself: gunicorn workers reading from the server."""
-    port, log = free_port(), tmp_path / "server.log"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("FOOTPRINTS_")}
-    command = [sys.executable, "-m", "footprints_graph", "serve", "--home", str(built_home), "--port", str(port),
-               "--workers", "1", "--store", _read_url(server)]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment,
-                                   start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_answering(url, process, log)
+    with serving(built_home, tmp_path / "server.log", ["--workers", "1", "--store", _read_url(server)]) as (url, _):
         answer = requests.post(f"{url}/sparql", data={"query": "ASK { ?s a ?o }"}, headers={"Accept": JSON},
                                timeout=30)
         assert answer.status_code == 200 and answer.json()["boolean"] is True
-    finally:
-        _stop(process)
