@@ -11,12 +11,24 @@ Layout under the home folder:
     releases/<build-id>/validation.ttl, validation.json   the SHACL report (warnings and infos; no violations)
     releases/<build-id>/restricted/ restricted records, never served publicly; store/: every record, and the
                                     full validation report, for curators (the public one leaves them out)
+
+A hook for the tests that kill a build at a chosen moment, on a fast machine or a slow one: with
+FOOTPRINTS_BUILD_PAUSE_AT=<phase> and FOOTPRINTS_BUILD_PAUSE_FILE=<path>, the build creates `<path>.waiting`
+on reaching that phase and waits (at most PAUSE_SECONDS, then a BuildError) until `<path>` exists. The phases:
+
+    read      the records are read, converted and sorted; nothing is written yet
+    writing   the store is written into releases/.incomplete-…; the dumps are not
+    written   the release is whole in releases/.incomplete-…, not yet renamed
+    renamed   the release folder has its name; `current` still points at the previous release
+
+Unset, the hook costs one look-up of the environment per phase.
 """
 
 import hashlib
 import json
 import os
 import shutil
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,6 +54,8 @@ from .validate import ValidationFailed, ValidationReport, validate_records
 
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/footprints-graph/ontology")
 KEEP_RELEASES = 3
+PAUSE_PHASES = ("read", "writing", "written", "renamed")
+PAUSE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool =
         public = [r for r in records if not r.restricted]
         lines, quads = sorted_nquads([*_quads(public, progress), *_ontology_quads()])
     build_id = hashlib.sha256(b"".join(lines)).hexdigest()[:16]
+    pause_at("read")
     restricted = [r for r in records if r.restricted]
     previous = current_release(home)
     release, report, changed = _write_release(home, build_id, lines, quads, records, restricted, previous)
@@ -131,6 +146,7 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _write_report(work, public_report(report, restricted))
         _write_report(work / "restricted", report)  # every result, for curators
+        pause_at("written")
         os.rename(work, release)
     except ValidationFailed:
         shutil.rmtree(work, ignore_errors=True)
@@ -138,6 +154,7 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox
     except BaseException as error:
         shutil.rmtree(work, ignore_errors=True)
         raise BuildError(f"writing release {build_id} failed; the current release is unchanged: {error}") from error
+    pause_at("renamed")
     return release, report, changed
 
 
@@ -171,7 +188,31 @@ def _validate_while_writing(work: Path, lines: list[bytes], quads: list[ox.Quad]
 
 def _write_store_and_dumps(work: Path, nquads: bytes, lines: list[bytes], quads: list[ox.Quad]) -> None:
     write_store(work / "store", nquads)
+    pause_at("writing")
     write_dumps(work / "dumps", lines, quads)
+
+
+def pause_at(phase: str) -> None:
+    """The test hook of the module docstring: wait at `phase` if FOOTPRINTS_BUILD_PAUSE_AT names it."""
+    wanted = os.environ.get("FOOTPRINTS_BUILD_PAUSE_AT")
+    if wanted is None:
+        return
+    if wanted not in PAUSE_PHASES:
+        raise BuildError(f"FOOTPRINTS_BUILD_PAUSE_AT={wanted!r} is not a phase of the build; "
+                         f"one of {', '.join(PAUSE_PHASES)}")
+    if wanted == phase:
+        _wait_for_gate(phase, os.environ.get("FOOTPRINTS_BUILD_PAUSE_FILE"))
+
+
+def _wait_for_gate(phase: str, gate: str | None) -> None:
+    if not gate:
+        raise BuildError(f"FOOTPRINTS_BUILD_PAUSE_AT={phase} needs FOOTPRINTS_BUILD_PAUSE_FILE, the file to wait for")
+    Path(f"{gate}.waiting").touch()
+    deadline = time.monotonic() + PAUSE_SECONDS
+    while not Path(gate).exists():
+        if time.monotonic() > deadline:
+            raise BuildError(f"paused at phase {phase!r} for {PAUSE_SECONDS} s and {gate} was never created")
+        time.sleep(0.01)  # polled: the build waits for a file another process creates
 
 
 def public_report(report: ValidationReport, restricted: list[ConvertedRecord]) -> ValidationReport:
