@@ -1,12 +1,11 @@
 """Issue 6, bad input to the command line: any cell in a record table, any submission file, any query text and
 any would-be backup end in a clean exit (0, 1 invalid, 2 unusable, with a message) — never a traceback — and
 a build that stops writes nothing: the release serving before is still current, with no leftovers.
-Property-based (hypothesis), each test bounded in examples and time."""
+Property-based (hypothesis), each test bounded in examples (not in time: that would depend on the machine)."""
 
 import csv
 import io
 import shutil
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 from footprints_graph.build import current_release
 from footprints_graph.cli import main
 
-BOUNDED = settings(max_examples=60, deadline=timedelta(seconds=20), derandomize=True,
+BOUNDED = settings(max_examples=60, deadline=None, derandomize=True,
                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # One detainee, their detention, status and source: rows cut from data/ (kim-kook-kie), the smallest set of
@@ -110,8 +109,8 @@ def test_any_query_answers_or_stops_cleanly(served, capsys, query, format_name):
         assert capsys.readouterr().err.startswith("error:")
 
 
-@settings(max_examples=30, deadline=timedelta(seconds=20), derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(content=st.binary(max_size=3000))
 def test_any_file_given_to_restore_is_refused_cleanly(served, tmp_path_factory, capsys, content):
     file = tmp_path_factory.mktemp("restore") / "backup.tar.gz"

@@ -1,8 +1,7 @@
 """Issue 6, bad input over HTTP: malformed queries, odd headers and paths, huge query strings and hostile
 uploads get a 4xx with a message (or a 200 when they happen to be fine) — never a 500 and never a crash.
-Property-based (hypothesis), each test bounded in examples and time."""
+Property-based (hypothesis), each test bounded in examples (not in time: that would depend on the machine)."""
 
-from datetime import timedelta
 from io import BytesIO
 from urllib.parse import quote
 
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 
 from footprints_graph.endpoint import EndpointConfig, create_app
 
-BOUNDED = settings(max_examples=120, deadline=timedelta(seconds=10), derandomize=True,
+BOUNDED = settings(max_examples=120, deadline=None, derandomize=True,
                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 TOKENS = ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "FROM", "NAMED", "SERVICE", "SILENT", "GRAPH",
           "OPTIONAL", "UNION", "MINUS", "FILTER", "BIND", "VALUES", "LIMIT", "OFFSET", "ORDER BY", "GROUP BY",
@@ -75,8 +74,8 @@ def test_any_path_gets_an_answer_or_a_4xx(client, segments, parameters):
     _fine(client.get(path, query_string=parameters))
 
 
-@settings(max_examples=12, deadline=timedelta(seconds=20), derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(size=st.integers(min_value=20_001, max_value=2_000_000), where=st.sampled_from(["GET", "form", "body"]))
 def test_a_huge_query_is_a_413(client, size, where):
     query = "ASK {} #" + "x" * size

@@ -3,8 +3,10 @@ result-row cap that refuses rather than truncates, a request-body cap, and a cap
 answers 503 with Retry-After. The concurrency tests run against the real server (gunicorn, 3 workers)."""
 
 import os
+import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -17,6 +19,7 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 
 SMALL = "ASK { ?s ?p ?o }"
 UNASKED = "ASK { ?s ?p ?o } # asked once: an answer from the cache (endpoint/cache.py) would need no slot"
 JSON = "application/sparql-results+json"
+SLOT_SECONDS = 30  # the bound on a query reaching the server, never a measure of speed
 
 
 @pytest.fixture(scope="module")
@@ -67,19 +70,23 @@ def test_a_slot_is_freed_when_its_holder_ends(tmp_path):
 
 def test_a_slot_held_by_a_killed_process_is_released(tmp_path):
     slots = QuerySlots(tmp_path, 1)
+    said, say = os.pipe()
     child = os.fork()
-    if child == 0:  # pragma: no cover — the child holds the slot until it is killed
-        with slots.hold():
-            time.sleep(60)
-        os._exit(0)
+    if child == 0:  # pragma: no cover — the child holds the slot, says so, and waits to be killed
+        try:
+            with slots.hold():
+                os.write(say, b"held")
+                signal.pause()
+        finally:
+            os._exit(0)
+    os.close(say)
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _free(slots):
-            time.sleep(0.02)  # until the child holds it
+        assert os.read(said, 4) == b"held"  # an empty read: the child ended without the slot
         assert not _free(slots)
     finally:
-        os.kill(child, 9)
+        os.kill(child, signal.SIGKILL)
         os.waitpid(child, 0)
+        os.close(said)
     assert _free(slots)
 
 
@@ -101,37 +108,59 @@ def server(tmp_path_factory):
         yield live
 
 
-def _ask(server, query: str, results: dict, name: str) -> None:
-    started = time.monotonic()
-    response = requests.post(server.sparql, data=query, timeout=30,
-                             headers={"Content-Type": "application/sparql-query", "Accept": JSON})
-    results[name] = (response, time.monotonic() - started)
+def _ask(server, query: str) -> requests.Response:
+    return requests.post(server.sparql, data=query, timeout=30,
+                         headers={"Content-Type": "application/sparql-query", "Accept": JSON})
 
 
-def _in_parallel(*calls) -> list[threading.Thread]:
-    threads = [threading.Thread(target=call) for call in calls]
-    for thread in threads:
-        thread.start()
-        time.sleep(0.3)  # in this order
-    return threads
+class Asking(threading.Thread):
+    """A query asked on a thread; `answered` is set when its answer is in."""
+
+    def __init__(self, server, query: str):
+        super().__init__()
+        self.server, self.query, self.answered, self.response = server, query, threading.Event(), None
+
+    def run(self) -> None:
+        try:
+            self.response = _ask(self.server, self.query)
+        finally:
+            self.answered.set()
+
+
+def _ask_and_hold_a_slot(server, query: str, held: int) -> Asking:
+    """`query` asked on a thread, returned once the server holds `held` query slots (the query is running)."""
+    asking = Asking(server, query)
+    asking.start()
+    deadline = time.monotonic() + SLOT_SECONDS
+    while _slots_held(server.home) < held:
+        assert not asking.answered.is_set(), f"answered before it held a slot: {asking.response.text}"
+        assert time.monotonic() < deadline, f"{held} query slots not held within {SLOT_SECONDS} s"
+        time.sleep(0.01)  # polled until the server has taken the slot
+    return asking
+
+
+def _slots_held(home) -> int:
+    """How many of the server's query slots (endpoint/guard.py: flocks on <home>/.query-slots/slot-N) a process
+    holds, read from /proc/locks: looking does not take one."""
+    locks = {fields[5] for fields in map(str.split, Path("/proc/locks").read_text().splitlines())
+             if fields[1] == "FLOCK"}
+    files = [path.stat() for path in (home / ".query-slots").glob("slot-*")]
+    return sum(f"{os.major(f.st_dev):02x}:{os.minor(f.st_dev):02x}:{f.st_ino}" in locks for f in files)
 
 
 def test_a_runaway_query_is_stopped_while_a_small_one_answers(server):
-    results = {}
-    for thread in _in_parallel(lambda: _ask(server, RUNAWAY, results, "runaway"),
-                               lambda: _ask(server, SMALL, results, "small")):
-        thread.join(timeout=30)
-    small, small_seconds = results["small"]
-    assert small.status_code == 200 and small.json()["boolean"] is True and small_seconds < 1.5
-    runaway, runaway_seconds = results["runaway"]
-    assert runaway.status_code == 503 and "limit of 2 s" in runaway.text and "results" not in runaway.text
-    assert 1.9 < runaway_seconds < 6
+    runaway = _ask_and_hold_a_slot(server, RUNAWAY, 1)
+    small = _ask(server, SMALL)
+    still_running = not runaway.answered.is_set()
+    runaway.join(timeout=30)
+    assert small.status_code == 200 and small.json()["boolean"] is True
+    assert still_running, "the small query was answered only once the runaway had ended"
+    assert runaway.response.status_code == 503 and "limit of 2 s" in runaway.response.text
+    assert "results" not in runaway.response.text
 
 
 def test_the_stopped_query_leaves_no_process_behind(server):
-    results = {}
-    _ask(server, RUNAWAY, results, "runaway")
-    assert results["runaway"][0].status_code == 503
+    assert _ask(server, RUNAWAY).status_code == 503
     workers = _children(server.pid)
     # the runaway's query process was killed and reaped; a worker keeps at most one idle, waiting for its next
     # query (endpoint/query_process.py)
@@ -141,15 +170,15 @@ def test_the_stopped_query_leaves_no_process_behind(server):
 
 
 def test_when_every_query_slot_is_taken_the_next_query_gets_503_and_retry_after(server):
-    results = {}
-    threads = _in_parallel(lambda: _ask(server, RUNAWAY, results, "first"),
-                           lambda: _ask(server, RUNAWAY, results, "second"),
-                           lambda: _ask(server, UNASKED, results, "third"))
-    for thread in threads:
-        thread.join(timeout=30)
-    busy, seconds = results["third"]
-    assert busy.status_code == 503 and int(busy.headers["Retry-After"]) > 0 and seconds < 1
-    assert "Try again" in busy.text
+    first = _ask_and_hold_a_slot(server, RUNAWAY, 1)
+    second = _ask_and_hold_a_slot(server, RUNAWAY, 2)
+    busy = _ask(server, UNASKED)
+    both_running = not first.answered.is_set() and not second.answered.is_set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert busy.status_code == 503 and int(busy.headers["Retry-After"]) > 0 and "Try again" in busy.text
+    assert both_running, "the refusal came only once a slot was free again: it waited instead of refusing"
+    assert first.response.status_code == second.response.status_code == 503  # their deadline
     assert requests.get(server.sparql, params={"query": SMALL}, timeout=10).ok  # the slots are free again
 
 

@@ -3,7 +3,6 @@ XML entities never make this software reach another host or read another file. E
 listener on a local port as the witness: it must see no connection."""
 
 import socket
-import time
 from io import BytesIO
 
 import pytest
@@ -197,10 +196,9 @@ def test_the_validate_command_refuses_hostile_uploads_without_fetching(tmp_path,
     file_name, text = _uploads(listener.url)[name]
     path = tmp_path / file_name
     path.write_bytes(text.encode("utf-16" if name == "UTF-16" else "utf-8"))
-    started = time.monotonic()
     assert main(["validate", str(path), "--home", str(tmp_path / "no-home")]) == 2
     error = capsys.readouterr().err
-    assert file_name in error and time.monotonic() - started < 10
+    assert file_name in error
     assert listener.connections == 0 and "root:" not in error
 
 

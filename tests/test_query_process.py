@@ -4,7 +4,6 @@ while the next one is answered (issue 7)."""
 
 import os
 import signal
-import time
 
 import pytest
 
@@ -79,5 +78,5 @@ def test_another_store_gets_another_process(process, store, built_release):
 def test_a_process_that_died_is_replaced(process, store):
     process.evaluate(store, QueryOperation(QUERIES[2]), _choose(), 10, POLICY)
     os.kill(process.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
-    time.sleep(0.2)
+    os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # until it is dead, left for QueryProcess to reap
     assert process.evaluate(store, QueryOperation(QUERIES[2]), _choose(), 10, POLICY).body
