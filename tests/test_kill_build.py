@@ -38,12 +38,24 @@ def _fingerprint(release: Path) -> dict[str, str]:
             for p in sorted(release.rglob("*")) if p.is_file() and "/LOG" not in f"/{p.name}"}
 
 
-def _start_paused(data: Path, home: Path, phase: str, gate: Path) -> subprocess.Popen:
-    """A build of `data` that stops at `phase` until `gate` exists."""
-    command = [sys.executable, "-m", "footprints_graph", "build", "--data", str(data), "--home", str(home),
-               "--base", SYNTHETIC_BASE]
-    environment = os.environ | {"FOOTPRINTS_BUILD_PAUSE_AT": phase, "FOOTPRINTS_BUILD_PAUSE_FILE": str(gate)}
-    return subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+@pytest.fixture
+def build_subprocess():
+    """Start `footprints-graph build` of a folder in a process of its own, paused at a phase until a file exists;
+    every process started is killed and reaped when the test ends."""
+    started: list[subprocess.Popen] = []
+
+    def start(data: Path, home: Path, phase: str, gate: Path) -> subprocess.Popen:
+        command = [sys.executable, "-m", "footprints_graph", "build", "--data", str(data), "--home", str(home),
+                   "--base", SYNTHETIC_BASE]
+        environment = os.environ | {"FOOTPRINTS_BUILD_PAUSE_AT": phase, "FOOTPRINTS_BUILD_PAUSE_FILE": str(gate)}
+        started.append(subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()
+        process.stderr.close()
 
 
 def _wait_until_paused(process: subprocess.Popen, gate: Path, phase: str) -> None:
@@ -57,26 +69,23 @@ def _wait_until_paused(process: subprocess.Popen, gate: Path, phase: str) -> Non
         time.sleep(0.01)  # polled until the build says it is waiting
 
 
-def _kill_at(phase: str, data: Path, home: Path, gate_folder: Path) -> None:
-    process = _start_paused(data, home, phase, gate_folder / f"gate-{phase}")
-    try:
-        _wait_until_paused(process, gate_folder / f"gate-{phase}", phase)
-    finally:
-        process.kill()
-        process.wait()
-        process.stderr.close()
+def _kill_at(phase: str, start, data: Path, home: Path, gate_folder: Path) -> None:
+    process = start(data, home, phase, gate_folder / f"gate-{phase}")
+    _wait_until_paused(process, gate_folder / f"gate-{phase}", phase)
+    process.kill()
+    process.wait()
 
 
 def _releases(home: Path) -> set[str]:
     return {p.name for p in (home / "releases").iterdir()}
 
 
-def test_a_killed_build_leaves_the_previous_release_serving(synthetic, tmp_path):
+def test_a_killed_build_leaves_the_previous_release_serving(build_subprocess, synthetic, tmp_path):
     home = tmp_path / "home"
     before = build(ROOT / "data", home).release
     fingerprint = _fingerprint(before)
     for phase in PAUSE_PHASES:
-        _kill_at(phase, synthetic, home, tmp_path)
+        _kill_at(phase, build_subprocess, synthetic, home, tmp_path)
         assert current_release(home) == before, phase
         assert _fingerprint(before) == fingerprint, phase
         assert open_store(before / "store").query(KNOWN), phase
@@ -97,18 +106,14 @@ def test_a_killed_build_leaves_the_previous_release_serving(synthetic, tmp_path)
     assert before.is_dir() and _fingerprint(before) == fingerprint  # kept as a predecessor
 
 
-def test_a_paused_build_goes_on_when_its_file_appears(synthetic, tmp_path):
+def test_a_paused_build_goes_on_when_its_file_appears(build_subprocess, synthetic, tmp_path):
     home, gate = tmp_path / "home", tmp_path / "gate"
-    process = _start_paused(synthetic, home, "written", gate)
-    try:
-        _wait_until_paused(process, gate, "written")
-        assert not (home / "current").exists()
-        gate.touch()
-        assert process.wait(timeout=PHASE_SECONDS) == 0, process.stderr.read().decode()
-    finally:
-        process.kill()
-        process.wait()
-        process.stderr.close()
+    process = build_subprocess(synthetic, home, "written", gate)
+    _wait_until_paused(process, gate, "written")
+    assert not (home / "current").exists()
+    gate.touch()
+    _, error = process.communicate(timeout=PHASE_SECONDS)
+    assert process.returncode == 0, error.decode()
     assert open_store(current_release(home) / "store").query("ASK { GRAPH ?g { ?s a ?type } }")
 
 
