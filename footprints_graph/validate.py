@@ -99,8 +99,14 @@ class ValidationReport:
 
     @property
     def conforms(self) -> bool:
-        """True when nothing is wrong; warnings and infos are allowed."""
+        """True when nothing is wrong; warnings and infos are allowed: the build's gate and the CLI's exit
+        code. The SHACL report says `shacl_conforms`."""
         return not self.violations
+
+    @property
+    def shacl_conforms(self) -> bool:
+        """SHACL's sh:conforms: true only when there is no result at all, of any severity (SHACL 3.1)."""
+        return not self.results
 
     def __add__(self, other: "ValidationReport") -> "ValidationReport":
         return ValidationReport(self.results + other.results, {**self.origins, **other.origins})
@@ -541,7 +547,7 @@ def report_graph(report: ValidationReport) -> Graph:
         graph.bind(prefix, namespace)
     node = BNode()
     graph.add((node, RDF.type, SH.ValidationReport))
-    graph.add((node, SH.conforms, Literal(report.conforms)))
+    graph.add((node, SH.conforms, Literal(report.shacl_conforms)))
     for result in report.results:
         graph.add((node, SH.result, _add_result(graph, result)))
     return graph

@@ -18,10 +18,12 @@ parameter raises `UnsupportedConstraint` when the shapes are compiled: nothing i
 import hashlib
 import json
 import os
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
+from threading import Lock
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
@@ -93,7 +95,8 @@ class Check:
     severity: URIRef
     alternatives: tuple[URIRef, ...] = ()  # an alternative path of IRIs: ?p says which one held the value
     sparql: bool = False
-    focus: tuple[str, str] = ()  # finds the focus nodes the query reads in their graph, if any (see _focus)
+    focus: "Focus | None" = None  # the focus nodes the query reads in FOCUS_GRAPH, if any (see _focuses)
+    constraint: tuple[Node, Node] | None = None  # its parameter and value: two constraints, two results
 
 
 def _path(graph: Graph, path: Node) -> str:
@@ -147,29 +150,59 @@ def _targets(graph: Graph, shape: Node) -> tuple[list[str], list[str]]:
 
 
 FOCUS_GRAPH = "urn:footprints-graph:validation:focus"
+FOCUS_MEMBER = "urn:footprints-graph:validation:member"
 
 
-def _focuses(patterns: list[str], prefixes: str) -> list[tuple[tuple[str, str], str]]:
+@dataclass(frozen=True)
+class Focus:
+    """Focus nodes found before the checks that read them and written into FOCUS_GRAPH, as
+    (mark, FOCUS_MEMBER, node): the node is the object, since a literal (sh:targetNode "x") cannot be a
+    subject. `select` finds the shape's own targets; `parents` are the focus nodes of the shapes that hold
+    it through sh:property, each with the parent's path (None for a node shape: its focus nodes are its value
+    nodes). With parents, a node reached n times (two parents, or a value of two focus nodes of a property
+    shape) is checked n times and its results reported n times, as pySHACL does and as the W3C suite's
+    validation-reports/shared expects."""
+
+    mark: str
+    select: str | None
+    parents: tuple[tuple["Focus", str | None], ...] = ()
+
+    @property
+    def pattern(self) -> str:
+        return f"GRAPH <{FOCUS_GRAPH}> {{ <{self.mark}> <{FOCUS_MEMBER}> ?this }}"
+
+
+def _mark(text: str) -> str:
+    return f"{FOCUS_GRAPH}:{hashlib.sha1(text.encode()).hexdigest()[:16]}"
+
+
+def _union(patterns: list[str]) -> str:
+    return " UNION ".join("{ " + p + " }" for p in patterns)
+
+
+def _focuses(patterns: list[str], prefixes: str) -> list[tuple[Focus | None, str]]:
     """A shape's focus nodes, as one or more groups, each checked on its own (a node in two groups gives the
-    same results twice, which run_checks drops): the (graph mark, SELECT) that finds a group if it must be
-    written first, and the pattern that reads it. A triple pattern (a class or a predicate target) is read
-    in place. SPARQL targets are found once for every check of the shape and written into a graph of their
-    own: a subquery in each check would be evaluated again for every value (Oxigraph does not keep it).
-    Writing every target, unions of a class and a predicate target too, took 38 of the 100 s of checking
-    100k victims."""
+    same results twice, which run_checks drops): the Focus to write first, if any, and the pattern that
+    reads the group. A triple pattern (a class or a predicate target) is read in place. SPARQL targets are
+    found once for every check of the shape and written into a graph of their own: a subquery in each check
+    would be evaluated again for every value (Oxigraph does not keep it). Writing every target, unions of a
+    class and a predicate target too, took 38 of the 100 s of checking 100k victims."""
     inline = [p for p in patterns if not p.startswith(("{", "VALUES"))]
     written = [p for p in patterns if p not in inline]
     if not written:
-        return [((), p) for p in inline]
-    union = " UNION ".join("{ " + p + " }" for p in written)
-    mark = f"{FOCUS_GRAPH}:{hashlib.sha1(union.encode()).hexdigest()[:16]}"
-    select = f"{prefixes}\nSELECT DISTINCT ?this WHERE {{ {union} }}"
-    return [((), p) for p in inline] + [((mark, select), f"GRAPH <{FOCUS_GRAPH}> {{ ?this <{mark}> true }}")]
+        return [(None, p) for p in inline]
+    focus = _targets_focus(written, prefixes)
+    return [(None, p) for p in inline] + [(focus, focus.pattern)]
 
 
-def _write_focus(store: ox.Store, mark: str, select: str) -> None:
-    graph, predicate, true = ox.NamedNode(FOCUS_GRAPH), ox.NamedNode(mark), ox.Literal(True)
-    store.bulk_extend([ox.Quad(row[0], predicate, true, graph) for row in store.query(select)])
+def _targets_focus(patterns: list[str], prefixes: str) -> Focus:
+    union = _union(patterns)
+    return Focus(_mark(union), f"{prefixes}\nSELECT DISTINCT ?this WHERE {{ {union} }}")
+
+
+def _write_focus(store: ox.Store, focus: Focus, nodes: Iterable) -> None:
+    graph, mark, member = ox.NamedNode(FOCUS_GRAPH), ox.NamedNode(focus.mark), ox.NamedNode(FOCUS_MEMBER)
+    store.bulk_extend([ox.Quad(mark, member, node, graph) for node in nodes])
 
 
 def _value_condition(graph: Graph, shape: Node, parameter: URIRef, value: Node, var: str = "?value") -> str:
@@ -235,15 +268,9 @@ def _messages(graph: Graph, *nodes: Node) -> tuple[tuple[str, str], ...]:
     return ()
 
 
-def _shape_checks(graph: Graph, shape: Node, patterns: list[str], prefixes: list[str]) -> list[Check]:
-    head = "\n".join(p for p in dict.fromkeys(prefixes) if p)
-    return [check for focus_select, focus in _focuses(patterns, head)
-            for check in _focus_checks(graph, shape, head, focus_select, focus)]
-
-
-def _focus_checks(graph: Graph, shape: Node, head: str, focus_select: tuple[str, str], focus: str) -> list[Check]:
+def _focus_checks(graph: Graph, shape: Node, head: str, focus_select: Focus | None, focus: str) -> list[Check]:
     """The checks of a shape's constraints on one group of its focus nodes."""
-    severity = graph.value(shape, SH.severity) or SH.Violation
+    severity = _severity(graph, shape)
     messages = _messages(graph, shape)
     path_node = graph.value(shape, SH.path)
     checks = []
@@ -261,10 +288,10 @@ def _focus_checks(graph: Graph, shape: Node, head: str, focus_select: tuple[str,
 
     def check(query: str, component: URIRef, with_alternatives: bool = False) -> Check:
         return Check(shape, f"{head}\n{query}", component, path_node, messages, severity,
-                     alternatives if with_alternatives else (), focus=focus_select)
+                     alternatives if with_alternatives else (), focus=focus_select, constraint=(parameter, value))
 
     for parameter, value in graph.predicate_objects(shape):
-        if parameter in DESCRIPTIVE or parameter in IGNORED_PARAMETERS:
+        if parameter in DESCRIPTIVE or parameter in IGNORED_PARAMETERS or _not_a_parameter(graph, parameter):
             continue
         if parameter == SH["class"]:
             # MINUS: Oxigraph finds the class's instances once (EXISTS in a FILTER walks the path per value)
@@ -301,7 +328,7 @@ def _focus_checks(graph: Graph, shape: Node, head: str, focus_select: tuple[str,
 
 
 def _sparql_check(graph: Graph, shape: Node, constraint: Node, focus: str, head: str, path_node: Node | None,
-                  severity, focus_select: tuple[str, str]) -> Check:
+                  severity, focus_select: Focus | None) -> Check:
     select = graph.value(constraint, SH.select)
     if select is None or graph.value(constraint, SH.deactivated) == Literal(True):
         raise UnsupportedConstraint(f"a SPARQL constraint without sh:select ({constraint.n3()}) on {shape.n3()}")
@@ -312,32 +339,122 @@ def _sparql_check(graph: Graph, shape: Node, constraint: Node, focus: str, head:
     query = f"{prefixes}\nSELECT * WHERE {{ {focus} {{ {inner} }} }}"
     # pySHACL words a SPARQL constraint's results with the constraint's own sh:message only
     return Check(shape, query, SH.SPARQLConstraintComponent, path_node, _messages(graph, constraint), severity,
-                 sparql=True, focus=focus_select)
+                 sparql=True, focus=focus_select, constraint=(SH.sparql, constraint))
+
+
+SEVERITIES = (SH.Violation, SH.Warning, SH.Info)
+
+
+def _severity(graph: Graph, shape: Node) -> URIRef:
+    severity = graph.value(shape, SH.severity) or SH.Violation
+    if severity not in SEVERITIES:  # validate.Severity, the report's, has these three only
+        raise UnsupportedConstraint(f"sh:severity {severity.n3()} on {shape.n3()} (only sh:Violation, sh:Warning "
+                                    "and sh:Info)")
+    return severity
+
+
+def _not_a_parameter(graph: Graph, predicate: Node) -> bool:
+    """SHACL Core's parameters are all in sh:; any other predicate on a shape (rdfs:subClassOf on a shape that
+    is also a class) says nothing to a validator, unless the shapes graph declares it a parameter of a
+    constraint component of its own (SHACL-SPARQL), which is refused."""
+    if str(predicate).startswith(str(SH)):
+        return False
+    return not any(graph.value(p, SH.path) == predicate for p in graph.objects(None, SH.parameter))
+
+
+def _deactivated(graph: Graph, shape: Node) -> bool:
+    return graph.value(shape, SH.deactivated) == Literal(True)
+
+
+def _active_parents(graph: Graph, shapes: set[Node]) -> dict[Node, list[Node]]:
+    """{shape: the active shapes that hold it through sh:property}, for every shape reached from `shapes`
+    through sh:property at any depth (a property shape may hold property shapes too). A deactivated shape
+    holds none: its property shapes do not run on its focus nodes."""
+    parents: dict[Node, list[Node]] = {}
+    seen, waiting = set(shapes), sorted(shapes, key=str)
+    while waiting:
+        parent = waiting.pop()
+        if _deactivated(graph, parent):
+            continue
+        for child in sorted(graph.objects(parent, SH.property), key=str):
+            parents.setdefault(child, []).append(parent)
+            if child not in seen:
+                seen.add(child)
+                waiting.append(child)
+    return parents
+
+
+class _Shapes:
+    """The shapes being compiled: each one's own targets and active parents, and how its focus nodes are
+    found (see `counted`)."""
+
+    def __init__(self, graph: Graph, shapes: tuple[Node, ...]):
+        self.graph = graph
+        self.parents = _active_parents(graph, set(shapes))
+        self.names = sorted(set(shapes) | set(self.parents), key=str)
+        self.targets = {shape: _targets(graph, shape) for shape in self.names}
+
+    def counted(self, shape: Node, holding: tuple[Node, ...] = ()) -> bool:
+        """Whether a focus node of `shape` may be reached more than once: it has more than one source of focus
+        nodes (its own targets, each parent), or a property shape as parent (the values of two focus nodes
+        may be one node), or a parent that is counted. A shape that is not counted runs on the patterns of
+        its targets (its parent's, for a property shape of a node shape), read in place where they can be."""
+        if shape in holding:
+            raise UnsupportedConstraint(f"a recursive shape ({shape.n3()} holds itself through sh:property)")
+        parents = self.parents.get(shape, [])
+        sources = len(parents) + bool(self.targets[shape][0])
+        return sources > 1 or any(self.graph.value(p, SH.path) is not None or self.counted(p, (*holding, shape))
+                                  for p in parents)
+
+    def patterns(self, shape: Node) -> tuple[list[str], list[str]]:
+        """The target patterns of a shape that is not counted, and their prefixes."""
+        patterns, prefixes = self.targets[shape]
+        parents = self.parents.get(shape, [])
+        return (patterns, prefixes) if patterns or not parents else self.patterns(parents[0])
+
+    def focus(self, shape: Node) -> Focus:
+        """The focus nodes of a counted shape (and of its parents), to be counted and written before its checks."""
+        patterns, prefixes = self.targets[shape]
+        select = _targets_focus(patterns, _head(prefixes)) if patterns else None
+        parents = tuple((self.focus(p), self._path(p)) for p in self.parents.get(shape, []))
+        text = repr((select, [(f.mark, path) for f, path in parents]))
+        return Focus(_mark(text), select.select if select else None, parents)
+
+    def _path(self, shape: Node) -> str | None:
+        path = self.graph.value(shape, SH.path)
+        return None if path is None else _path(self.graph, path)
+
+
+def _head(prefixes: list[str]) -> str:
+    return "\n".join(p for p in dict.fromkeys(prefixes) if p)
 
 
 @cache
-def compile_shapes(shapes: tuple[URIRef, ...], graph: Graph | None = None) -> tuple[Check, ...]:
-    """One check per constraint of the shapes named in `shapes` (and of the property shapes they hold),
-    each with its focus nodes (its own targets and those of the node shapes that hold it)."""
-    graph = shapes_graph() if graph is None else graph
-    selected = set(shapes)
-    parents: dict[Node, list[Node]] = {}
-    for parent, child in graph.subject_objects(SH.property):
-        if parent in selected:
-            parents.setdefault(child, []).append(parent)
+def compile_shapes(shapes: tuple[Node, ...], graph: Graph | None = None) -> tuple[Check, ...]:
+    """One check per constraint of the shapes named in `shapes` (and of the property shapes they hold, at
+    any depth), each with its focus nodes: its own targets and the focus or value nodes of the active shapes
+    that hold it. A construct this engine does not check raises UnsupportedConstraint."""
+    compiled = _Shapes(shapes_graph() if graph is None else graph, shapes)
     checks: list[Check] = []
-    for shape in sorted(selected | set(parents), key=str):
-        if graph.value(shape, SH.deactivated) == Literal(True):
+    for shape in compiled.names:
+        if _deactivated(compiled.graph, shape):
             continue
-        patterns, prefixes = _targets(graph, shape)
-        for parent in parents.get(shape, []):
-            more, more_prefixes = _targets(graph, parent)
-            patterns, prefixes = patterns + more, prefixes + more_prefixes
-        if patterns:
-            checks += _shape_checks(graph, shape, patterns, prefixes)
-        else:  # no focus nodes: its constraints must still be ones we know
-            _shape_checks(graph, shape, ["?this ?nothing ?nothing ."], prefixes)
+        checks += _shape_checks(compiled, shape)
     return tuple(checks)
+
+
+def _shape_checks(compiled: _Shapes, shape: Node) -> list[Check]:
+    graph = compiled.graph
+    if compiled.counted(shape):
+        focus = compiled.focus(shape)
+        return _focus_checks(graph, shape, "", focus, focus.pattern)
+    patterns, prefixes = compiled.patterns(shape)
+    head = _head(prefixes)
+    if not patterns:  # no focus nodes: its constraints must still be ones we know
+        _focus_checks(graph, shape, head, None, "?this ?nothing ?nothing .")
+        return []
+    return [check for focus, pattern in _focuses(patterns, head)
+            for check in _focus_checks(graph, shape, head, focus, pattern)]
 
 
 # ---------------------------------------------------------------- running
@@ -357,8 +474,27 @@ def _to_ox(term: Node, blanks: dict):
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
 
 
-def load_store(*parts: Iterable[tuple]) -> tuple[ox.Store, dict]:
-    """An in-memory store holding the triples; and the blank nodes of the store back to rdflib's."""
+class StoreTerms(dict):
+    """The store's terms read back as the data's: {blank node id in the store: rdflib's blank node}, and
+    `original` for a typed literal, which Oxigraph keeps as its value only ("4.0"^^xsd:decimal reads back
+    "4"): the data's own spelling is looked up, by value, the first time a result holds such a literal."""
+
+    def __init__(self, blanks: dict, terms: Iterable[Node]):
+        super().__init__(blanks)
+        self._terms = terms
+        self._by_value: dict | None = None
+        self._lock = Lock()
+
+    def original(self, literal: Literal) -> Literal:
+        with self._lock:  # results are read on several threads
+            if self._by_value is None:
+                self._by_value = {(t.datatype, t.value): t for t in self._terms
+                                  if isinstance(t, Literal) and t.datatype is not None and t.value is not None}
+        return self._by_value.get((literal.datatype, literal.value), literal)
+
+
+def load_store(*parts: Iterable[tuple]) -> tuple[ox.Store, StoreTerms]:
+    """An in-memory store holding the triples; and how its terms read back as rdflib's."""
     store, blanks, cache_ = ox.Store(), {}, {}
 
     def convert(term):
@@ -369,10 +505,10 @@ def load_store(*parts: Iterable[tuple]) -> tuple[ox.Store, dict]:
 
     quads = [ox.Quad(convert(s), convert(p), convert(o)) for part in parts for s, p, o in part]
     store.extend(quads)
-    return store, {v.value: k for k, v in blanks.items()}
+    return store, StoreTerms({v.value: k for k, v in blanks.items()}, cache_.keys())
 
 
-def _from_ox(term, blanks: dict) -> Node | None:
+def _from_ox(term, blanks: StoreTerms) -> Node | None:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -382,7 +518,9 @@ def _from_ox(term, blanks: dict) -> Node | None:
     if term.language:
         return Literal(term.value, lang=term.language)
     datatype = term.datatype.value
-    return Literal(term.value) if datatype == str(XSD.string) else Literal(term.value, datatype=URIRef(datatype))
+    if datatype == str(XSD.string):
+        return Literal(term.value)
+    return blanks.original(Literal(term.value, datatype=URIRef(datatype)))
 
 
 def _fill(text: str, row: dict) -> str:
@@ -393,19 +531,68 @@ def _fill(text: str, row: dict) -> str:
     return text
 
 
-def run_checks(store: ox.Store, blanks: dict, checks: Iterable[Check]):
+def run_checks(store: ox.Store, blanks: StoreTerms, checks: Iterable[Check]):
     """Every check's results, as `ValidationResult`s, in the order of the checks."""
     checks = list(checks)
-    for mark, select in dict.fromkeys(c.focus for c in checks if c.focus):
-        _write_focus(store, mark, select)
+    reached: dict[Focus, Counter] = {}
+    for focus in dict.fromkeys(c.focus for c in checks if c.focus):
+        _find_focus(store, focus, reached)
     # Oxigraph evaluates a query without Python's lock: checks on every core (2.2× on two at 10k victims)
     with ThreadPoolExecutor(os.cpu_count()) as pool:
-        found = [result for results in pool.map(lambda check: _check_results(store, blanks, check), checks)
-                 for result in results]
-    return list(dict.fromkeys(found))  # a focus node in two groups of its shape (see _focuses) is reported once
+        found = pool.map(lambda check: _check_results(store, blanks, check), checks)
+        return _once_per_reach(checks, found, {f: _rdflib_counts(c, blanks) for f, c in reached.items()})
 
 
-def _check_results(store: ox.Store, blanks: dict, check: Check) -> list:
+def _find_focus(store: ox.Store, focus: Focus, reached: dict) -> Counter | None:
+    """Write a focus group's nodes; for a group with parents, count how many times each is reached (None
+    for a group without: each of its nodes is reached once)."""
+    if focus in reached:
+        return reached[focus]
+    rows = store.query(focus.select) if focus.select else []
+    if not focus.parents:
+        _write_focus(store, focus, (row[0] for row in rows))
+        reached[focus] = None
+        return None
+    counts = Counter(row[0] for row in rows)
+    for parent, path in focus.parents:
+        times = _reach_counts(store, parent, reached)
+        if path is None:  # a node shape's focus nodes are its value nodes
+            counts.update(times)
+            continue
+        pairs = f"SELECT DISTINCT ?focus ?this WHERE {{ {parent.pattern.replace('?this', '?focus')} ?focus {path} ?this }}"
+        for row in store.query(pairs):
+            counts[row[1]] += times[row[0]]
+    _write_focus(store, focus, counts)
+    reached[focus] = counts
+    return counts
+
+
+def _reach_counts(store: ox.Store, focus: Focus, reached: dict) -> Counter:
+    counts = _find_focus(store, focus, reached)
+    if counts is None:
+        counts = Counter(row[0] for row in store.query(f"SELECT ?this WHERE {{ {focus.pattern} }}"))
+    return counts
+
+
+def _once_per_reach(checks: list[Check], found: Iterable[list], reached: dict) -> list:
+    """Each check's results, each once per reach of its focus node (see Focus). A focus node in two groups of
+    its shape (see _focuses) gives one constraint's result once, but two constraints of one shape that fail
+    alike (sh:class ex:A and sh:class ex:B on a node of neither) give two results."""
+    results, seen = [], set()
+    for check, check_results in zip(checks, found):
+        counts = reached.get(check.focus)
+        for result in check_results:
+            if (key := (check.shape, check.constraint, result)) not in seen:
+                seen.add(key)
+                results += [result] * (counts[result.focus_node] if counts else 1)
+    return results
+
+
+def _rdflib_counts(counts: Counter | None, blanks: StoreTerms) -> Counter | None:
+    return None if counts is None else Counter({_from_ox(node, blanks): n for node, n in counts.items()})
+
+
+def _check_results(store: ox.Store, blanks: StoreTerms, check: Check) -> list:
     """One check's results: its rows grouped into one result per focus node, value and (for a SPARQL
     constraint) path and message."""
     from .validate import Severity, ValidationResult
@@ -440,7 +627,7 @@ def _row_key(check: Check, row: dict) -> tuple:
         messages = {lang: _fill(text, row) for lang, text in check.messages}
         return focus, value, row.get("path") or check.path, tuple(sorted(messages.items()))
     if value is None and check.path is None and check.component not in (
-            SH.MinCountConstraintComponent, SH.MaxCountConstraintComponent):
+            SH.MinCountConstraintComponent, SH.MaxCountConstraintComponent, SH.HasValueConstraintComponent):
         value = focus
     return focus, value, None, ()
 
