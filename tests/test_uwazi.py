@@ -1,9 +1,11 @@
-"""Uwazi exports (entity JSON, CSV export and import files) → RDF, on the real Uwazi sample files."""
+"""Uwazi exports (entity JSON, CSV export and import files) → RDF, on the Uwazi fixtures of tests/data/uwazi/
+(a made-up FOOTPRINTS-style collection in Uwazi's export format; origin in tests/data/README.md)."""
 
 import json
 import re
 import time
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,52 +16,20 @@ from footprints_graph.convert.uwazi import convert_uwazi, load_mapping
 from footprints_graph.errors import RecordError
 from footprints_graph.iris import FP, FPV
 from footprints_graph.records.uwazi import (
-    PROPERTY_TYPES, UwaziProperty, UwaziSchema, UwaziTemplate, observed_thesauri, read_uwazi_csv, read_uwazi_json,
-    read_uwazi_schema, shared_ids_by_title,
+    PROPERTY_TYPES, observed_thesauri, read_uwazi_csv, read_uwazi_json, read_uwazi_schema, shared_ids_by_title,
 )
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "uwazi-samples"
 REPO = Path(__file__).resolve().parents[1]
-SAMPLES_MAPPING = Path(__file__).resolve().parent / "data" / "uwazi-samples-mapping.toml"
+UWAZI = Path(__file__).resolve().parent / "data" / "uwazi"
 BASE = "https://w3id.org/footprints-graph/id/"
 ID = Namespace(f"{BASE}uwazi/")
-EX = Namespace("https://example.org/uwazi-samples#")
+EX = Namespace("https://example.org/uwazi-fixture#")
 SCHEMA = Namespace("https://schema.org/")
-
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"Uwazi samples not found at {SAMPLES}")
-
-# metadataHelpersFixtures.json is a toy from Uwazi's front-end tests: one entity with a value of every type.
-# Its template is called "Mecanismo" like a sample template, so it has a collection and mapping of its own.
-TOY_MAPPING = """
-collection = "toy"
-instance_url = "https://toy.example.org"
-source = "https://toy.example.org/"
-unmapped = "skip"   # relationship5 inherits multiselect values of a thesaurus the toy does not define
-
-[templates.Mecanismo.events.period]
-classes = ["fp:Event"]
-link = "fp:victim"
-
-[templates.Mecanismo.properties]
-text = { predicate = "dct:description" }
-markdown = { predicate = "dct:abstract" }
-date = { predicate = "fp:date" }
-multidate = { predicate = "dct:date" }
-daterange = { on = "period" }
-multidaterange = { predicate = "dct:temporal", classes = ["fp:Event"] }
-select = { predicate = "fp:victimCategory", scheme = "fpv:victim-categories", concepts = { value5 = "wartime-abductee" }, as_type = true }
-selectWithCategory = { predicate = "dct:subject" }
-multiselect = { predicate = "dct:subject", concepts = { "VALUE   1" = "https://w3id.org/footprints-graph/vocab/status/alive" } }
-image = { predicate = "schema:image" }
-media = { predicate = "schema:associatedMedia" }
-relationship1 = { predicate = "dct:relation" }
-relationship2 = { predicate = "dct:relation" }
-relationship3 = { predicate = "dct:relation", inherited = { predicate = "dct:description" } }
-relationship4 = { inherited = { predicate = "fp:place" } }
-geolocation = { predicate = "fp:place", on = "period" }
-nested = { predicate = "dct:hasPart", fields = { nestedKey = "dct:identifier" } }
-link = {}
-"""
+# sharedIds of the fixtures: entities.json, then search.json.
+VICTIM, DOCUMENT, PLACE, FAMILIES, ARCHIVE = "a7k2vq9xw3", "d3n8r5tj1p", "p5h4t2b8wz", "o6f1a9c3md", "o8g2b7d4ne"
+SEO, HEO, CAMP = "s2y9e4s1kq", "h8n3w6e1rt", "c1mp8x3ya"
+TOPICS, SEX = "66a1c0de5f3b2a0012c0a003", "66a1c0de5f3b2a0012c0a002"  # thesaurus _ids in dictionaries.json
+MALE = "7c1e4b2a-5d3f-4a8e-9b61-2f0d8c7a5e34"
 
 
 # ---------------------------------------------------------------- helpers
@@ -67,38 +37,36 @@ link = {}
 
 @pytest.fixture(scope="module")
 def schema():
-    return read_uwazi_schema(SAMPLES / "templates.json", SAMPLES / "dictionaries.json")
+    return read_uwazi_schema(UWAZI / "templates.json", UWAZI / "dictionaries.json")
 
 
 @pytest.fixture(scope="module")
 def mapping():
-    return load_mapping(SAMPLES_MAPPING)
+    return load_mapping(UWAZI / "mapping.toml")
 
 
 @pytest.fixture(scope="module")
 def sample(schema):
-    return read_uwazi_json(SAMPLES / "entities.sample.json", schema)
+    return read_uwazi_json(UWAZI / "entities.json", schema)
 
 
 @pytest.fixture(scope="module")
 def search():
-    return read_uwazi_json(SAMPLES / "exportCsvFixtures.json", language="en")
+    return read_uwazi_json(UWAZI / "search.json", language="en")
 
 
 @pytest.fixture(scope="module")
-def toy_mapping(tmp_path_factory):
-    path = tmp_path_factory.mktemp("toy") / "toy.toml"
-    path.write_text(TOY_MAPPING, encoding="utf-8")
-    return load_mapping(path)
+def doc_mapping():
+    return load_mapping(UWAZI / "entity-doc-mapping.toml")
 
 
 @pytest.fixture(scope="module")
-def toy(tmp_path_factory):
-    """The toy entity as an exported one would be: it has no sharedId, and its link's url is 'link url'."""
-    raw = json.loads((SAMPLES / "metadataHelpersFixtures.json").read_text(encoding="utf-8"))
-    raw["doc"].update(sharedId="rudeawakening", language="en", published=True)
-    raw["doc"]["metadata"]["link"][0]["value"]["url"] = "https://example.org/link"
-    path = tmp_path_factory.mktemp("toy") / "toy.json"
+def doc(tmp_path_factory):
+    """The front end's entity as an exported one would be: it has a sharedId, and its link an absolute URL."""
+    raw = json.loads((UWAZI / "entity-doc.json").read_text(encoding="utf-8"))
+    raw["doc"].update(sharedId="yungasang", language="en", published=True)
+    raw["doc"]["metadata"]["source"][0]["value"]["url"] = "https://archive.example.org/notes/42"
+    path = tmp_path_factory.mktemp("doc") / "entity-doc.json"
     path.write_text(json.dumps(raw), encoding="utf-8")
     return read_uwazi_json(path)
 
@@ -125,6 +93,10 @@ def ntriples(records):
     return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for r in records for s, p, o in r.triples)
 
 
+def objects(found, subject, predicate):
+    return {o for s, p, o in found if (s, p) == (subject, predicate)}
+
+
 def converted_types(export, mapping):
     """The property types whose values add triples: each property is converted alone and compared with the
     entity converted without metadata."""
@@ -139,39 +111,42 @@ def converted_types(export, mapping):
 
 
 def edited_json(tmp_path, source, edit):
-    raw = json.loads((SAMPLES / source).read_text(encoding="utf-8"))
+    raw = json.loads((UWAZI / source).read_text(encoding="utf-8"))
     edit(raw)
     path = tmp_path / source
     path.write_text(json.dumps(raw), encoding="utf-8")
     return path
 
 
-def template(name, *properties, content=None):
-    """A template for an import CSV from Uwazi's own test fixtures (csvLoaderFixtures.ts, arrangeThesauri.spec)."""
-    return UwaziTemplate(name, name, tuple(UwaziProperty(None, n, label, kind, content) for n, label, kind in properties))
+def edited_mapping(tmp_path, old, new):
+    text = (UWAZI / "mapping.toml").read_text(encoding="utf-8")
+    assert old in text  # the edit must change the mapping, or the test proves nothing
+    (tmp_path / "m.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    return load_mapping(tmp_path / "m.toml")
 
 
 # ---------------------------------------------------------------- every file reads, every type converts
 
 
-def test_every_sample_file_reads(schema, sample, search, toy):
-    assert len(schema.templates) == 11 and len(schema.thesauri) == 5
-    assert [e.language for e in sample.entities[:3]] == ["en", "es", "ar"]
-    assert len(sample.entities) == 8 and len(search.entities) == 2
-    assert len(read_uwazi_json(SAMPLES / "metadataHelpersFixtures.json").entities[0].metadata) == 19
-    csv_export = read_uwazi_csv(SAMPLES / "exportCsvFixtures.csvExample.csv", search.schema, date_format="YYYY-MM-DD")
-    assert [e.title for e in csv_export.entities] == ["Star Lord  Wikipedia", "Scarecrow"]
+def test_every_fixture_file_reads(schema, sample, search, doc):
+    assert len(schema.templates) == 4 and len(schema.thesauri) == 5
+    assert [e.language for e in sample.entities[:3]] == ["en", "ko", "ja"]
+    assert len(sample.entities) == 8 and len(search.entities) == 3
+    # 19 properties with values; the preview property stores none.
+    assert len(read_uwazi_json(UWAZI / "entity-doc.json").entities[0].metadata) == 18
+    csv_export = read_uwazi_csv(UWAZI / "search.csv", search.schema, date_format="YYYY-MM-DD")
+    assert [e.title for e in csv_export.entities] == ["Seo Ye-si", "Heo Gu", "Fictional Camp No. 7"]
 
 
-def test_every_property_type_converts(schema, sample, search, mapping, toy, toy_mapping):
-    # entities.sample.json has no link, daterange, image, media, geolocation, generatedid or numeric value;
-    # the two other JSON samples have them.
-    types = converted_types(sample, mapping) | converted_types(search, mapping) | converted_types(toy, toy_mapping)
-    assert types == set(PROPERTY_TYPES) - {"preview"}
-    assert {len(convert_uwazi(sample, mapping)), len(convert_uwazi(search, mapping))} == {5, 2}
+def test_every_property_type_converts(sample, search, mapping, doc, doc_mapping):
+    every_type = set(PROPERTY_TYPES) - {"preview"}
+    assert converted_types(sample, mapping) == every_type
+    assert converted_types(search, mapping) == every_type - {"markdown", "media", "multidaterange", "nested"}
+    assert converted_types(doc, doc_mapping) == every_type - {"numeric", "generatedid"}
+    assert (len(convert_uwazi(sample, mapping)), len(convert_uwazi(search, mapping))) == (5, 3)
 
 
-# ---------------------------------------------------------------- what the sample entities become
+# ---------------------------------------------------------------- what the collection's entities become
 
 
 @pytest.fixture(scope="module")
@@ -181,101 +156,160 @@ def sample_triples(sample, mapping):
 
 def test_date_is_the_utc_day(sample, mapping, local_time):
     found = triples(convert_uwazi(sample, mapping))
-    assert (ID["cejil.22i9rte328dxi529"], DCTERMS.date, Literal("2009-07-08", datatype=XSD.date)) in found
+    assert (ID[f"fixture.{DOCUMENT}"], DCTERMS.date, Literal("2001-06-15", datatype=XSD.date)) in found
+    assert (ID[f"fixture.{VICTIM}"], SCHEMA.birthDate, Literal("1931-03-02", datatype=XSD.date)) in found
 
 
 def test_multidaterange_keeps_start_end_pairs(sample_triples):
-    judge = ID["cejil.1wh2j0h1bawcdi"]
-    terms = [ID["cejil.1wh2j0h1bawcdi.mandatos.1"], ID["cejil.1wh2j0h1bawcdi.mandatos.2"]]
-    for term, (start, end) in zip(terms, [("1980-01-01", "1985-12-31"), ("1986-01-01", "1989-12-31")]):
-        assert {(judge, EX.mandate, term), (term, RDF.type, EX.Mandate), (term, DCTERMS.source, URIRef("https://cejil.uwazi.io/")),
-                (term, FP.startDate, Literal(start, datatype=XSD.date)),
-                (term, FP.endDate, Literal(end, datatype=XSD.date))} <= sample_triples
+    victim = ID[f"fixture.{VICTIM}"]
+    first, second = ID[f"fixture.{VICTIM}.detention-periods.1"], ID[f"fixture.{VICTIM}.detention-periods.2"]
+    for term in (first, second):
+        assert {(victim, EX.detention, term), (term, RDF.type, EX.Detention),
+                (term, DCTERMS.source, URIRef("https://uwazi.example.org/"))} <= sample_triples
+    assert objects(sample_triples, first, FP.startDate) == {Literal("1950-07-20", datatype=XSD.date)}
+    assert objects(sample_triples, first, FP.endDate) == {Literal("1953-07-27", datatype=XSD.date)}
+    assert objects(sample_triples, second, FP.startDate) == {Literal("1953-08-01", datatype=XSD.date)}
+    assert objects(sample_triples, second, FP.endDate) == set()  # still open
 
 
 def test_group_left_out_of_a_copy_comes_from_the_thesaurus(sample):
-    english, spanish = sample.entities[3], sample.entities[4]
-    assert english.language == "en" and english.metadata["categor_a"][0].parent.id == "rtaunx7j1t"
-    assert spanish.metadata["categor_a"][0].parent.label == "Categoría B"
+    english, korean = sample.entities[0], sample.entities[1]
+    assert english.language == "en" and english.metadata["topics"][0].parent.id == "g1ab2cd3ef"
+    assert english.metadata["topics"][0].parent.label == "Abduction"  # the thesaurus's own label
+    assert korean.metadata["topics"][0].parent.label == "납치"
 
 
 def test_select_in_a_group_is_a_narrower_concept(sample_triples):
-    scheme = f"{BASE}uwazi/cejil/thesaurus/60db1bce1f825922d4e93b94"
-    term, group = URIRef(f"{scheme}/a3o8auflqvk"), URIRef(f"{scheme}/rtaunx7j1t")
-    assert (ID["cejil.22i9rte328dxi529"], DCTERMS.subject, term) in sample_triples
+    scheme = f"{BASE}uwazi/fixture/thesaurus/{TOPICS}"
+    term, group = URIRef(f"{scheme}/s4ea5fi6sh"), URIRef(f"{scheme}/g1ab2cd3ef")
+    assert (ID[f"fixture.{VICTIM}"], DCTERMS.subject, term) in sample_triples
     assert {(term, SKOS.broader, group), (term, SKOS.inScheme, URIRef(scheme)), (group, RDF.type, SKOS.Concept),
-            (group, SKOS.prefLabel, Literal("Categoría B", lang="es")),
-            (term, SKOS.prefLabel, Literal("Categoría 1", lang="en")),
-            (URIRef(scheme), RDFS.label, Literal("Categorias"))} <= sample_triples
+            (group, SKOS.prefLabel, Literal("납치", lang="ko")), (group, SKOS.prefLabel, Literal("Abduction", lang="en")),
+            (term, SKOS.prefLabel, Literal("At sea", lang="en")),
+            (URIRef(scheme), RDFS.label, Literal("Topics"))} <= sample_triples
+    top_level = URIRef(f"{scheme}/f9am1se2ch")
+    assert objects(sample_triples, top_level, SKOS.broader) == set()
+
+
+def test_mapped_select_is_our_concept_and_class(sample_triples):
+    victim = ID[f"fixture.{VICTIM}"]
+    assert {(victim, FP.victimCategory, FP.WartimeAbductee), (victim, RDF.type, FP.WartimeAbductee),
+            (victim, RDF.type, FP.Victim)} <= sample_triples
+    assert objects(sample_triples, victim, SCHEMA.gender) == {URIRef(f"{BASE}uwazi/fixture/thesaurus/{SEX}/{MALE}")}
 
 
 def test_relationship_is_the_target_entity(sample_triples):
-    assert (ID["cejil.4y8kfethw87aatt9"], DCTERMS.spatial, ID["cejil.5i87kwgiafw29"]) in sample_triples
-    signatories = {o for s, p, o in sample_triples if s == ID["cejil.z4l9pjwiy60cc8fr"] and p == DCTERMS.contributor}
-    assert ID["cejil.zim4uiqjut79cnmi"] in signatories and len(signatories) == 6
+    document, victim = ID[f"fixture.{DOCUMENT}"], ID[f"fixture.{VICTIM}"]
+    assert objects(sample_triples, document, DCTERMS.creator) == {ID[f"fixture.{FAMILIES}"]}
+    assert objects(sample_triples, document, SCHEMA.about) == {victim, ID[f"fixture.{PLACE}"]}
+    assert objects(sample_triples, victim, FP.creditedTo) == {ID[f"fixture.{FAMILIES}"], ID[f"fixture.{ARCHIVE}"]}
+
+
+def test_relationship_can_give_target_and_inherited_values(sample_triples):
+    victim, home = ID[f"fixture.{VICTIM}"], ID[f"fixture.{VICTIM}.home-town.1-1"]
+    assert objects(sample_triples, victim, EX.homeTown) == {ID[f"fixture.{PLACE}"]}
+    assert {(victim, SCHEMA.homeLocation, home), (home, RDF.type, FP.Place),
+            (home, SCHEMA.latitude, Literal("38.05", datatype=XSD.decimal))} <= sample_triples
 
 
 def test_language_copies_are_one_resource(sample, mapping):
     records = convert_uwazi(sample, mapping)
-    case = record_of(records, "4y8kfethw87aatt9")
-    assert sum(r.subject == case.subject for r in records) == 1
-    labels = {o for s, p, o in case.triples if s == case.subject and p == RDFS.label}
-    assert labels == {Literal("Anzualdo Castro", lang=lang) for lang in ("en", "es", "ar")}
-    summaries = {o.language for s, p, o in case.triples if p == DCTERMS.abstract}
-    assert summaries == {"en", "es", "ar"}
+    victim = record_of(records, VICTIM)
+    assert sum(r.subject == victim.subject for r in records) == 1
+    labels = objects(victim.triples, victim.subject, RDFS.label)
+    assert labels == {Literal("Ko Ga-sang", lang="en"), Literal("고가상", lang="ko"), Literal("コ・ガサン", lang="ja")}
+    summaries = {o.language for s, p, o in victim.triples if p == DCTERMS.abstract}
+    assert summaries == {"en", "ko", "ja"}
+    occupations = objects(victim.triples, ID[f"fixture.{VICTIM}.abduction"], FP.occupationAtTime)
+    assert occupations == {Literal("Fisherman", lang="en"), Literal("어부", lang="ko"), Literal("漁師", lang="ja")}
+
+
+def test_event_node_gathers_its_properties(sample_triples):
+    victim, abduction = ID[f"fixture.{VICTIM}"], ID[f"fixture.{VICTIM}.abduction"]
+    place = ID[f"fixture.{VICTIM}.abduction.place-of-abduction-geolocation.1"]
+    assert {(abduction, RDF.type, FP.Abduction), (abduction, FP.victim, victim),
+            (abduction, FP.date, Literal("1950-07-15", datatype=XSD.date)),
+            (abduction, FP.startDate, Literal("1950-07-10", datatype=XSD.date)),
+            (abduction, FP.endDate, Literal("1950-07-20", datatype=XSD.date)),
+            (abduction, FP.ageAtTime, Literal(19)), (abduction, FP.place, place),
+            (place, RDFS.label, Literal("Fictional Harbour"))} <= sample_triples
+
+
+def test_files_links_and_identifiers(sample_triples):
+    victim = ID[f"fixture.{VICTIM}"]
+    archive = URIRef("https://archive.example.org/records/a7k2")
+    assert {(victim, SCHEMA.image, URIRef("https://uwazi.example.org/api/files/1716383920512x7k2q9.jpg")),
+            (victim, SCHEMA.associatedMedia, URIRef("https://media.example.org/testimony-a7k2.mp4")),  # no time links
+            (victim, SCHEMA.url, archive), (archive, RDFS.label, Literal("기록", lang="ko")),
+            (victim, DCTERMS.identifier, Literal("FPT-0001"))} <= sample_triples
+    assert objects(sample_triples, victim, EX.sightedOn) == {
+        Literal("1952-05-03", datatype=XSD.date), Literal("1961-10-09", datatype=XSD.date)}
 
 
 def test_nested_rows_are_numbered_nodes(sample_triples):
-    row = ID["cejil.4y8kfethw87aatt9.articulos-violados-nested.2"]
-    assert {(ID["cejil.4y8kfethw87aatt9"], EX.articlesViolated, row), (row, EX.cidfp, Literal("I.b)")),
-            (row, EX.cadh, Literal("25"))} <= sample_triples
+    row = ID[f"fixture.{VICTIM}.reports-nested.2"]
+    assert {(ID[f"fixture.{VICTIM}"], EX.report, row), (row, RDF.type, EX.ReportReference),
+            (row, DCTERMS.identifier, Literal("R-20")), (row, EX.year, Literal(2004))} <= sample_triples
+    assert objects(sample_triples, ID[f"fixture.{VICTIM}.reports-nested.1"], DCTERMS.identifier) == {
+        Literal("R-12"), Literal("R-13")}
     assert not any(isinstance(node, BNode) for t in sample_triples for node in t)
 
 
 def test_every_entity_says_where_it_comes_from(sample, mapping):
-    order = record_of(convert_uwazi(sample, mapping), "22i9rte328dxi529")
-    assert order.graph == URIRef(f"{BASE}graph/uwazi-cejil") and not order.restricted
-    assert order.origin.record == "#3 22i9rte328dxi529"
-    assert {(order.subject, PROV.wasDerivedFrom, URIRef("https://cejil.uwazi.io/entity/22i9rte328dxi529")),
-            (order.subject, FP.uwaziSharedId, Literal("22i9rte328dxi529")),
-            (order.subject, FP.uwaziTemplate, Literal("Ordenes de la corte")),
-            (order.subject, DCTERMS.modified, Literal("2021-06-29T13:23:23.521Z", datatype=XSD.dateTime, normalize=False)),
-            (order.subject, DCTERMS.source, URIRef("https://cejil.uwazi.io/")),
-            (order.subject, RDF.type, SCHEMA.CreativeWork)} <= set(order.triples)
+    report = record_of(convert_uwazi(sample, mapping), DOCUMENT)
+    assert report.graph == URIRef(f"{BASE}graph/uwazi-fixture") and not report.restricted
+    assert report.origin.record == f"#3 {DOCUMENT}"
+    # dct:modified is the latest editDate of the two copies (the Korean one).
+    assert {(report.subject, PROV.wasDerivedFrom, URIRef(f"https://uwazi.example.org/entity/{DOCUMENT}")),
+            (report.subject, FP.uwaziSharedId, Literal(DOCUMENT)),
+            (report.subject, FP.uwaziTemplate, Literal("Document")),
+            (report.subject, DCTERMS.modified, Literal("2024-05-31T16:08:37.171Z", datatype=XSD.dateTime, normalize=False)),
+            (report.subject, DCTERMS.source, URIRef("https://uwazi.example.org/")),
+            (report.subject, RDF.type, SCHEMA.Report)} <= set(report.triples)
 
 
 def test_search_results_types(search, mapping):
     found = triples(convert_uwazi(search, mapping))
-    star, villain = ID["cejil.te3psdbg6tpj5rk9"], ID["cejil.u3oxgkdp59n97ldi"]
-    place = ID["cejil.te3psdbg6tpj5rk9.geolocation-geolocation.1"]
-    inherited_place = ID["cejil.te3psdbg6tpj5rk9.location.1-1"]
-    assert {(villain, SCHEMA.birthDate, Literal("1941-09-23", datatype=XSD.date)),
-            (villain, EX.planetsConquered, Literal(39)), (star, DCTERMS.identifier, Literal("FTF8988-8015")),
-            (star, SCHEMA.location, place), (place, RDF.type, FP.Place),
-            (place, SCHEMA.latitude, Literal("45.974236866039696", datatype=XSD.decimal)),
-            (star, SCHEMA.location, inherited_place),
-            (inherited_place, SCHEMA.longitude, Literal("37.02", datatype=XSD.decimal)),
-            (star, SCHEMA.nationality, Literal("ES", lang="en"))} <= found
+    seo, heo, camp = ID[f"fixture.{SEO}"], ID[f"fixture.{HEO}"], ID[f"fixture.{CAMP}"]
+    place = ID[f"fixture.{SEO}.place-of-capture-geolocation.1"]
+    inherited_place, captivity = ID[f"fixture.{SEO}.camp.1-1"], ID[f"fixture.{SEO}.captivity.1"]
+    assert {(heo, SCHEMA.birthDate, Literal("1932-01-05", datatype=XSD.date)),
+            (camp, EX.capacity, Literal(300)), (seo, DCTERMS.identifier, Literal("POW-0042")),
+            (seo, FP.place, place), (place, RDF.type, FP.Place), (place, RDFS.label, Literal("Fictional Ridge")),
+            (place, SCHEMA.latitude, Literal("38.3", datatype=XSD.decimal)),
+            (seo, SCHEMA.location, inherited_place),
+            (inherited_place, SCHEMA.longitude, Literal("127.5", datatype=XSD.decimal)),
+            (seo, EX.campCode, Literal("FC-7", lang="en")), (seo, EX.fellowPrisoner, heo),
+            (seo, EX.captivity, captivity), (captivity, FP.endDate, Literal("1953-07-27", datatype=XSD.date)),
+            (seo, RDF.type, FP.PrisonerOfWar)} <= found
+    # The camp itself is not linked: the mapping takes only what the relationship inherits.
+    assert camp not in objects(found, seo, SCHEMA.location)
 
 
-def test_toy_entity_types(toy, toy_mapping):
-    found = triples(convert_uwazi(toy, toy_mapping))
-    doc, period = ID["toy.rudeawakening"], ID["toy.rudeawakening.period"]
-    assert {(doc, FP.victimCategory, FP.WartimeAbductee), (doc, RDF.type, FP.WartimeAbductee),
-            (doc, DCTERMS.subject, URIRef(f"{BASE}uwazi/toy/thesaurus/thesauriId/value2")),
-            (doc, DCTERMS.subject, FPV["status/alive"]),
-            (period, RDF.type, FP.Event), (period, FP.victim, doc),
-            (period, FP.startDate, Literal("1970-01-01", datatype=XSD.date)),
-            (period, FP.endDate, Literal("1970-01-12", datatype=XSD.date)),
-            (period, FP.place, ID["toy.rudeawakening.period.geolocation.2"]),
-            (ID["toy.rudeawakening.period.geolocation.2"], RDFS.label, Literal("home")),
-            (doc, SCHEMA.image, URIRef("https://toy.example.org/imageURL")),
-            (doc, SCHEMA.url, URIRef("https://example.org/link")),
-            (URIRef("https://example.org/link"), RDFS.label, Literal("link label", lang="en")),
-            (doc, DCTERMS.relation, ID["toy.value4"]), (doc, DCTERMS.description, Literal("you?", lang="en")),
-            (ID["toy.rudeawakening.relationship4.3-1"], SCHEMA.latitude, Literal("5", datatype=XSD.decimal)),
-            (ID["toy.rudeawakening.nested.2"], DCTERMS.identifier, Literal(4))} <= found
-    assert not any("relationship5" in str(term) or "linkedEntity" in str(term) for t in found for term in t)
+def test_doc_entity_types(doc, doc_mapping):
+    found = triples(convert_uwazi(doc, doc_mapping))
+    victim, detention = ID["doc.yungasang"], ID["doc.yungasang.detention"]
+    scheme = f"{BASE}uwazi/doc/thesaurus/categoryList"
+    assert {(victim, FP.victimCategory, FP.WartimeAbductee), (victim, RDF.type, FP.WartimeAbductee),
+            (victim, DCTERMS.subject, URIRef(f"{scheme}/seaborne")),
+            (URIRef(f"{scheme}/seaborne"), SKOS.broader, URIRef(f"{scheme}/abduction")),
+            (victim, DCTERMS.subject, FPV["status/alive"]),  # by label, ignoring case and spacing
+            (victim, DCTERMS.subject, URIRef("https://example.org/uwazi-doc#fishing")),  # by Group::Label
+            (detention, RDF.type, FP.Event), (detention, FP.victim, victim),
+            (detention, FP.startDate, Literal("1950-09-01", datatype=XSD.date)),
+            (detention, FP.endDate, Literal("1950-09-12", datatype=XSD.date)),
+            (detention, FP.place, ID["doc.yungasang.detention.location.2"]),
+            (ID["doc.yungasang.detention.location.2"], RDFS.label, Literal("quay")),
+            (victim, SCHEMA.image, URIRef("https://doc.example.org/api/files/portrait.jpg")),
+            (victim, SCHEMA.url, URIRef("https://archive.example.org/notes/42")),
+            (URIRef("https://archive.example.org/notes/42"), RDFS.label, Literal("Archive note", lang="en")),
+            (victim, DCTERMS.relation, ID["doc.place2"]), (victim, DCTERMS.relation, ID["doc.wit1"]),
+            (victim, DCTERMS.description, Literal("heard the engine", lang="en")),
+            # the second witness has no home: the third one's place is numbered 3-1
+            (ID["doc.yungasang.witness-place.3-1"], SCHEMA.latitude, Literal("37.5", datatype=XSD.decimal)),
+            (ID["doc.yungasang.entries.2"], DCTERMS.identifier, Literal(4))} <= found
+    assert (victim, DCTERMS.subject, URIRef(f"{scheme}/kw3")) not in found  # keywords' own thesaurus is not categoryList
+    assert not any("witness_keywords" in str(t) or "witnessOne" in str(t) for triple in found for t in triple)
 
 
 # ---------------------------------------------------------------- CSV
@@ -284,89 +318,81 @@ def test_toy_entity_types(toy, toy_mapping):
 def test_csv_export_agrees_with_the_search_results(search, mapping, local_time):
     # The CSV has no sharedIds and no thesaurus ids: both come from the JSON of the same entities.
     json_schema = replace(search.schema, thesauri=observed_thesauri(search) | dict(search.schema.thesauri))
-    csv_export = read_uwazi_csv(SAMPLES / "exportCsvFixtures.csvExample.csv", json_schema,
-                                date_format="YYYY-MM-DD", shared_ids=shared_ids_by_title(search))
+    csv_export = read_uwazi_csv(UWAZI / "search.csv", json_schema, date_format="YYYY-MM-DD",
+                                shared_ids=shared_ids_by_title(search))
     from_csv, from_json = triples(convert_uwazi(csv_export, mapping)), triples(convert_uwazi(search, mapping))
-    # The template does not say Country inherits, so the CSV's "ES" reads as the title of a target that the
-    # mapping (inherited values only) does not link: that one value is all the CSV loses.
-    assert from_json - from_csv == {(ID["cejil.te3psdbg6tpj5rk9"], SCHEMA.nationality, Literal("ES", lang="en"))}
+    # An export writes a geolocation as lat|lon without its label: that one value is all the CSV loses.
+    place = ID[f"fixture.{SEO}.place-of-capture-geolocation.1"]
+    assert from_json - from_csv == {(place, RDFS.label, Literal("Fictional Ridge"))}
     assert from_csv - from_json == set()
     assert all(e.published for e in csv_export.entities) and csv_export.ignored_columns == ()
 
 
-def test_test_csv_quirks():
-    base = template(
-        "base template", ("text_label", "text label", "text"), ("header_with_dots", "header.with. dots", "text"),
-        ("numeric_label", "numeric label", "numeric"), ("select_label", "Select Label", "select"),
-        ("geolocation_geolocation", "geolocation", "geolocation"), ("auto_id", "Auto ID", "generatedid"),
-        ("additional_tag_s_", "additional tag(s)", "text"), ("multi_select_label", "Multi Select Label", "multiselect"),
-        ("date_label", "Date label", "date"), ("language", "Language", "text"),
-    )
-    export = read_uwazi_csv(SAMPLES / "test.csv", UwaziSchema({"base": base}, {}), "base template", date_format="dd/MM/yyyy")
+def test_import_csv_quirks(schema):
+    export = read_uwazi_csv(UWAZI / "import-victims.csv", schema, "Victim", date_format="dd/MM/yyyy")
     first, second, third = export.entities
     assert (first.origin.line, second.origin.line, third.origin.line) == (3, 4, 5)  # line 2 is blank
-    assert first.metadata["header_with_dots"] == ("header with dots value 1",)
-    assert first.metadata["numeric_label"] == (1977,) and first.metadata["date_label"] == (1641168000,)  # 2022-01-03
-    assert first.metadata["geolocation_geolocation"][0].lat == 1 and "geolocation_geolocation" not in second.metadata
-    assert [t.label for t in third.metadata["multi_select_label"]] == ["multivalue1", "multivalue3"]
-    assert "auto_id" not in first.metadata and third.metadata["additional_tag_s_"] == ("tag3",)
-    assert export.ignored_columns == ("non configured", "not defined type")
+    assert first.metadata["date_of_abduction"] == (-614304000,)  # header date.of.abduction; 15/07/1950
+    assert third.metadata["date_of_abduction"] == (-567907200,)  # 03/01/1952 is 3 January
+    assert first.metadata["age_at_abduction"] == (19,) and first.metadata["occupation"] == ("Fisherman",)
+    assert first.metadata["place_of_abduction_geolocation"][0].lat == Decimal("38.05")
+    assert "place_of_abduction_geolocation" not in second.metadata and third.metadata["place_of_abduction_geolocation"][0].lon == 0
+    assert [(t.id, t.label) for t in first.metadata["topics"]] == [("s4ea5fi6sh", "At sea"), ("f9am1se2ch", "Family search")]
+    assert first.metadata["sex"][0].id == third.metadata["sex"][0].id == MALE  # "male  ", "MALE"
+    assert len(first.metadata["detention_periods"]) == 2 and first.metadata["detention_periods"][1].end is None
+    assert second.metadata["period_of_abduction"][0].start is None
+    assert "record_number" not in first.metadata  # Uwazi generates it on import
+    assert export.ignored_columns == ("notes for editors", "language")
     assert not any(e.published for e in export.entities)  # Uwazi imports entities unpublished
 
 
-def test_arrange_thesauri_csv_quirks():
-    arrange = template(
-        "arrange", ("unrelated_property", "unrelated property", "text"), ("select_property", "Select Property", "select"),
-        ("multiselect_property", "Multiselect Property", "multiselect"), ("no_new_value_select", "no new value select", "select"),
-    )
-    export = read_uwazi_csv(SAMPLES / "arrangeThesauriTest.csv", UwaziSchema({"a": arrange}, {}), "arrange")
+def test_language_columns_of_selects(schema):
+    export = read_uwazi_csv(UWAZI / "import-thesauri.csv", schema, "Victim")
     by_title = {(e.title, e.language): e.metadata for e in export.entities}
-    assert len(export.entities) == 50 and {lang for _, lang in by_title} == {"en", "es"}
-    labels = lambda title, name: [f"{t.parent.label}::{t.label}" if t.parent else t.label for t in by_title[title, "es"].get(name, ())]  # noqa: E731
-    assert labels("select_7", "select_property") == ["b"]  # select labels come from the default language
-    assert labels("select_9", "select_property") == []
-    assert labels("multiselect_5", "multiselect_property") == ["a", "b"]
-    assert labels("multiselect_6", "multiselect_property") == []
-    assert labels("multiselect_nested_values_1", "multiselect_property") == ["1::1b", "2::2C", "3::3a", "3::3B", "4::A"]
-    assert labels("select_nested_values_5", "select_property") == ["G2::2b"]
+    assert len(export.entities) == 7 and ("row_4", "ko") not in by_title  # row_4 fills no Korean column
+    labels = lambda title, name: [(t.parent.label if t.parent else None, t.label, t.id) for t in by_title[title, "ko"].get(name, ())]  # noqa: E731
+    assert labels("row_1", "sex") == [(None, "Male", MALE)]  # select labels come from the default language
+    assert labels("row_2", "topics") == [("Abduction", "On land", "l7an8dx9qo"), (None, "Family search", "f9am1se2ch")]
+    assert labels("row_2", "category") == [(None, "Detainee", "d6h3ju8kfo")]
+    assert labels("row_3", "sex") == [(None, "Unknown", None)]  # a new label: Uwazi would add it
+    assert labels("row_3", "topics") == [("Detention", "Hospital", None)]
+    assert labels("row_3", "category") == []
+    assert by_title["row_4", "en"] == {"occupation": ("teacher",)}
 
 
-def test_language_columns_make_language_copies():
-    zip_template = template("zip", ("text_label", "text label", "text"), ("select_label", "select label", "select"))
-    export = read_uwazi_csv(SAMPLES / "zipData" / "languages" / "import.csv", UwaziSchema({"z": zip_template}, {}), "zip")
-    copies = [(e.language, e.title, e.metadata["text_label"][0]) for e in export.entities[:2]]
-    assert copies == [("en", "title_en1", "text_en1"), ("es", "title_es1", "text_es1")]
-    assert export.entities[1].metadata["select_label"][0].label == "thesauri1"
+def test_language_columns_make_language_copies(schema):
+    export = read_uwazi_csv(UWAZI / "import-languages.csv", schema, "Document")
+    copies = [(e.language, e.title, e.metadata["abstract"][0]) for e in export.entities[:2]]
+    assert copies == [("en", "Example report 1", "Summary 1"), ("ko", "예시 보고서 1", "요약 1")]
+    assert [e.metadata["document_type"][0].id for e in export.entities[::2]] == ["r1ep2or3tz", "l8et9te0rs", "t5es6ti7my"]
+    assert len(export.entities) == 6 and export.ignored_columns == ()  # file__xx and attachments are for ZIP imports
 
 
-def test_import_csv_with_ids_and_known_thesaurus_converts(tmp_path, schema, mapping):
-    path = tmp_path / "judges.csv"
-    path.write_text("id;Title;Sexo;Mandatos;País\n1wh2j0h1bawcdi;Pedro Nikken;hombre;1980/01/01:1985/12/31;Venezuela\n",
-                    encoding="utf-8")
-    export = read_uwazi_csv(path, schema, "Juez y/o Comisionado", shared_ids={"Venezuela": "5eozz296h29h33di"})
+def test_import_csv_with_ids_and_known_thesaurus_converts(schema, mapping):
+    export = read_uwazi_csv(UWAZI / "import-update.csv", schema, "Victim", shared_ids={"Fictional Harbour": PLACE})
     record = convert_uwazi(export, mapping)[0]
-    assert record.restricted
-    assert {(record.subject, SCHEMA.gender,
-             URIRef(f"{BASE}uwazi/cejil/thesaurus/58ada34c299e82674854510b/0bee5c20-24c4-416f-b57b-6856d03f1ae5")),
-            (record.subject, SCHEMA.nationality, ID["cejil.5eozz296h29h33di"]),
-            (ID["cejil.1wh2j0h1bawcdi.mandatos.1"], FP.endDate, Literal("1985-12-31", datatype=XSD.date))} <= set(record.triples)
+    assert record.restricted and record.subject == ID[f"fixture.{VICTIM}"]
+    assert {(record.subject, SCHEMA.gender, URIRef(f"{BASE}uwazi/fixture/thesaurus/{SEX}/{MALE}")),
+            (record.subject, EX.homeTown, ID[f"fixture.{PLACE}"]),
+            (ID[f"fixture.{VICTIM}.detention-periods.1"], FP.endDate, Literal("1953-07-27", datatype=XSD.date)),
+            (ID[f"fixture.{VICTIM}.detention-periods.2"], FP.startDate, Literal("1953-08-01", datatype=XSD.date))} <= set(record.triples)
 
 
 # ---------------------------------------------------------------- determinism, restriction
 
 
 def test_conversion_is_deterministic(schema, mapping):
-    first = convert_uwazi(read_uwazi_json(SAMPLES / "entities.sample.json", schema), mapping)
-    second = convert_uwazi(read_uwazi_json(SAMPLES / "entities.sample.json", schema), mapping)
+    first = convert_uwazi(read_uwazi_json(UWAZI / "entities.json", schema), mapping)
+    second = convert_uwazi(read_uwazi_json(UWAZI / "entities.json", schema), mapping)
     assert ntriples(first) == ntriples(second)
     assert all(r.triples == sorted(r.triples, key=lambda t: tuple(x.n3() for x in t)) for r in first)
 
 
 def test_unpublished_entity_is_restricted(tmp_path, schema, mapping):
-    path = edited_json(tmp_path, "entities.sample.json", lambda raw: raw["entities"][4].update(published=False))
+    path = edited_json(tmp_path, "entities.json", lambda raw: raw["rows"][4].update(published=False))
     records = convert_uwazi(read_uwazi_json(path, schema), mapping)
-    assert record_of(records, "22i9rte328dxi529").restricted  # one of its two copies is unpublished
-    assert not record_of(records, "4y8kfethw87aatt9").restricted
+    assert record_of(records, DOCUMENT).restricted  # one of its two copies is unpublished
+    assert not record_of(records, VICTIM).restricted
 
 
 # ---------------------------------------------------------------- bad input says where
@@ -379,105 +405,100 @@ def error_of(call):
 
 
 def set_metadata(index, name, value):
-    return lambda raw: raw["entities"][index]["metadata"].update({name: value})
+    return lambda raw: raw["rows"][index]["metadata"].update({name: value})
 
 
 @pytest.mark.parametrize("edit, field, problem", [
-    (set_metadata(3, "fecha", [{"value": "abc"}]), "fecha", "date 'abc' is not a time in Unix seconds"),
-    (set_metadata(3, "tipo", [{"value": "nope", "label": "Nope"}]), "tipo", "value 'nope' (Nope) is not in thesaurus 'Tipos'"),
-    (set_metadata(3, "firmas", [{"value": "x"}]), "firmas", "template 'Ordenes de la corte' has no property 'firmas'"),
-    (lambda raw: raw["entities"][3].update(template="000000000000000000000000"), "template",
+    (set_metadata(3, "date", [{"value": "abc"}]), "date", "date 'abc' is not a time in Unix seconds"),
+    (set_metadata(3, "document_type", [{"value": "nope", "label": "Nope"}]), "document_type",
+     "value 'nope' (Nope) is not in thesaurus 'Document type'"),
+    (set_metadata(3, "pages", [{"value": "x"}]), "pages", "template 'Document' has no property 'pages'"),
+    (lambda raw: raw["rows"][3].update(template="000000000000000000000000"), "template",
      "template '000000000000000000000000' is not among the templates"),
 ])
 def test_bad_json_value_is_named(tmp_path, schema, edit, field, problem):
-    error = error_of(lambda: read_uwazi_json(edited_json(tmp_path, "entities.sample.json", edit), schema))
-    assert error.origin.record == "#3 22i9rte328dxi529" and error.origin.field == field
-    assert error.origin.file.endswith("entities.sample.json") and problem in error.problem
+    error = error_of(lambda: read_uwazi_json(edited_json(tmp_path, "entities.json", edit), schema))
+    assert error.origin.record == f"#3 {DOCUMENT}" and error.origin.field == field
+    assert error.origin.file.endswith("entities.json") and problem in error.problem
 
 
 def test_bad_geolocation_is_named(tmp_path):
     edit = lambda raw: raw["searchResults"]["rows"][0]["metadata"].update(  # noqa: E731
-        geolocation_geolocation=[{"value": {"lat": 95, "lon": 2, "label": ""}}])
-    error = error_of(lambda: read_uwazi_json(edited_json(tmp_path, "exportCsvFixtures.json", edit)))
-    assert (error.origin.record, error.origin.field) == ("#0 te3psdbg6tpj5rk9", "geolocation_geolocation")
+        place_of_capture_geolocation=[{"value": {"lat": 95, "lon": 2, "label": ""}}])
+    error = error_of(lambda: read_uwazi_json(edited_json(tmp_path, "search.json", edit)))
+    assert (error.origin.record, error.origin.field) == (f"#0 {SEO}", "place_of_capture_geolocation")
     assert "out of range" in error.problem
 
 
-@pytest.mark.parametrize("row, field, problem", [
-    ("x,2017-01-05,Super Villian,,,,,,,,,,,,1941/13/45,,,Published", "DOB",
-     "date '1941/13/45' is not in format YYYY-MM-DD (nor LL, YYYY MM DD, YYYY/MM/DD, YYYY)"),
-    ('x,2017-01-05,Comic character,,,,,,,,"45.9",,,,,,,Published', "Geolocation", "geolocation '45.9' is not 'latitude|longitude'"),
-    ("x,2017-01-05,Super Villian,,,,,,,,,,,many,,,,Published", "Planets conquered", "numeric 'many' is not a number"),
-    ("x,2017-01-05,Hero,,,,,,,,,,,,,,,Published", "Template", "template 'Hero' is not among the templates"),
-    ("x,2017-01-05,Super Villian,,,,,,,,,,,,,,,Maybe", "Published", "'Maybe' is neither 'Published' nor 'Unpublished'"),
+@pytest.mark.parametrize("cells, field, problem", [
+    ({"Template": "Prisoner of war", "Date of birth": "1930/13/45"}, "Date of birth",
+     "date '1930/13/45' is not in format YYYY-MM-DD (nor LL, YYYY MM DD, YYYY/MM/DD, YYYY)"),
+    ({"Template": "Prisoner of war", "Place of capture": "38.3"}, "Place of capture",
+     "geolocation '38.3' is not 'latitude|longitude'"),
+    ({"Template": "Camp", "Capacity": "many"}, "Capacity", "numeric 'many' is not a number"),
+    ({"Template": "Hero"}, "Template", "template 'Hero' is not among the templates"),
+    ({"Template": "Camp", "Published": "Maybe"}, "Published", "'Maybe' is neither 'Published' nor 'Unpublished'"),
 ])
-def test_bad_csv_value_is_named(tmp_path, search, row, field, problem):
-    header = (SAMPLES / "exportCsvFixtures.csvExample.csv").read_text(encoding="utf-8").splitlines()[0]
+def test_bad_csv_value_is_named(tmp_path, search, cells, field, problem):
+    header = (UWAZI / "search.csv").read_text(encoding="utf-8").splitlines()[0]
+    row = {"Title": "x", "Date added": "2024-05-01", "Published": "Published"} | cells
     path = tmp_path / "export.csv"
-    path.write_text(f"{header}\n\n{row}\n", encoding="utf-8")
+    path.write_text(f"{header}\n\n{','.join(row.get(h, '') for h in header.split(','))}\n", encoding="utf-8")
     error = error_of(lambda: read_uwazi_csv(path, search.schema, date_format="YYYY-MM-DD"))
     assert (error.origin.file, error.origin.line, error.origin.record, error.origin.field) == (str(path), 3, "x", field)
     assert problem in error.problem
 
 
-def test_csv_line_counts_lines_inside_quoted_cells(tmp_path):
-    simple = template("simple", ("simple_text_field", "simple text field", "text"), ("date_field", "Date field", "date"))
+def test_csv_line_counts_lines_inside_quoted_cells(tmp_path, schema):
     path = tmp_path / "import.csv"
-    path.write_text('Title,simple text field,Date field\none,"two\nlines",2020/01/02\ntwo,,02-01-2020\n', encoding="utf-8")
-    error = error_of(lambda: read_uwazi_csv(path, UwaziSchema({"s": simple}, {}), "simple"))
-    assert (error.origin.line, error.origin.record, error.origin.field) == (4, "two", "Date field")
-    assert "date '02-01-2020' is not in format YYYY/MM/DD" in error.problem
+    path.write_text('Title,Occupation,Date of abduction\none,"two\nlines",1950/07/15\ntwo,,15-07-1950\n', encoding="utf-8")
+    error = error_of(lambda: read_uwazi_csv(path, schema, "Victim"))
+    assert (error.origin.line, error.origin.record, error.origin.field) == (4, "two", "Date of abduction")
+    assert "date '15-07-1950' is not in format YYYY/MM/DD" in error.problem
 
 
 def test_property_not_in_the_mapping_is_named(tmp_path, sample):
-    text = SAMPLES_MAPPING.read_text(encoding="utf-8").replace('properties.fecha = { predicate = "dct:date" }\n', "", 1)
-    (tmp_path / "m.toml").write_text(text, encoding="utf-8")
-    error = error_of(lambda: convert_uwazi(sample, load_mapping(tmp_path / "m.toml")))
-    assert (error.origin.record, error.origin.field) == ("#3 22i9rte328dxi529", "fecha")
-    assert "properties not in the mapping for template 'Ordenes de la corte': fecha" in error.problem
-    skipping = text.replace('unmapped = "error"', 'unmapped = "skip"')
-    (tmp_path / "skip.toml").write_text(skipping, encoding="utf-8")
-    found = triples(convert_uwazi(sample, load_mapping(tmp_path / "skip.toml")))
-    assert not any(p == DCTERMS.date for _, p, _ in found)
+    line = 'properties.date = { predicate = "dct:date" }\n'
+    error = error_of(lambda: convert_uwazi(sample, edited_mapping(tmp_path, line, "")))
+    assert (error.origin.record, error.origin.field) == (f"#3 {DOCUMENT}", "date")
+    assert "properties not in the mapping for template 'Document': date" in error.problem
+    (tmp_path / "m.toml").write_text((tmp_path / "m.toml").read_text(encoding="utf-8").replace(
+        'unmapped = "error"', 'unmapped = "skip"'), encoding="utf-8")
+    found = triples(convert_uwazi(sample, load_mapping(tmp_path / "m.toml")))
+    assert not any(p == DCTERMS.date for _, p, _ in found) and any(p == DCTERMS.creator for _, p, _ in found)
 
 
 def test_template_not_in_the_mapping_is_named(tmp_path, sample):
-    text = SAMPLES_MAPPING.read_text(encoding="utf-8").replace('[templates."País"]', '[templates."Pais"]')
-    (tmp_path / "m.toml").write_text(text, encoding="utf-8")
-    error = error_of(lambda: convert_uwazi(sample, load_mapping(tmp_path / "m.toml")))
-    assert (error.origin.record, error.origin.field) == ("#6 5i87kwgiafw29", "template")
-    assert "template 'País' is not in the mapping" in error.problem
+    error = error_of(lambda: convert_uwazi(sample, edited_mapping(tmp_path, '[templates."Place"]', '[templates."Places"]')))
+    assert (error.origin.record, error.origin.field) == (f"#5 {PLACE}", "template")
+    assert "template 'Place' is not in the mapping" in error.problem
 
 
-@pytest.mark.parametrize("edit, field, problem", [
-    (lambda raw: raw["entities"][6].update(sharedId="5i87kwgiafw-29"), "sharedId",
-     "sharedId '5i87kwgiafw-29' has characters outside [a-z0-9]"),
-    (lambda raw: raw["entities"][6].update(sharedId="5I87KWGIAFW29"), "sharedId",
-     "sharedId '5I87KWGIAFW29' has characters outside [a-z0-9]"),
-    (lambda raw: raw["entities"][6].pop("sharedId"), "sharedId", "the entity has no sharedId"),
+@pytest.mark.parametrize("edit, problem", [
+    (lambda raw: raw["rows"][6].update(sharedId=f"{FAMILIES}-2"), f"sharedId '{FAMILIES}-2' has characters outside [a-z0-9]"),
+    (lambda raw: raw["rows"][6].update(sharedId=FAMILIES.upper()), f"sharedId '{FAMILIES.upper()}' has characters outside [a-z0-9]"),
+    (lambda raw: raw["rows"][6].pop("sharedId"), "the entity has no sharedId"),
 ])
-def test_bad_shared_id_is_rejected(tmp_path, schema, mapping, edit, field, problem):
-    export = read_uwazi_json(edited_json(tmp_path, "entities.sample.json", edit), schema)
+def test_bad_shared_id_is_rejected(tmp_path, schema, mapping, edit, problem):
+    export = read_uwazi_json(edited_json(tmp_path, "entities.json", edit), schema)
     error = error_of(lambda: convert_uwazi(export, mapping))
-    assert error.origin.record.startswith("#6") and error.origin.field == field and problem in error.problem
+    assert error.origin.record.startswith("#6") and error.origin.field == "sharedId" and problem in error.problem
 
 
-def test_relationship_target_with_a_bad_shared_id_is_rejected(search, tmp_path):
-    # Country's target sharedId in the sample ends in a comma; mapped as a link, it must not be "fixed".
-    text = SAMPLES_MAPPING.read_text(encoding="utf-8").replace(
-        'properties.country = { inherited = { predicate = "schema:nationality" } }',
-        'properties.country = { predicate = "schema:nationality" }')
-    (tmp_path / "m.toml").write_text(text, encoding="utf-8")
-    error = error_of(lambda: convert_uwazi(search, load_mapping(tmp_path / "m.toml")))
-    assert error.origin.field == "country" and "'tf4laogfdcf8ncdi111111,'" in error.problem
+def test_relationship_target_with_a_bad_shared_id_is_rejected(tmp_path, schema, mapping):
+    # A target id the IRI cannot hold must stop the import, not be "fixed" into another entity's IRI.
+    edit = set_metadata(0, "credited_to", [{"value": f"{FAMILIES},", "label": "Example Families' Association"}])
+    export = read_uwazi_json(edited_json(tmp_path, "entities.json", edit), schema)
+    error = error_of(lambda: convert_uwazi(export, mapping))
+    assert error.origin.field == "credited_to" and f"'{FAMILIES},'" in error.problem
 
 
-def test_toy_as_published_is_rejected_where_it_is_incomplete(toy_mapping):
-    raw_toy = read_uwazi_json(SAMPLES / "metadataHelpersFixtures.json")
-    assert "no sharedId" in error_of(lambda: convert_uwazi(raw_toy, toy_mapping)).problem
-    with_id = replace(raw_toy, entities=(replace(raw_toy.entities[0], shared_id="rudeawakening"),))
-    error = error_of(lambda: convert_uwazi(with_id, toy_mapping))
-    assert error.origin.field == "link" and "link URL 'link url' is not an absolute URL" in error.problem
+def test_doc_as_the_front_end_holds_it_is_rejected_where_it_is_incomplete(doc_mapping):
+    raw_doc = read_uwazi_json(UWAZI / "entity-doc.json")
+    assert "no sharedId" in error_of(lambda: convert_uwazi(raw_doc, doc_mapping)).problem
+    with_id = replace(raw_doc, entities=(replace(raw_doc.entities[0], shared_id="yungasang"),))
+    error = error_of(lambda: convert_uwazi(with_id, doc_mapping))
+    assert error.origin.field == "source" and "link URL 'records/42' is not an absolute URL" in error.problem
 
 
 @pytest.mark.parametrize("toml, field, problem", [
@@ -502,57 +523,32 @@ def test_bad_mapping_is_named(tmp_path, toml, field, problem):
 # ---------------------------------------------------------------- the FOOTPRINTS example mapping
 
 
-def test_footprints_example_mapping_converts_a_victim(tmp_path):
-    """A made-up FOOTPRINTS-style record in the shape of the example mapping's templates."""
-    victim_template = {"_id": "t1", "name": "Victim", "properties": [
-        {"_id": "p1", "name": "category", "label": "Category", "type": "select", "content": "th1"},
-        {"_id": "p2", "name": "date_of_abduction", "label": "Date of abduction", "type": "date"},
-        {"_id": "p3", "name": "place_of_abduction_geolocation", "label": "Place of abduction", "type": "geolocation"},
-        {"_id": "p4", "name": "credited_to", "label": "Credited to", "type": "relationship", "content": "t2"},
-        {"_id": "p5", "name": "record_number", "label": "Record number", "type": "generatedid"},
-        {"_id": "p6", "name": "period_of_abduction", "label": "Period of abduction", "type": "daterange"},
-        {"_id": "p7", "name": "age_at_abduction", "label": "Age at abduction", "type": "numeric"},
-        {"_id": "p8", "name": "occupation", "label": "Occupation", "type": "text"},
-        {"_id": "p9", "name": "status", "label": "Status", "type": "select", "content": "th2"},
-        {"_id": "p10", "name": "status_as_of", "label": "Status as of", "type": "date"},
-        {"_id": "p11", "name": "summary", "label": "Summary", "type": "markdown"},
-        {"_id": "p12", "name": "photo", "label": "Photo", "type": "image"},
-        {"_id": "p13", "name": "testimony", "label": "Testimony", "type": "media"},
-        {"_id": "p14", "name": "more_information", "label": "More information", "type": "link"},
-    ]}
-    thesauri = [{"_id": "th1", "name": "Category", "values": [{"id": "wa1", "label": "Wartime abductee"}]},
-                {"_id": "th2", "name": "Status", "values": [{"id": "st1", "label": "Detained"}]}]
-    entity = {"sharedId": "kim1950", "language": "en", "title": "Kim", "template": "t1", "published": True, "metadata": {
-        "category": [{"value": "wa1", "label": "Wartime abductee"}],
-        "date_of_abduction": [{"value": -616032000}],
-        "place_of_abduction_geolocation": [{"value": {"lat": 37.57, "lon": 126.98, "label": "Seoul"}}],
-        "credited_to": [{"value": "kwafu1", "label": "KWAFU"}],
-        "record_number": [{"value": "FP-0001"}],
-        "age_at_abduction": [{"value": 24}],
-        "status": [{"value": "st1", "label": "Detained"}],
-        "status_as_of": [{"value": 1388534400}],
-        "photo": [{"value": "/api/files/kim.jpg"}],
-    }}
-    path = tmp_path / "victims.json"
-    japanese = dict(entity, language="ja", title="キム")
-    path.write_text(json.dumps({"templates": [victim_template], "thesauris": thesauri, "rows": [entity, japanese]}),
-                    encoding="utf-8")
-    record = convert_uwazi(read_uwazi_json(path), load_mapping(REPO / "data" / "uwazi" / "footprints-victims.toml"))[0]
-    victim, abduction = ID["nkfootprints.kim1950"], ID["nkfootprints.kim1950.abduction"]
-    place = ID["nkfootprints.kim1950.abduction.place-of-abduction-geolocation.1"]
-    status = ID["nkfootprints.kim1950.status"]
-    assert {o for s, p, o in record.triples if (s, p) == (victim, RDFS.label)} == {Literal("Kim", lang="ko-Latn")}
-    assert {(abduction, FP.ageAtTime, Literal(24)), (abduction, DCTERMS.source, URIRef(f"{BASE}document/footprints-database")), (status, RDF.type, FP.StatusAssessment),
-            (status, FP.statusOf, victim), (status, FP.status, FPV["status/detained"]),
-            (status, FP.asOf, Literal("2014-01-01", datatype=XSD.date)),
-            (victim, SCHEMA.image, URIRef("https://nkfootprints.info/api/files/kim.jpg"))} <= set(record.triples)
+def test_footprints_example_mapping_converts_a_victim():
+    """A made-up FOOTPRINTS-style collection in the shape of the example mapping's templates."""
+    export = read_uwazi_json(UWAZI / "footprints-example.json")
+    records = convert_uwazi(export, load_mapping(REPO / "data" / "uwazi" / "footprints-victims.toml"))
+    found = triples(records)
+    victim, abduction = ID["nkfootprints.f2p8k4x7qa"], ID["nkfootprints.f2p8k4x7qa.abduction"]
+    place = ID["nkfootprints.f2p8k4x7qa.abduction.place-of-abduction-geolocation.1"]
+    status, families = ID["nkfootprints.f2p8k4x7qa.status"], ID["nkfootprints.f9o3r6g1zb"]
+    footprints = URIRef(f"{BASE}document/footprints-database")
+    # The English copy's title is a romanized Korean name; the Japanese copy's title is left out.
+    assert objects(found, victim, RDFS.label) == {Literal("Ko Ga-sang", lang="ko-Latn"), Literal("고가상", lang="ko")}
+    assert {(abduction, FP.ageAtTime, Literal(19)), (abduction, DCTERMS.source, footprints),
+            (abduction, FP.startDate, Literal("1950-07-10", datatype=XSD.date)),
+            (abduction, FP.occupationAtTime, Literal("어부", lang="ko")),
+            (status, RDF.type, FP.StatusAssessment), (status, FP.statusOf, victim),
+            (status, FP.status, FPV["status/detained"]), (status, FP.asOf, Literal("2014-01-01", datatype=XSD.date)),
+            (victim, SCHEMA.image, URIRef("https://nkfootprints.info/api/files/f2p8k4x7qa.jpg"))} <= found
     assert {(victim, RDF.type, FP.Victim), (victim, RDF.type, FP.WartimeAbductee),
             (victim, FP.victimCategory, FP.WartimeAbductee), (abduction, RDF.type, FP.Abduction),
-            (abduction, FP.victim, victim), (abduction, FP.date, Literal("1950-06-25", datatype=XSD.date)),
-            (abduction, FP.place, place), (place, RDFS.label, Literal("Seoul")),
-            (victim, FP.creditedTo, ID["nkfootprints.kwafu1"]), (victim, DCTERMS.identifier, Literal("FP-0001")),
-            (victim, DCTERMS.source, URIRef(f"{BASE}document/footprints-database")),
-            (victim, PROV.wasDerivedFrom, URIRef("https://nkfootprints.info/entity/kim1950"))} <= set(record.triples)
+            (abduction, FP.victim, victim), (abduction, FP.date, Literal("1950-07-15", datatype=XSD.date)),
+            (abduction, FP.place, place), (place, RDFS.label, Literal("Fictional Harbour")),
+            (victim, FP.creditedTo, families), (victim, DCTERMS.identifier, Literal("FP-T-0001")),
+            (victim, DCTERMS.source, footprints),
+            (victim, PROV.wasDerivedFrom, URIRef("https://nkfootprints.info/entity/f2p8k4x7qa"))} <= found
+    assert {(families, RDF.type, FP.Organisation), (families, FP.organisationType, FPV["organisation-types/families-union"]),
+            (families, SCHEMA.url, URIRef("https://families.example.org/"))} <= found
 
 
 def test_uwazi_terms_are_declared_in_the_ontology():
