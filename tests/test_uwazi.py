@@ -350,7 +350,10 @@ def test_language_columns_of_selects(schema):
     export = read_uwazi_csv(UWAZI / "import-thesauri.csv", schema, "Victim")
     by_title = {(e.title, e.language): e.metadata for e in export.entities}
     assert len(export.entities) == 7 and ("row_4", "ko") not in by_title  # row_4 fills no Korean column
-    labels = lambda title, name: [(t.parent.label if t.parent else None, t.label, t.id) for t in by_title[title, "ko"].get(name, ())]  # noqa: E731
+
+    def labels(title, name):
+        return [(t.parent.label if t.parent else None, t.label, t.id) for t in by_title[title, "ko"].get(name, ())]
+
     assert labels("row_1", "sex") == [(None, "Male", MALE)]  # select labels come from the default language
     assert labels("row_2", "topics") == [("Abduction", "On land", "l7an8dx9qo"), (None, "Family search", "f9am1se2ch")]
     assert labels("row_2", "category") == [(None, "Detainee", "d6h3ju8kfo")]
@@ -423,8 +426,10 @@ def test_bad_json_value_is_named(tmp_path, schema, edit, field, problem):
 
 
 def test_bad_geolocation_is_named(tmp_path):
-    edit = lambda raw: raw["searchResults"]["rows"][0]["metadata"].update(  # noqa: E731
-        place_of_capture_geolocation=[{"value": {"lat": 95, "lon": 2, "label": ""}}])
+    def edit(raw):
+        raw["searchResults"]["rows"][0]["metadata"].update(
+            place_of_capture_geolocation=[{"value": {"lat": 95, "lon": 2, "label": ""}}])
+
     error = error_of(lambda: read_uwazi_json(edited_json(tmp_path, "search.json", edit)))
     assert (error.origin.record, error.origin.field) == (f"#0 {SEO}", "place_of_capture_geolocation")
     assert "out of range" in error.problem
