@@ -132,7 +132,7 @@ def test_every_fixture_file_reads(schema, sample, search, doc):
     assert len(schema.templates) == 4 and len(schema.thesauri) == 5
     assert [e.language for e in sample.entities[:3]] == ["en", "ko", "ja"]
     assert len(sample.entities) == 8 and len(search.entities) == 3
-    # 19 properties with values; the preview property stores none.
+    # 19 properties in the file; the preview one holds no value.
     assert len(read_uwazi_json(UWAZI / "entity-doc.json").entities[0].metadata) == 18
     csv_export = read_uwazi_csv(UWAZI / "search.csv", search.schema, date_format="YYYY-MM-DD")
     assert [e.title for e in csv_export.entities] == ["Seo Ye-si", "Heo Gu", "Fictional Camp No. 7"]
@@ -308,8 +308,16 @@ def test_doc_entity_types(doc, doc_mapping):
             # the second witness has no home: the third one's place is numbered 3-1
             (ID["doc.yungasang.witness-place.3-1"], SCHEMA.latitude, Literal("37.5", datatype=XSD.decimal)),
             (ID["doc.yungasang.entries.2"], DCTERMS.identifier, Literal(4))} <= found
-    assert (victim, DCTERMS.subject, URIRef(f"{scheme}/kw3")) not in found  # keywords' own thesaurus is not categoryList
-    assert not any("witness_keywords" in str(t) or "witnessOne" in str(t) for triple in found for t in triple)
+    # A keyword the mapping does not name is a concept of its own thesaurus, which the file does not define.
+    assert (victim, DCTERMS.subject, URIRef(f"{BASE}uwazi/doc/thesaurus/keywordList/kw3")) in found
+
+
+def test_doc_property_left_out_of_its_mapping_is_skipped_only_when_asked(tmp_path, doc, doc_mapping):
+    text = (UWAZI / "entity-doc-mapping.toml").read_text(encoding="utf-8")
+    (tmp_path / "m.toml").write_text(text.replace('unmapped = "skip"', 'unmapped = "error"'), encoding="utf-8")
+    error = error_of(lambda: convert_uwazi(doc, load_mapping(tmp_path / "m.toml")))
+    assert error.origin.field == "witness_keywords" and "properties not in the mapping" in error.problem
+    assert len(convert_uwazi(doc, doc_mapping)) == 1
 
 
 # ---------------------------------------------------------------- CSV
