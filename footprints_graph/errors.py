@@ -33,3 +33,8 @@ class RecordError(FootprintsError):
 
 class BuildError(FootprintsError):
     """A build that stopped; the previous store and dumps are left as they were."""
+
+
+class UnsupportedConstraint(FootprintsError):
+    """A SHACL construct (constraint component, target, path, severity) the SPARQL validation engine does not
+    check; the message names the construct and the shape that uses it."""

@@ -20,7 +20,12 @@ from rdflib import RDF, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
-from footprints_graph.validate_sparql import UnsupportedConstraint, compile_shapes, load_store, run_checks
+from footprints_graph.validate_sparql import (
+    UnsupportedConstraint,
+    compile_shapes,
+    load_store,
+    run_checks,
+)
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
@@ -108,7 +113,7 @@ def run_case(name, data_file, shapes_file, manifest, expected_node, verbose) -> 
     except UnsupportedConstraint as refusal:
         _say(verbose, f"refused      {name}: {refusal}")
         return "refused", reference == expected, None
-    except Exception as error:  # a crash is a finding of this script, not a reason to stop it
+    except Exception as error:  # noqa: BLE001 - a crash is a finding of this script, not a reason to stop it
         _say(True, f"failed       {name}: {type(error).__name__}: {error}")
         return "failed", reference == expected, False
     outcome = "agreeing" if ours == reference else "disagreeing"

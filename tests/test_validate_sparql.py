@@ -1,11 +1,15 @@
 """The SPARQL engine (footprints_graph/validate_sparql.py) against pySHACL, the reference: the same results
-on every shape fixture and on a synthetic graph with faults; a constraint it cannot compile raises."""
+on every shape fixture, on the engine's own fixtures (tests/data/shacl: each construct it checks, valid and
+invalid, issue 12) and on a synthetic graph with faults; a constraint it cannot compile raises."""
+
+from collections import Counter
 
 import sys
 from pathlib import Path
 
 import pytest
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import SH
 
 from footprints_graph import validate
 from footprints_graph.validate import FPS
@@ -15,6 +19,7 @@ from footprints_graph.vocab import FP
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "shapes"
 FIXTURE_FILES = sorted(p for p in FIXTURES.glob("*.ttl") if not p.name.endswith(".context.ttl"))
+ENGINE_FIXTURES = ROOT / "tests" / "data" / "shacl"
 SHAPES = validate._reporting_shapes(True)
 
 # rdflib's SPARQL compares a plain string with an integer ("7,000" > 10) where SPARQL says it is a type
@@ -106,3 +111,94 @@ def test_an_unsupported_constraint_component_raises_when_compiled():
 
 def test_the_project_shapes_all_compile():
     assert compile_shapes(SHAPES)
+
+
+# ---------------------------------------------------------------- the engine's own fixtures (issue 12)
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from shacl_w3c_agreement import pyshacl_results, sparql_results
+
+EX = "https://example.org/shacl/"
+# what each invalid fixture must report: (focus node, path) → how many results, the path as SPARQL text with
+# ex: written out, None for a node shape
+EXPECTED = {
+    "targets": {("ann", "name"): 2, ("cat", "name"): 2, ("listed", "name"): 1, ("flag", "name"): 1},
+    "paths": {("b", "^next"): 1, ("b", "(next/label)"): 1, ("b", "(label|title)"): 1, ("c", "(label|title)"): 1,
+              **{(n, "next*"): 1 for n in "abcz"}, **{(n, "next+"): 1 for n in "abcz"}, ("c", "next?"): 1},
+    "values": {("i1", "code"): 2, ("i1", "size"): 4, ("i1", "colour"): 1, ("i1", "maker"): 3, ("i1", "page"): 1,
+               ("i1", "title"): 1, ("i1", "price"): 3, ("i1", "year"): 1, ("i1", "kind"): 1, ("i1", "first"): 1,
+               ("i1", "when"): 1, ("i2", "code"): 1},
+    "sparql": {("war", None): 1},
+    # the address two people share is reached twice and reported twice (W3C validation-reports/shared)
+    "nested": {("home", "city"): 2, ("office", "city"): 1},
+    "deactivated": {("t", "label"): 1},
+    "literal-target": {('"Pyongyang"@ko', "^capital"): 1, ('"Seoul"', "^capital"): 1},
+    # sh:class ex:Victim and sh:class ex:Witness both fail on ex:kim: two results, not one
+    "severity": {("kim", "name"): 1, ("kim", "note"): 1, ("kim", None): 2},
+}
+
+
+def _engine_fixture(name: str, kind: str) -> tuple[Graph, Graph]:
+    return Graph().parse(ENGINE_FIXTURES / f"{name}-{kind}.ttl"), Graph().parse(ENGINE_FIXTURES / f"{name}.shapes.ttl")
+
+
+def _focus_and_path(key: tuple) -> tuple:
+    """A result's focus node and path as EXPECTED writes them: names in ex: without it."""
+    focus, path = key[0], key[1]
+    if focus.startswith(f"<{EX}"):
+        focus = focus.removeprefix(f"<{EX}").removesuffix(">")
+    return focus, path and path.replace(EX, "")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_both_engines_agree_on_the_engines_own_fixtures(name):
+    valid, shapes = _engine_fixture(name, "valid")
+    assert pyshacl_results(valid, shapes) == sparql_results(valid, shapes) == Counter()
+    invalid, shapes = _engine_fixture(name, "invalid")
+    reference, ours = pyshacl_results(invalid, shapes), sparql_results(invalid, shapes)
+    assert ours == reference
+    found = Counter()
+    for key, times in ours.items():
+        found[_focus_and_path(key)] += times
+    assert found == EXPECTED[name]
+
+
+def test_every_engine_fixture_is_tested():
+    names = {p.name.removesuffix(".shapes.ttl") for p in ENGINE_FIXTURES.glob("*.shapes.ttl")}
+    assert names == set(EXPECTED) | {"custom-severity"}
+
+
+def test_the_engine_fixtures_use_every_constraint_it_checks():
+    """A construct added to the engine without a fixture here fails this test."""
+    used = {p for f in ENGINE_FIXTURES.glob("*.shapes.ttl") for p in Graph().parse(f).predicates()}
+    checked = {SH.minCount, SH.maxCount, SH.datatype, SH["in"], SH["class"], SH.nodeKind, SH.pattern, SH.flags,
+               SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH.languageIn, SH.hasValue,
+               SH.lessThanOrEquals, SH["or"], SH.sparql, SH.property, SH.deactivated, SH.severity,
+               SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target,
+               SH.inversePath, SH.alternativePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath}
+    assert checked <= used
+
+
+def test_a_custom_severity_is_refused_naming_the_shape():
+    data, shapes = Graph(), Graph().parse(ENGINE_FIXTURES / "custom-severity.shapes.ttl")
+    with pytest.raises(UnsupportedConstraint, match=f"sh:severity <{EX}Unusual> on <{EX}NameShape>"):
+        sparql_results(data, shapes)
+
+
+def test_a_shape_that_holds_itself_is_refused():
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:P .
+        ex:P sh:path ex:p ; sh:property ex:P .
+    """, format="turtle")
+    with pytest.raises(UnsupportedConstraint, match="recursive"):
+        compile_shapes((URIRef(f"{EX}S"),), shapes)
+
+
+@pytest.mark.parametrize("engine", validate.ENGINES)
+def test_a_report_with_warnings_only_does_not_conform_in_shacl_but_passes_the_gate(engine):
+    data = Graph().parse(FIXTURES / "SourceDocumentShape-link-invalid-01.ttl")
+    report = validate.validate_graph(data, public=True, engine=engine)
+    assert report.results and not report.violations
+    assert report.conforms and not report.shacl_conforms
+    assert (None, SH.conforms, Literal(False)) in report.graph()
