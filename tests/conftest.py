@@ -20,6 +20,24 @@ from footprints_graph.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_START_SECONDS = 30
+# Fixtures that start a server, a browser or a build in a process of its own: a test using one is marked `slow`,
+# as is a property-based test (hypothesis: a build or a request per example, a fifth of the rest's time), so
+# that `pytest -m "not slow"` runs without them (pyproject.toml registers the marker).
+SLOW_FIXTURES = frozenset({
+    "live_server",  # footprints-graph serve (gunicorn)
+    "server",  # a server of the test module's own: the hardened gunicorn, Virtuoso or the Oxigraph server
+    "virtuoso",  # Virtuoso 7 (scripts/virtuoso.sh)
+    "oxigraph",  # the Oxigraph server (scripts/oxigraph-server.sh)
+    "comunica",  # comunica-sparql from npm (scripts/comunica.sh)
+    "chromium",  # Debian's Chromium (scripts/install-browser.sh)
+    "build_subprocess",  # footprints-graph build in processes killed at each phase (test_kill_build.py)
+})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(item.fixturenames) or getattr(item.function, "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
