@@ -101,10 +101,12 @@ def test_graphs_of_the_store_may_be_named(client):
     assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }", "named-graph-uri": PEOPLE}).status_code == 200
 
 
-def test_a_query_the_checker_cannot_read_is_refused_with_the_reason(client):
-    deep = "SELECT * FROM <urn:x> WHERE " + "{" * 400 + "?s ?p ?o" + "}" * 400
-    response = client.get("/sparql", query_string={"query": deep})
-    assert response.status_code == 400 and "checker could not read it" in response.text
+def test_a_service_whose_iri_the_guard_cannot_read_is_refused_with_the_reason(client, listener):
+    """The guard reads SERVICE's IRI from the query's tokens; one it cannot resolve is never run unchecked."""
+    query = f"SELECT * WHERE {{ SERVICE undeclared:sparql {{ ?s ?p ?o }} }} # {listener.url}"
+    response = client.get("/sparql", query_string={"query": query})
+    assert response.status_code == 400 and "undeclared: of undeclared:sparql is not declared" in response.text
+    assert listener.connections == 0
 
 
 def _sparql_operation(url: str) -> QueryOperation:

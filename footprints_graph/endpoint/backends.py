@@ -12,7 +12,6 @@ A server's default graph must be the union of its named graphs, as in Virtuoso a
 
 import http.client
 import json
-import re
 import socket
 import time
 import urllib.parse
@@ -26,6 +25,7 @@ from ..remote import DUMP
 from ..store import open_store
 from .config import EndpointConfig
 from .evaluation import QueryFailed
+from .lexer import QuerySyntaxError, QueryText
 from .protocol import query_timeout
 
 Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -69,8 +69,6 @@ def in_memory_store(release: Path) -> ox.Store:
 
 # What to ask a server for, by query form: given a choice, Virtuoso writes a CONSTRUCT result as SPARQL JSON.
 SOLUTIONS_ACCEPT, GRAPH_ACCEPT = "application/sparql-results+json", "application/n-triples"
-_PROLOGUE_NOISE = re.compile(r"<[^>]*>|#[^\n]*")  # IRIs (which may hold a #), then comments
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
 class ServerStore:
@@ -87,14 +85,16 @@ class ServerStore:
         self.timeout = timeout or None  # 0: wait as long as the server takes
         self._connection: http.client.HTTPConnection | None = None
 
-    def query(self, query: str, *, prefixes: dict[str, str] | None = None, use_default_graph_as_union: bool = False,
-              default_graph: Iterable[ox.NamedNode] | None = None,
+    def query(self, query: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None,
+              use_default_graph_as_union: bool = False, default_graph: Iterable[ox.NamedNode] | None = None,
               named_graphs: Iterable[ox.NamedNode] | None = None) -> Results:
-        """`query` on the server; with no graphs named, on its default graph (the union: see the module's note)."""
-        declarations = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in (prefixes or {}).items())
+        """`query` on the server; with no graphs named, on its default graph (the union: see the module's note).
+        The base and prefixes go first on the query's first line, so the server's line numbers stay right."""
+        declarations = "".join([f"BASE <{base_iri}> " if base_iri else "",
+                                *(f"PREFIX {p}: <{iri}> " for p, iri in (prefixes or {}).items())])
         fields = [("query", declarations + query), *(("default-graph-uri", g.value) for g in default_graph or ()),
                   *(("named-graph-uri", g.value) for g in named_graphs or ())]
-        return _results(*self._post(urllib.parse.urlencode(fields), _accept(query)))
+        return _results(*self._post(urllib.parse.urlencode(fields), _accept(declarations + query)))
 
     def quads_for_pattern(self, subject: Term | None, predicate: ox.NamedNode | None, object: Term | None,
                           graph_name: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
@@ -151,9 +151,13 @@ class ServerStore:
 
 
 def _accept(query: str) -> str:
-    """The result format to ask for: the first form keyword after the prologue names the kind of result."""
-    form = _FORM.search(_PROLOGUE_NOISE.sub(" ", query))
-    return GRAPH_ACCEPT if form and form.group(1).upper() in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS_ACCEPT
+    """The result format to ask for: the query's form names the kind of result (a query that cannot be read is
+    asked for as solutions, and the server says what is wrong with it)."""
+    try:
+        form = QueryText(query).form
+    except QuerySyntaxError:
+        form = None
+    return GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS_ACCEPT
 
 
 def _pattern_term(term: Term | None, variable: str) -> str:

@@ -2,7 +2,7 @@
 
 A release never changes once built, so an answer stays right for as long as its release is served. The key
 holds everything the answer depends on: the build id, the query text, the dataset the protocol names
-(default-graph-uri, named-graph-uri) and the format negotiated for each kind of result. A new build therefore
+(default-graph-uri, named-graph-uri), the base IRI (the URL asked) and the format negotiated for each kind of result. A new build therefore
 misses, and two requests share an answer only when they asked the same question of the same release in the
 same format. Errors are never cached. The cache holds at most `max_bytes` of bodies and drops the least
 recently used first.
@@ -37,12 +37,13 @@ class CacheKey:
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
     formats: tuple[str, ...]  # the media type negotiated for solutions and for graphs ("" where none fits)
+    base: str | None = None  # the URL asked, which the query's relative IRIs resolve against
 
 
 def cache_key(build_id: str, operation: QueryOperation, choose: Chooser) -> CacheKey:
     """The key of `operation` on release `build_id`, answered in the formats `choose` picks."""
     return CacheKey(build_id, operation.text, operation.default_graphs, operation.named_graphs,
-                    tuple(_negotiated(choose, kind) for kind in (SOLUTIONS, GRAPH)))
+                    tuple(_negotiated(choose, kind) for kind in (SOLUTIONS, GRAPH)), operation.base)
 
 
 def _negotiated(choose: Chooser, kind: str) -> str:
@@ -108,7 +109,8 @@ def answer_cache() -> AnswerCache:
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 SPARQL_PATH = "/sparql"
 # what an answer depends on besides its path and the release: the format, CORS, and for POST the body's type
-VARIES_ON = ("QUERY_STRING", "CONTENT_TYPE", "HTTP_ACCEPT", "HTTP_ORIGIN")
+# the host and scheme make the base a query's relative IRIs resolve against when no public_url is set
+VARIES_ON = ("QUERY_STRING", "CONTENT_TYPE", "HTTP_ACCEPT", "HTTP_ORIGIN", "HTTP_HOST", "wsgi.url_scheme")
 CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")  # Flask answers those (304)
 
 

@@ -17,12 +17,15 @@ import pyoxigraph as ox
 
 from ..hardening import drop_network, network_sandbox_supported
 from ..store import PREFIXES
-from .guard import QueryPolicy, capped, check_query, store_graphs
-from .protocol import (GRAPH, SOLUTIONS, QueryOperation, ResultFormat, SparqlProtocolError, malformed_query,
-                       query_timeout, the_server_is_read_only)
+from .guard import QueryPolicy, capped, check_nesting, check_query, store_graphs
+from .protocol import (GRAPH, SOLUTIONS, QueryOperation, ResultFormat, SparqlProtocolError, bad_request,
+                       malformed_query, query_timeout, the_server_is_read_only)
 
 Chooser = Callable[[str], ResultFormat]  # the kind of result -> the format to write it in
 PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3, ox.RdfFormat.RDF_XML)
+# pyoxigraph raises RuntimeError both for a function the query calls that Oxigraph does not have (the client's
+# doing) and for faults of its own; this is how the first begins.
+UNKNOWN_FUNCTION = "The custom function "
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class QueryFailed(RuntimeError):
 def evaluate(store: ox.Store, operation: QueryOperation, choose: Chooser, policy: QueryPolicy | None = None) -> Answer:
     """Run `operation` on `store` and serialise its results in the format `choose` picks for their kind. With a
     `policy`, the query is checked before it runs and its result capped (guard.py)."""
+    check_nesting(operation)
     if policy:
         check_query(operation, store_graphs(store), policy)
     results = _run(store, operation)
@@ -50,9 +54,18 @@ def evaluate(store: ox.Store, operation: QueryOperation, choose: Chooser, policy
 
 def _run(store: ox.Store, operation: QueryOperation):
     try:
-        return store.query(operation.text, **operation.dataset_arguments())
+        return store.query(operation.text, base_iri=operation.base, **operation.dataset_arguments())
     except SyntaxError as error:
         raise (the_server_is_read_only() if operation.looks_like_update else malformed_query(error)) from error
+    except RuntimeError as error:
+        if str(error).startswith(UNKNOWN_FUNCTION):
+            raise unknown_function(error) from None
+        raise
+
+
+def unknown_function(error: RuntimeError) -> SparqlProtocolError:
+    return bad_request(f"{error}: the query calls a function this endpoint does not have. It has SPARQL 1.1's "
+                       "functions and the XSD casts (xsd:integer(…), …); check the function's IRI and prefix.")
 
 
 def serialize(results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, chosen: ResultFormat,

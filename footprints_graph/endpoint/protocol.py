@@ -5,7 +5,6 @@ https://www.w3.org/TR/sparql11-protocol/ — query via GET, via POST of an HTML 
 query itself (application/sparql-query); `default-graph-uri` and `named-graph-uri` name the dataset.
 """
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -14,6 +13,7 @@ import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
 from ..errors import FootprintsError
+from .lexer import QuerySyntaxError, QueryText
 
 SOLUTIONS = "solutions"  # what SELECT and ASK return
 GRAPH = "graph"  # what CONSTRUCT and DESCRIBE return
@@ -140,7 +140,7 @@ def bad_request(message: str) -> SparqlProtocolError:
     return SparqlProtocolError(400, message)
 
 
-def malformed_query(error: SyntaxError) -> SparqlProtocolError:
+def malformed_query(error: SyntaxError | QuerySyntaxError) -> SparqlProtocolError:
     return bad_request(f"The query is not valid SPARQL 1.1: {error} (line:column). Fix the query and send it again.")
 
 
@@ -167,6 +167,17 @@ def unsupported_media_type(content_type: str) -> SparqlProtocolError:
                                     "application/x-www-form-urlencoded (query=…) or application/sparql-query.")
 
 
+def undecodable_query(charset: str, error: UnicodeDecodeError) -> SparqlProtocolError:
+    return bad_request(f"The query is not valid {charset}, the charset its Content-Type declares: byte "
+                       f"{error.object[error.start]:#04x} at offset {error.start} ({error.reason}). Send it in "
+                       "UTF-8, or declare the charset it is written in.")
+
+
+def unknown_charset(charset: str) -> SparqlProtocolError:
+    return SparqlProtocolError(415, f"Cannot read a query in the charset {charset!r}: it is not one this server "
+                                    "knows. Send it in UTF-8 (charset=utf-8).")
+
+
 def query_timeout(seconds: float) -> SparqlProtocolError:
     return SparqlProtocolError(503, f"The query ran longer than this endpoint's limit of {seconds:g} s and was "
                                     "stopped. Add a LIMIT or narrow the patterns, or load a dump (/dumps/) into "
@@ -175,25 +186,28 @@ def query_timeout(seconds: float) -> SparqlProtocolError:
 
 # ----------------------------------------------------------------------------- the operation
 
-# Strings, IRIs and comments, which may contain anything; removed before looking for keywords.
-_OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-                     r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*')
-_WORD = re.compile(r"(?<![\w:?$@])[A-Za-z]+(?![\w:])")
-UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE"})
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"})
 
 
 @dataclass(frozen=True)
 class QueryOperation:
-    """A query and the dataset the protocol names for it (empty: the service's default dataset)."""
+    """A query, the dataset the protocol names for it (empty: the service's default dataset) and the base IRI
+    its relative IRIs resolve against (the endpoint's URL; None: only absolute IRIs)."""
 
     text: str
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    base: str | None = None
 
     @cached_property
+    def reading(self) -> QueryText:
+        """The query's tokens and prologue, as the endpoint reads them before the engine does (lexer.py)."""
+        return QueryText(self.text, self.base)
+
+    @property
     def keywords(self) -> frozenset[str]:
-        """The bare words of the query outside strings, IRIs, comments, names and variables, upper-cased."""
-        return frozenset(word.upper() for word in _WORD.findall(_OPAQUE.sub(" ", self.text)))
+        """The query's keywords (not its strings, IRIs, comments, names or variables), upper-cased."""
+        return self.reading.keywords
 
     @property
     def looks_like_update(self) -> bool:
@@ -224,9 +238,10 @@ class ProtocolRequest:
 
 
 def read_request(method: str, content_type: str, args: MultiDict, form: MultiDict, body: bytes,
-                 limit: int) -> ProtocolRequest:
-    """Read a SPARQL protocol request. `content_type` is the bare media type of a POST body."""
-    params, text = _parameters(method, content_type, args, form, body)
+                 limit: int, charset: str | None = None, base: str | None = None) -> ProtocolRequest:
+    """Read a SPARQL protocol request. `content_type` is the bare media type of a POST body, `charset` the one
+    its Content-Type declares (UTF-8 if none), `base` the URL the request was sent to."""
+    params, text = _parameters(method, content_type, args, form, body, charset)
     if params.getlist("update"):
         raise the_server_is_read_only()
     queries = [text] if text is not None else params.getlist("query")
@@ -237,18 +252,18 @@ def read_request(method: str, content_type: str, args: MultiDict, form: MultiDic
         if method == "POST":
             raise bad_request("The POST has no query: send query=… (form) or an application/sparql-query body.")
         return ProtocolRequest(None, names)
-    return ProtocolRequest(_operation(queries[0], params, limit), names)
+    return ProtocolRequest(_operation(queries[0], params, limit, base), names)
 
 
 def _parameters(method: str, content_type: str, args: MultiDict, form: MultiDict,
-                body: bytes) -> tuple[MultiDict, str | None]:
+                body: bytes, charset: str | None) -> tuple[MultiDict, str | None]:
     """The request's parameters and, for a direct POST, the query text from the body."""
     if method != "POST":
         return args, None
     if content_type == FORM:
         return MultiDict([*args.items(multi=True), *form.items(multi=True)]), None
     if content_type == SPARQL_QUERY:
-        return args, body.decode("utf-8")
+        return args, decoded(body, charset or "utf-8")
     if content_type == SPARQL_UPDATE:
         raise the_server_is_read_only()
     if not content_type and not body:  # POST /sparql?query=… with no body
@@ -256,7 +271,18 @@ def _parameters(method: str, content_type: str, args: MultiDict, form: MultiDict
     raise unsupported_media_type(content_type)
 
 
-def _operation(text: str, params: MultiDict, limit: int) -> QueryOperation:
+def decoded(body: bytes, charset: str) -> str:
+    """A direct POST's query in the charset its Content-Type declares (SPARQL 1.1 Protocol §2.1.3 asks for UTF-8,
+    but a client that says ISO-8859-1 and sends it means it)."""
+    try:
+        return body.decode(charset)
+    except UnicodeDecodeError as error:
+        raise undecodable_query(charset, error) from None
+    except LookupError:  # no such codec, or one that is not a text encoding (rot13)
+        raise unknown_charset(charset) from None
+
+
+def _operation(text: str, params: MultiDict, limit: int, base: str | None) -> QueryOperation:
     size = len(text.encode("utf-8"))
     if size > limit:
         raise payload_too_large(size, limit)
@@ -264,7 +290,7 @@ def _operation(text: str, params: MultiDict, limit: int) -> QueryOperation:
         raise bad_request("The query is empty.")
     default = tuple(_graph_iris(params.getlist("default-graph-uri"), "default-graph-uri"))
     named = tuple(_graph_iris(params.getlist("named-graph-uri"), "named-graph-uri"))
-    return QueryOperation(text, default, named)
+    return QueryOperation(text, default, named, base)
 
 
 def _graph_iris(values: list[str], parameter: str) -> Iterable[str]:

@@ -17,13 +17,13 @@ blueprint = Blueprint("sparql", __name__)
 HTML = "text/html"
 
 
-
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     site = current_site()
     body = request.get_data(cache=True) if request.mimetype != "application/x-www-form-urlencoded" else b""
     protocol = read_request(request.method, request.mimetype, request.args, request.form, body,
-                            site.config.max_query_bytes)
+                            site.config.max_query_bytes, request.mimetype_params.get("charset"),
+                            base=site.root() + request.path)  # relative IRIs resolve against the URL asked
     if protocol.operation is None:
         return service_description(protocol)
     as_page = editor.wants_page(protocol)  # a browser's query: the editor, with the results as a table
