@@ -7,6 +7,7 @@ import json
 import pytest
 import requests
 
+from footprints_graph.cli import main
 from footprints_graph.endpoint import EndpointConfig, create_app
 from footprints_graph.endpoint.guard import MAX_NESTING
 from footprints_graph.endpoint.lexer import QueryText, nesting
@@ -161,3 +162,20 @@ def test_over_http_client_errors_are_4xx_and_the_query_process_lives_on(live_ser
                            headers={"Accept": JSON}, timeout=10)
     assert renamed.status_code == 200 and json.loads(renamed.text)["head"]["vars"] == ["from"]
     assert "query failed" not in live_server.log.read_text()  # no server fault was logged
+
+
+# ----------------------------------------------------------------------------- the query command shares the path
+
+
+@pytest.mark.parametrize("query, reason", [(UNKNOWN_FUNCTION, "The custom function <http://example.org/f>"),
+                                           (NESTED["braces"](5000), "levels deep"),
+                                           ("CONSTRUCT { <s> <p> 1 } WHERE {}", "not valid SPARQL 1.1")])
+def test_the_query_command_reports_a_client_error_as_unusable_input(built_home, capsys, query, reason):
+    """No URL was asked, so the command has no base: a relative IRI is the engine's error, said as such."""
+    assert main(["query", query, "--home", str(built_home), "--format", "json"]) == 2
+    assert reason in capsys.readouterr().err
+
+
+def test_the_query_command_reads_a_variable_named_from(built_home, capsys):
+    assert main(["query", "SELECT ?from WHERE { ?from ?p -1.0 }", "--home", str(built_home), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["head"]["vars"] == ["from"]
