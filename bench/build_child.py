@@ -1,4 +1,4 @@
-"""One build, timed stage by stage: `python bench/build_child.py DATA HOME BASE` runs footprints_graph.build.build
+"""One build, timed stage by stage: `python bench/build_child.py DATA HOME BASE` runs footprints_graph.releases.build.build
 with a timer around each stage function it calls and prints the seconds of each stage as JSON (and which ran
 on a background thread, alongside the others), with the summary's record and triple counts. The parent
 (bench/builds.py) measures the process's time and peak memory.
@@ -11,9 +11,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from footprints_graph import build as build_module
+from footprints_graph.releases import build as build_module
 
-# stage name -> the function of footprints_graph.build's namespace that does it
+# stage name -> the function of footprints_graph.releases.build's namespace that does it
 STAGES = {
     "read and convert records": "convert_tables",
     "rdflib terms to quads": "_quads",

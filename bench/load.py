@@ -33,11 +33,11 @@ from pathlib import Path
 
 import requests
 
-from footprints_graph.build import build, current_release
-from footprints_graph.endpoint.library import library
+from footprints_graph.releases.build import build, current_release
+from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
-from footprints_graph.store import open_store
-from footprints_graph.synth import write_synthetic
+from footprints_graph.store.embedded import open_store
+from footprints_graph.convert.synth import write_synthetic
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Load (hardening)"

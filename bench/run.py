@@ -31,8 +31,8 @@ from measure import Timings, load_average, tree_rss
 from queries import JSON, TURTLE, Answered
 from render import render
 
-from footprints_graph.endpoint.library import library
-from footprints_graph.endpoint.presentation import IriSpace
+from footprints_graph.endpoint.sparql.library import library
+from footprints_graph.endpoint.linked_data.presentation import IriSpace
 from footprints_graph.iris import SYNTHETIC_BASE
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,17 +8,17 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from . import __version__
-from .backup import restore_backup, write_backup
-from .build import build, current_release
-from .errors import FootprintsError, RecordError
-from .export_uwazi import export_uwazi
-from .iris import DEFAULT_BASE, SYNTHETIC_BASE
-from .linksets import add_link_set
-from .remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore, load_release, progress_path
-from .store import open_store
-from .synth import write_synthetic
-from .validate import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
+from footprints_graph import __version__
+from footprints_graph.releases.backup import restore_backup, write_backup
+from footprints_graph.releases.build import build, current_release
+from footprints_graph.errors import FootprintsError, RecordError
+from footprints_graph.releases.uwazi_export import export_uwazi
+from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
+from footprints_graph.convert.linksets import add_link_set
+from footprints_graph.store.remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore, load_release, progress_path
+from footprints_graph.store.embedded import open_store
+from footprints_graph.convert.synth import write_synthetic
+from footprints_graph.validate.pyshacl_engine import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 
@@ -204,8 +204,8 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from .endpoint.config import load_config
-    from .endpoint.server import serve
+    from footprints_graph.endpoint.config import load_config
+    from footprints_graph.server import serve
 
     serve(load_config(args.config, **{name: getattr(args, name) for name in SERVE_SETTINGS}))
     return EXIT_OK
@@ -223,7 +223,7 @@ def _add_query(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_query(args: argparse.Namespace) -> int:
-    from .endpoint.client import TABLE, run, text_table
+    from footprints_graph.query import TABLE, run, text_table
 
     answer = run(args.query, home=_home(args.home), endpoint=args.endpoint, format_name=args.format,
                  default_graphs=tuple(args.default_graph), named_graphs=tuple(args.named_graph))

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-from .errors import FootprintsError
+from footprints_graph.errors import FootprintsError
 
 
 class OutboundConnectionRefused(PermissionError):

@@ -15,6 +15,20 @@ VOCAB = "https://w3id.org/footprints-graph/vocab/"
 DEFAULT_BASE = "https://w3id.org/footprints-graph/id/"
 SYNTHETIC_BASE = "https://w3id.org/footprints-graph/synthetic/"
 
+PREFIXES = {
+    "fp": "https://w3id.org/footprints-graph/ontology#",
+    "fpv": "https://w3id.org/footprints-graph/vocab/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+    "qb": "http://purl.org/linked-data/cube#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+}
+
 FP = Namespace(ONTOLOGY)
 FPV = Namespace(VOCAB)
 

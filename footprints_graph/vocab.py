@@ -9,8 +9,8 @@ from functools import cache
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS, DefinedNamespace, Namespace
 
-from .iris import ONTOLOGY, VOCAB
-from .resources import ontology_graph
+from footprints_graph.iris import ONTOLOGY, VOCAB
+from footprints_graph.resources import ontology_graph
 
 FPV = Namespace(VOCAB)
 

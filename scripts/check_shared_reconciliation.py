@@ -25,8 +25,8 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from footprints_graph.build import build
-from footprints_graph.endpoint import EndpointConfig, create_app
+from footprints_graph.releases.build import build
+from footprints_graph.web import EndpointConfig, create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT.parent / "shared" / "reconciliation-api-0.2"

@@ -20,7 +20,7 @@ from rdflib import RDF, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
-from footprints_graph.validate_sparql import (
+from footprints_graph.validate.sparql_engine import (
     UnsupportedConstraint,
     compile_shapes,
     load_store,

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from footprints_graph.build import build, current_release
-from footprints_graph.endpoint import EndpointConfig, create_app
-from footprints_graph.store import open_store
+from footprints_graph.releases.build import build, current_release
+from footprints_graph.web import EndpointConfig, create_app
+from footprints_graph.store.embedded import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_START_SECONDS = 30

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import ROOT, LiveServer, serving
 
-from footprints_graph.build import build, current_release
+from footprints_graph.releases.build import build, current_release
 
 RESTRICTED_KEY = "ham-jin-woo"
 RESTRICTED_NAME = "Ham Jin-woo"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from footprints_graph.remote import RemoteStore
+from footprints_graph.store.remote import RemoteStore
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 START_SECONDS = 900  # a fresh machine installs the package first (apt or pip) before the server starts

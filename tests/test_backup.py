@@ -13,9 +13,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 from security_support import RESTRICTED_KEY, restricted_home
 
-from footprints_graph.build import current_release
+from footprints_graph.releases.build import current_release
 from footprints_graph.cli import main
-from footprints_graph.store import open_store
+from footprints_graph.store.embedded import open_store
 
 PERSON = f"https://w3id.org/footprints-graph/id/person/{RESTRICTED_KEY}"
 

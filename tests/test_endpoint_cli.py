@@ -9,8 +9,8 @@ import pytest
 
 from footprints_graph import cli
 from footprints_graph.endpoint.config import ConfigError, EndpointConfig, load_config
-from footprints_graph.build import current_release
-from footprints_graph.endpoint.server import FootprintsServer, ensure_release, gunicorn_settings
+from footprints_graph.releases.build import current_release
+from footprints_graph.server import FootprintsServer, ensure_release, gunicorn_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/footprints-graph/id/"

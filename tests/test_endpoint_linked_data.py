@@ -12,9 +12,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
 from footprints_graph import resources
-from footprints_graph.endpoint import EndpointConfig, create_app
-from footprints_graph.endpoint.library import library
-from footprints_graph.store import to_oxigraph
+from footprints_graph.web import EndpointConfig, create_app
+from footprints_graph.endpoint.sparql.library import library
+from footprints_graph.store.embedded import to_oxigraph
 
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/footprints-graph/id/"

@@ -12,9 +12,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
-from footprints_graph.build import build
-from footprints_graph.endpoint import EndpointConfig, create_app
-from footprints_graph.endpoint.protocol import (FORMATS, GRAPH, SOLUTIONS, QueryOperation, SparqlProtocolError,
+from footprints_graph.releases.build import build
+from footprints_graph.web import EndpointConfig, create_app
+from footprints_graph.endpoint.sparql.protocol import (FORMATS, GRAPH, SOLUTIONS, QueryOperation, SparqlProtocolError,
                                                 negotiate, read_request)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -238,7 +238,7 @@ def test_the_service_description_by_content_negotiation(client, accept, rdflib_f
 
 
 def test_a_browser_gets_the_query_form_listing_the_library(client):
-    from footprints_graph.endpoint.library import library
+    from footprints_graph.endpoint.sparql.library import library
     response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.status_code == 200 and "<form" in response.text and "<textarea" in response.text
     assert all(f"/queries/{q.name}" in response.text for q in library())

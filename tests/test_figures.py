@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from footprints_graph.build import build
-from footprints_graph.store import open_store
+from footprints_graph.releases.build import build
+from footprints_graph.store.embedded import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = "https://w3id.org/footprints-graph/id/document/"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footprints_graph.build import current_release
+from footprints_graph.releases.build import current_release
 from footprints_graph.cli import main
 
 BOUNDED = settings(max_examples=60, deadline=None, derandomize=True,

@@ -11,12 +11,12 @@ from security_support import Listener
 
 from footprints_graph import hardening
 from footprints_graph.cli import main
-from footprints_graph.endpoint import EndpointConfig, create_app
-from footprints_graph.endpoint import evaluation as evaluation_module
-from footprints_graph.endpoint.evaluation import QueryFailed, evaluate_with_deadline
-from footprints_graph.endpoint.guard import QueryPolicy
-from footprints_graph.endpoint.protocol import QueryOperation, negotiate
-from footprints_graph.endpoint.server import FootprintsServer
+from footprints_graph.web import EndpointConfig, create_app
+from footprints_graph.endpoint.sparql import evaluation as evaluation_module
+from footprints_graph.endpoint.sparql.evaluation import QueryFailed, evaluate_with_deadline
+from footprints_graph.endpoint.sparql.guard import QueryPolicy
+from footprints_graph.endpoint.sparql.protocol import QueryOperation, negotiate
+from footprints_graph.server import FootprintsServer
 from footprints_graph.hardening import OutboundConnectionRefused, outbound_connections_refused
 
 PEOPLE = "https://w3id.org/footprints-graph/id/graph/people"

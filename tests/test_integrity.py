@@ -10,7 +10,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, Dataset, Graph, URIRef
 from rdflib.namespace import DefinedNamespace
 
 from footprints_graph import resources
-from footprints_graph.build import build
+from footprints_graph.releases.build import build
 from footprints_graph.vocab import FP
 
 ROOT = Path(__file__).resolve().parents[1]

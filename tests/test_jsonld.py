@@ -8,7 +8,7 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic
 
 from footprints_graph import resources
-from footprints_graph.endpoint import compact
+from footprints_graph.endpoint.linked_data import compact
 
 COMPACTED = 'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"'
 RECORDS = ["/id/person/kim-jung-wook", "/id/person/ahn-ho-cheol", "/id/organisation/kwafu", "/id/organisation/un",

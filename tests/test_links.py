@@ -9,10 +9,10 @@ from rdflib import OWL, RDF, SKOS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, VOID, XSD
 
 from footprints_graph import resources
-from footprints_graph.build import build, current_release
+from footprints_graph.releases.build import build, current_release
 from footprints_graph.cli import main
 from footprints_graph.convert.records import convert_tables
-from footprints_graph.linksets import (
+from footprints_graph.convert.linksets import (
     FPL,
     LinkSetError,
     linkset_counts,
@@ -20,7 +20,7 @@ from footprints_graph.linksets import (
     read_link_set,
     read_link_sets,
 )
-from footprints_graph.store import open_store
+from footprints_graph.store.embedded import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 LINKS = ROOT / "tests" / "data" / "links"
@@ -271,7 +271,7 @@ def test_a_mapping_node_is_under_its_link_set():
 
 
 def test_the_served_void_describes_each_partner_link_set(linked):
-    from footprints_graph.endpoint import EndpointConfig, create_app
+    from footprints_graph.web import EndpointConfig, create_app
 
     home = linked.parent.parent
     response = create_app(EndpointConfig(home=home)).test_client().get(

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from footprints_graph.endpoint import EndpointConfig, create_app
-from footprints_graph.endpoint import browse as browse_module
-from footprints_graph.endpoint.documentation import RELATIONS
-from footprints_graph.endpoint.library import library
+from footprints_graph.web import EndpointConfig, create_app
+from footprints_graph.web import browse as browse_module
+from footprints_graph.endpoint.linked_data.documentation import RELATIONS
+from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.endpoint.messages import EN, KO
-from footprints_graph.endpoint.records import KINDS as RECORD_KINDS
+from footprints_graph.endpoint.linked_data.records import KINDS as RECORD_KINDS
 from footprints_graph.iris import KINDS
-from footprints_graph.validate import Severity
+from footprints_graph.validate.pyshacl_engine import Severity
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "footprints_graph" / "endpoint" / "templates"
+TEMPLATES = ROOT / "footprints_graph" / "web" / "templates"
 EXAMPLES = ROOT / "data" / "examples"
 ID = "https://w3id.org/footprints-graph/id/"
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}

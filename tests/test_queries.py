@@ -9,9 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from footprints_graph.endpoint.evaluation import evaluate
-from footprints_graph.endpoint.library import library, library_query
-from footprints_graph.endpoint.protocol import QueryOperation, format_named
+from footprints_graph.endpoint.sparql.evaluation import evaluate
+from footprints_graph.endpoint.sparql.library import library, library_query
+from footprints_graph.endpoint.sparql.protocol import QueryOperation, format_named
 
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/footprints-graph/id/"

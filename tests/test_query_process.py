@@ -7,11 +7,11 @@ import signal
 
 import pytest
 
-from footprints_graph.endpoint.evaluation import evaluate
-from footprints_graph.endpoint.guard import QueryPolicy
-from footprints_graph.endpoint.protocol import QueryOperation, SparqlProtocolError, negotiate
-from footprints_graph.endpoint.query_process import QueryProcess
-from footprints_graph.store import open_store
+from footprints_graph.endpoint.sparql.evaluation import evaluate
+from footprints_graph.endpoint.sparql.guard import QueryPolicy
+from footprints_graph.endpoint.sparql.protocol import QueryOperation, SparqlProtocolError, negotiate
+from footprints_graph.endpoint.sparql.query_process import QueryProcess
+from footprints_graph.store.embedded import open_store
 
 FP = "https://w3id.org/footprints-graph/ontology#"
 QUERIES = [

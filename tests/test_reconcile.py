@@ -13,7 +13,7 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from footprints_graph import reconciliation
+from footprints_graph.releases import reconciliation
 from footprints_graph.endpoint import reconcile
 
 SCHEMAS = Path(__file__).resolve().parent / "data" / "reconciliation"

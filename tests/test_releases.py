@@ -11,9 +11,9 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, RDF, XSD
 
-from footprints_graph.build import build
-from footprints_graph.releases import DESCRIPTION_FILE, changes, describe_release, release_iri
-from footprints_graph.store import DUMP_FORMATS
+from footprints_graph.releases.build import build
+from footprints_graph.releases.description import DESCRIPTION_FILE, changes, describe_release, release_iri
+from footprints_graph.store.embedded import DUMP_FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/footprints-graph/id/"

@@ -11,10 +11,10 @@ import pytest
 from rdflib import URIRef
 from servers import VIRTUOSO_MAX_ROWS, Server, oxigraph, virtuoso  # noqa: F401 (fixtures)
 
-from footprints_graph.build import build
+from footprints_graph.releases.build import build
 from footprints_graph.cli import main
-from footprints_graph.remote import RemoteStore, RemoteStoreError, TruncatedResults
-from footprints_graph.store import open_store
+from footprints_graph.store.remote import RemoteStore, RemoteStoreError, TruncatedResults
+from footprints_graph.store.embedded import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = "https://w3id.org/footprints-graph/id/document/"

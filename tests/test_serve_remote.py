@@ -11,10 +11,10 @@ from conftest import serving
 from rdflib import Graph
 from servers import Server, oxigraph, virtuoso  # noqa: F401 (fixtures)
 
-from footprints_graph.build import current_release
-from footprints_graph.endpoint import EndpointConfig, create_app
-from footprints_graph.endpoint.library import library
-from footprints_graph.remote import load_release
+from footprints_graph.releases.build import current_release
+from footprints_graph.web import EndpointConfig, create_app
+from footprints_graph.endpoint.sparql.library import library
+from footprints_graph.store.remote import load_release
 
 PERSON = "/id/person/"
 JSON = "application/sparql-results+json"

@@ -19,9 +19,9 @@ from rdflib import OWL, RDF, SKOS, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
-from footprints_graph import validate
+from footprints_graph.validate import pyshacl_engine as validate
 from footprints_graph.resources import ontology_graph, shapes_graph
-from footprints_graph.validate import FPS, ValidationReport
+from footprints_graph.validate.pyshacl_engine import FPS, ValidationReport
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "shapes"

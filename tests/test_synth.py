@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from footprints_graph.build import build
+from footprints_graph.releases.build import build
 from footprints_graph.cli import main
 from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
-from footprints_graph.store import open_store
-from footprints_graph.synth import CATEGORIES, MARKER, NOTICE, synthesize, write_synthetic
+from footprints_graph.store.embedded import open_store
+from footprints_graph.convert.synth import CATEGORIES, MARKER, NOTICE, synthesize, write_synthetic
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = 20_000  # large enough for proportions to settle, small enough to draw in about a second

@@ -11,9 +11,9 @@ import pytest
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from footprints_graph import validate
-from footprints_graph.validate import FPS
-from footprints_graph.validate_sparql import UnsupportedConstraint, compile_shapes, validate_triples
+from footprints_graph.validate import pyshacl_engine as validate
+from footprints_graph.validate.pyshacl_engine import FPS
+from footprints_graph.validate.sparql_engine import UnsupportedConstraint, compile_shapes, validate_triples
 from footprints_graph.vocab import FP
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from rdflib import URIRef
 from rdflib.term import Node
 
-from ..errors import Origin
+from footprints_graph.errors import Origin
 
 Triple = tuple[Node, Node, Node]
 

@@ -12,11 +12,11 @@ from rdflib import OWL, RDF, RDFS, SKOS, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, QB
 from rdflib.term import Node
 
-from ..errors import Origin, RecordError
-from ..iris import DEFAULT_BASE, KeyError_, check_key, graph_iri, mint
-from ..records.tables import Record, TableSpec, read_table
-from ..vocab import FP, UnknownConcept, concept, concept_in
-from . import ConvertedRecord, values
+from footprints_graph.errors import Origin, RecordError
+from footprints_graph.iris import DEFAULT_BASE, KeyError_, check_key, graph_iri, mint
+from footprints_graph.records.tables import Record, TableSpec, read_table
+from footprints_graph.vocab import FP, UnknownConcept, concept, concept_in
+from footprints_graph.convert import ConvertedRecord, values
 
 SCHEMA = Namespace("https://schema.org/")
 EVENT_SCHEMES = ("act-types", "subsequent-event-types", "other-event-types")

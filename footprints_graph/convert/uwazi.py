@@ -18,13 +18,11 @@ from urllib.parse import urljoin, urlsplit
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, XSD
 
-from ..errors import Origin, RecordError
-from ..iris import DEFAULT_BASE, FP, FPV, KEY_PATTERN, mint, slug
-from ..records.uwazi import (
-    DateRange, EntityRef, GeoPoint, Link, NestedRow, Term, UwaziEntity, UwaziExport, UwaziSchema, Value,
-)
-from ..resources import resource
-from . import ConvertedRecord, Triple
+from footprints_graph.errors import Origin, RecordError
+from footprints_graph.iris import DEFAULT_BASE, FP, FPV, KEY_PATTERN, mint, slug
+from footprints_graph.records.uwazi import DateRange, EntityRef, GeoPoint, Link, NestedRow, Term, UwaziEntity, UwaziExport, UwaziSchema, Value
+from footprints_graph.resources import resource
+from footprints_graph.convert import ConvertedRecord, Triple
 
 SCHEMA = Namespace("https://schema.org/")
 PREFIXES = {

@@ -1,9 +1,10 @@
 """The HTTP face of the graph: the SPARQL 1.1 Protocol at /sparql, linked-data pages for every minted IRI,
 the ontology and shapes documentation, VoID, dumps and the validation report.
 
-    app = create_app(EndpointConfig(home=Path("var")))
+    app = Flask(__name__); install(app, EndpointConfig(home=Path("var")))
 
-`footprints-graph serve` runs it under gunicorn (see server.py)."""
+The site (web.create_app) installs it beside the pages for people; `footprints-graph serve` runs the site
+under gunicorn (footprints_graph/server.py)."""
 
 import logging
 import re
@@ -13,24 +14,27 @@ from flask import Flask, Response, render_template, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
-from . import (browse, cache, curator, documentation, language, linked_data, pages, reconcile, search, sparql,
-               validation_page)
-from .config import EndpointConfig, load_config
-from .evaluation import QueryFailed
-from .protocol import SparqlProtocolError
-from .release import NoRelease
-from .site import Site
+from footprints_graph.endpoint import curator, language, reconcile
+from footprints_graph.endpoint.linked_data import documentation
+from footprints_graph.endpoint.linked_data import routes as linked_data
+from footprints_graph.endpoint.sparql import cache
+from footprints_graph.endpoint.sparql import routes as sparql
+from footprints_graph.endpoint.config import EndpointConfig, load_config
+from footprints_graph.endpoint.sparql.evaluation import QueryFailed
+from footprints_graph.endpoint.sparql.protocol import SparqlProtocolError
+from footprints_graph.releases.serving import NoRelease
+from footprints_graph.endpoint.site import Site
 
-__all__ = ["EndpointConfig", "create_app", "load_config"]
+__all__ = ["EndpointConfig", "install", "load_config"]
 log = logging.getLogger(__name__)
 EXPOSED_HEADERS = ["Link", "ETag", "Last-Modified", "Vary", "Content-Type"]
 
 
-def create_app(config: EndpointConfig | None = None) -> Flask:
-    """The Flask application serving the release under `config.home`. The store is opened on first use in
-    each process (after gunicorn forks its workers), read-only."""
-    config = config or EndpointConfig()
-    app = Flask(__name__)
+def install(app: Flask, config: EndpointConfig) -> None:
+    """The endpoint's routes on `app`, serving the release under `config.home`: SPARQL, linked data, the
+    documentation, reconciliation and the curators' routes, with their error pages, CORS and the answer cache.
+    The store is opened on first use in each process (after gunicorn forks its workers), read-only. HTML
+    answers use the templates of the application (web/templates)."""
     site = Site(config)
     app.extensions["footprints"] = site
     app.extensions[cache.EXTENSION] = cache.AnswerCache(config.cache_bytes)  # per worker: made after the fork
@@ -38,9 +42,7 @@ def create_app(config: EndpointConfig | None = None) -> Flask:
         with suppress(NoRelease):
             site.release()
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_bytes + 4096  # a form's other fields and encoding
-    for module in (sparql, linked_data, documentation, pages):
-        app.register_blueprint(module.blueprint)
-    for module in (language, browse, search, validation_page):  # the pages for people (issue 5)
+    for module in (sparql, linked_data, documentation, language):
         app.register_blueprint(module.blueprint)
     app.add_url_rule(f"{site.space.base_path}<path:key>", "minted", linked_data.minted)
     app.register_blueprint(reconcile.reconcile_blueprint(site.release, config.base))
@@ -49,7 +51,6 @@ def create_app(config: EndpointConfig | None = None) -> Flask:
     _register_errors(app)
     CORS(app, expose_headers=EXPOSED_HEADERS)
     app.wsgi_app = cache.ResponseCache(app.wsgi_app, site, app.extensions[cache.EXTENSION])  # before Flask
-    return app
 
 
 def _register_errors(app: Flask) -> None:

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import FootprintsError
-from ..iris import DEFAULT_BASE
+from footprints_graph.errors import FootprintsError
+from footprints_graph.iris import DEFAULT_BASE
 
 
 class ConfigError(FootprintsError):

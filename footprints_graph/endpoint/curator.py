@@ -18,13 +18,13 @@ import hmac
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
 
-from ..store import open_store
-from .config import ConfigError, EndpointConfig
-from .evaluation import evaluate_with_deadline, serialize_triples
-from .guard import policy_for, slots_for
-from .linked_data import describe, exists
-from .protocol import FORM, GRAPH, SparqlProtocolError, bad_request, negotiate, read_request
-from .site import current_site
+from footprints_graph.store.embedded import open_store
+from footprints_graph.endpoint.config import ConfigError, EndpointConfig
+from footprints_graph.endpoint.sparql.evaluation import evaluate_with_deadline, serialize_triples
+from footprints_graph.endpoint.sparql.guard import policy_for, slots_for
+from footprints_graph.endpoint.linked_data.routes import describe, exists
+from footprints_graph.endpoint.sparql.protocol import FORM, GRAPH, SparqlProtocolError, bad_request, negotiate, read_request
+from footprints_graph.endpoint.site import current_site
 
 MIN_TOKEN_LENGTH = 16
 REALM = 'Bearer realm="footprints-graph curators"'

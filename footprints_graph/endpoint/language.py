@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import Blueprint, Response, g, request
 from markupsafe import Markup
 
-from .messages import LANGUAGES, message, template
+from footprints_graph.endpoint.messages import LANGUAGES, message, template
 
 DEFAULT = "en"
 

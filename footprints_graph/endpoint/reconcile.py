@@ -25,24 +25,12 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, request, url_for
 
-from .. import __version__
-from ..iris import ONTOLOGY
-from ..reconciliation import (
-    GENERIC_TYPES,
-    Index,
-    ReconciliationError,
-    build_index,
-    extend,
-    preview,
-    propose_properties,
-    reconcile,
-    suggest_entities,
-    suggest_properties,
-    suggest_types,
-)
-from . import compact
-from .linked_data import describe
-from .presentation import IriSpace
+from footprints_graph import __version__
+from footprints_graph.iris import ONTOLOGY
+from footprints_graph.releases.reconciliation import GENERIC_TYPES, Index, ReconciliationError, build_index, extend, preview, propose_properties, reconcile, suggest_entities, suggest_properties, suggest_types
+from footprints_graph.endpoint.linked_data import compact
+from footprints_graph.endpoint.linked_data.routes import describe
+from footprints_graph.endpoint.linked_data.presentation import IriSpace
 
 SERVICE_NAME = "footprints-graph: South Korean victims of North Korea"
 BATCH_SIZE = 50

@@ -2,10 +2,10 @@
 
 from flask import current_app, request
 
-from .backends import store_opener
-from .config import EndpointConfig
-from .presentation import IriSpace
-from .release import Release, Releases
+from footprints_graph.endpoint.sparql.backends import store_opener
+from footprints_graph.endpoint.config import EndpointConfig
+from footprints_graph.endpoint.linked_data.presentation import IriSpace
+from footprints_graph.releases.serving import Release, Releases
 
 
 class Site:

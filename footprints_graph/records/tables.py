@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import Origin, RecordError
+from footprints_graph.errors import Origin, RecordError
 
 
 @dataclass(frozen=True)

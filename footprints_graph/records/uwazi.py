@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import Origin, RecordError
+from footprints_graph.errors import Origin, RecordError
 
 # Every property type Uwazi has; `preview` stores no value.
 PROPERTY_TYPES = (

@@ -1,0 +1,437 @@
+"""Synthetic records for scale tests: fictional victims written as the same CSV tables as data/, so that
+`footprints-graph build --data DIR --base https://w3id.org/footprints-graph/synthetic/` turns them into RDF
+through the real converter (one code path for real and synthetic records).
+
+The proportions follow the seed: categories weighted by the page's and the ministries' counts, wartime ages
+by the page's age groups, dates inside each category's legal window, some dates only to the year or month.
+Names are drawn from syllable and surname tables written here, never from a list of people. Every record
+cites a synthetic document whose label begins "Synthetic data — not a real record", and built with the
+synthetic base every IRI and named graph lies under SYNTHETIC_BASE. The same seed writes the same bytes.
+"""
+
+import csv
+import math
+import random
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import accumulate, pairwise
+from pathlib import Path
+
+from footprints_graph.convert.records import PEOPLE, TABLES
+from footprints_graph.errors import FootprintsError
+from footprints_graph.iris import slug
+from footprints_graph.records.tables import TableSpec
+
+NOTICE = "Synthetic data — not a real record"
+NOTICE_KO = "합성 데이터 — 실제 기록 아님"
+NOTICE_KEY = "synthetic-data-notice"
+MARKER = "SYNTHETIC.md"  # marks a folder as synth output: synth never writes into a folder without it
+EXAMPLE_SITE = "https://example.org/footprints-graph-synthetic/"  # a documents' address that is no real site (RFC 2606)
+CUTOFF = date(2024, 12, 31)  # no synthetic event after this day
+FAMILY_SHARE = 0.04  # of victims taken together with a relative (the next victim of the same category)
+SECOND_LISTING_SHARE = 0.12  # of victims listed by a second document, under a variant spelling
+RESTRICTED_SHARE = 0.005
+
+# (Hangul, Revised Romanization as commonly written, a common variant spelling, weight per mille)
+SURNAMES = (
+    ("김", "Kim", "Gim", 215), ("이", "Lee", "Yi", 147), ("박", "Park", "Pak", 84), ("최", "Choi", "Choe", 47),
+    ("정", "Jeong", "Chung", 44), ("강", "Kang", "Gang", 23), ("조", "Cho", "Jo", 21), ("윤", "Yoon", "Yun", 20),
+    ("장", "Jang", "Chang", 20), ("임", "Lim", "Im", 16), ("한", "Han", "Hahn", 15), ("오", "Oh", "O", 15),
+    ("서", "Seo", "Suh", 15), ("신", "Shin", "Sin", 14), ("권", "Kwon", "Gwon", 14), ("황", "Hwang", "Whang", 14),
+    ("안", "Ahn", "An", 13), ("송", "Song", "Soung", 13), ("전", "Jeon", "Chun", 11), ("홍", "Hong", "Houng", 11),
+    ("유", "Yoo", "Yu", 10), ("고", "Ko", "Go", 9), ("문", "Moon", "Mun", 9), ("양", "Yang", "Ryang", 9),
+    ("손", "Son", "Sohn", 9), ("배", "Bae", "Pae", 8), ("백", "Baek", "Paik", 8), ("허", "Heo", "Huh", 6),
+    ("남", "Nam", "Nahm", 5), ("노", "Noh", "Roh", 4),
+)
+# Given names are a first syllable from one table and a second from the other: (Hangul, romanized, variant).
+# The two tables are disjoint from the given names in data/people.csv, so no combination repeats one.
+FIRST_SYLLABLES = (
+    ("영", "yeong", "young"), ("정", "jeong", "jung"), ("성", "seong", "sung"), ("상", "sang", "sahng"),
+    ("동", "dong", "tong"), ("경", "gyeong", "kyung"), ("명", "myeong", "myung"), ("태", "tae", "tai"),
+    ("재", "jae", "jay"), ("병", "byeong", "byung"), ("창", "chang", "chahng"), ("만", "man", "mahn"),
+    ("복", "bok", "pok"), ("덕", "deok", "duk"), ("기", "gi", "ki"), ("학", "hak", "hahk"), ("순", "sun", "soon"),
+    ("옥", "ok", "ohk"), ("금", "geum", "keum"), ("봉", "bong", "pong"), ("용", "yong", "yung"),
+    ("종", "jong", "chong"), ("대", "dae", "tae"), ("익", "ik", "ick"),
+)
+SECOND_SYLLABLES = (
+    ("수", "su", "soo"), ("식", "sik", "shik"), ("석", "seok", "suk"), ("환", "hwan", "hwahn"), ("구", "gu", "koo"),
+    ("일", "il", "eel"), ("배", "bae", "pae"), ("래", "rae", "lae"), ("자", "ja", "cha"), ("희", "hui", "hee"),
+    ("숙", "suk", "sook"), ("남", "nam", "nahm"), ("근", "geun", "keun"), ("규", "gyu", "kyu"),
+    ("택", "taek", "tack"), ("섭", "seop", "sub"), ("례", "rye", "rae"), ("분", "bun", "boon"),
+    ("선", "seon", "sun"), ("표", "pyo", "pyoh"), ("삼", "sam", "sahm"),
+)
+
+
+class Weighted:
+    """Items drawn in proportion to their weights (cumulative weights computed once: a victim draws several)."""
+
+    def __init__(self, weights: dict):
+        self.weights = weights
+        self.items = list(weights)
+        self.cumulative = list(accumulate(weights.values()))
+
+    def draw(self, rng: random.Random):
+        return self.items[bisect_right(self.cumulative, rng.random() * self.cumulative[-1])]
+
+
+PRECISIONS = Weighted({"year": 20, "month": 30, "day": 50})  # how precisely a source states a date
+SURNAME_TABLE = Weighted({(ko, rr, variant): weight for ko, rr, variant, weight in SURNAMES})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a victim: a later event (or none), the status it leads to, and when, in years after the act."""
+
+    event_type: str | None
+    status: str
+    years_after: tuple[float, float] = (0, 0)
+
+
+@dataclass(frozen=True)
+class Category:
+    notation: str
+    weight: int
+    act: str
+    window: tuple[date, date]
+    ages: dict[int, int]  # decade when taken → weight
+    occupations: Weighted
+    outcomes: Weighted  # of Outcome
+    credited_to: str
+    first_document_year: int
+    register: str  # what its synthetic documents are called
+    part_of_war: bool = False
+    peak: tuple[date, date] | None = None  # most acts fall in this span (three quarters), the rest anywhere
+
+
+WAR = (date(1950, 6, 25), date(1953, 7, 27))  # ROK Act No. 10190
+CATEGORIES = (
+    # 94,025: the page's age groups summed (FOOTPRINTS' wartime-abductee records)
+    Category("wartime-abductee", 94025, "abduction", WAR, {10: 12679, 20: 56437, 30: 17063, 40: 5329, 50: 2517},
+             Weighted({"farmer": 25, "student": 20, "civil servant": 12, "police officer": 8, "technician": 8,
+                       "labourer": 8, "merchant": 7, "teacher": 5, "engineer": 3, "medical doctor": 2, "journalist": 1}),
+             Weighted({Outcome(None, "unknown"): 970, Outcome("confirmed-alive", "alive", (35, 57)): 15,
+                       Outcome("death", "deceased", (1, 50)): 15}),
+             "synthetic-wartime-families-union", 1952, "register of wartime abductees", part_of_war=True,
+             peak=(date(1950, 6, 28), date(1950, 9, 28))),  # the occupation of Seoul
+    # 3,835 post-war abductees (MOU): 3,310 repatriated, 9 escaped, 516 still detained
+    Category("post-war-abductee", 3835, "abduction", (date(1953, 7, 28), date(1999, 12, 31)),
+             {10: 8, 20: 35, 30: 30, 40: 19, 50: 8},
+             Weighted({"fisherman": 3729, "airline passenger": 45, "airline crew member": 5, "soldier": 20,
+                       "police officer": 10, "student": 6, "business person": 20}),
+             Weighted({Outcome("repatriation", "returned", (0.05, 1.5)): 3310,
+                       Outcome("escape-and-return", "returned", (10, 45)): 9, Outcome(None, "detained"): 516}),
+             "synthetic-post-war-families-union", 1960, "list of post-war abductees",
+             peak=(date(1960, 1, 1), date(1979, 12, 31))),
+    # 80 POWs returned on their own (MND): the few POWs known one by one
+    Category("prisoner-of-war", 80, "capture", WAR, {10: 30, 20: 60, 30: 10},
+             Weighted({"soldier": 1}),
+             Weighted({Outcome(None, "unknown"): 70, Outcome("escape-and-return", "returned", (41, 57)): 20,
+                       Outcome("death", "deceased", (1, 60)): 10}),
+             "synthetic-pow-families-association", 1994, "register of prisoners of war", part_of_war=True),
+    # at least 7 detainees since 2013 (MOU)
+    Category("detainee", 7, "arbitrary-detention", (date(2013, 1, 1), date(2016, 12, 31)),
+             {30: 2, 40: 3, 50: 3}, Weighted({"missionary": 3, "": 3}),
+             Weighted({Outcome(None, "detained"): 1}),
+             "synthetic-documentation-centre", 2014, "list of detainees"),
+)
+
+ORGANISATIONS = (
+    # (key, label, Korean label, type)
+    ("synthetic-wartime-families-union", "Wartime Abductees' Families Union (synthetic)", "가상 전시납북자가족회", "families-union"),
+    ("synthetic-post-war-families-union", "Post-war Abductees' Families Union (synthetic)", "가상 전후납북자가족회", "families-union"),
+    ("synthetic-pow-families-association", "POW Families Association (synthetic)", "가상 국군포로가족회", "families-union"),
+    ("synthetic-documentation-centre", "Documentation Centre (synthetic)", "가상 기록센터", "ngo"),
+    ("synthetic-ministry", "Ministry (synthetic)", "가상 정부부처", "ministry"),
+    ("synthetic-perpetrator-state", "Perpetrator state (synthetic stand-in)", "가상 가해 국가", "state"),
+)
+
+
+class SynthError(FootprintsError):
+    """Synthetic records cannot be written where asked."""
+
+
+@dataclass(frozen=True)
+class Name:
+    romanized: str
+    variant: str
+    hangul: str
+
+
+@dataclass
+class Documents:
+    """A category's synthetic documents in order of issue: their keys and the years they were issued."""
+
+    keys: list[str]
+    years: list[int]
+
+    def sources(self, year: int, rng: random.Random) -> tuple[int, int | None]:
+        """A document issued no earlier than `year` (so it can state what happened), and now and then a
+        second one: their positions."""
+        first_eligible = bisect_left(self.years, year)
+        first = rng.randrange(first_eligible, len(self.keys))
+        if len(self.keys) - first_eligible < 2 or rng.random() >= SECOND_LISTING_SHARE:
+            return first, None
+        second = rng.randrange(first_eligible, len(self.keys) - 1)
+        return first, second + (second >= first)  # any eligible one but the first
+
+
+@dataclass
+class Victim:
+    key: str
+    name: Name
+    category: Category
+    age: int
+    taken: date
+    note: str = ""
+    restricted: bool = False
+
+
+@dataclass
+class Tables:
+    """Rows of each record table, by table name."""
+
+    rows: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def add(self, table: str, **cells: str) -> None:
+        self.rows.setdefault(table, []).append(cells)
+
+
+def synthesize(victims: int, seed: int) -> Tables:
+    """The record tables of `victims` synthetic victims, drawn from `seed`."""
+    if victims < 1:
+        raise SynthError(f"--victims must be at least 1, not {victims}")
+    rng = random.Random(seed)
+    slots = _allocate(victims, {c.notation: c.weight for c in CATEGORIES}, rng)
+    documents = {c.notation: _documents(c, slots.count(c.notation)) for c in CATEGORIES}
+    ages = {c.notation: _ages(c, slots.count(c.notation), rng) for c in CATEGORIES}
+    by_notation = {c.notation: c for c in CATEGORIES}
+    people = [_victim(number, by_notation[notation], ages[notation].pop(), rng)
+              for number, notation in enumerate(slots, start=1)]
+    _link_families(people, rng)
+    tables = _reference_tables(documents)
+    for victim in people:
+        _add_victim(tables, victim, documents[victim.category.notation], rng)
+    _add_figures(tables, people)
+    return tables
+
+
+def _allocate(total: int, weights: dict[str, int], rng: random.Random) -> list[str]:
+    """`total` labels in the proportions of `weights` (largest remainders, at least one of each label when
+    there is room), shuffled."""
+    counts = _quotas(total, weights)
+    labels = [label for label, n in counts.items() for _ in range(n)]
+    rng.shuffle(labels)
+    return labels
+
+
+def _quotas(total: int, weights: dict[str, int]) -> dict[str, int]:
+    floor = 1 if total >= len(weights) else 0  # even a small sample holds a POW and a detainee
+    spare = total - floor * len(weights)
+    whole = sum(weights.values())
+    exact = {label: spare * w / whole for label, w in weights.items()}
+    counts = {label: floor + int(share) for label, share in exact.items()}
+    by_remainder = sorted(weights, key=lambda label: (-(exact[label] % 1), label))
+    for label in by_remainder[: total - sum(counts.values())]:
+        counts[label] += 1
+    return counts
+
+
+def _ages(category: Category, count: int, rng: random.Random) -> list[int]:
+    """Ages when taken: decades in the category's proportions, the year within the decade at random."""
+    decades = _allocate(count, {str(d): w for d, w in category.ages.items()}, rng) if count else []
+    return [int(decade) + rng.randrange(10) for decade in decades]
+
+
+def _documents(category: Category, victims: int) -> Documents:
+    """The category's synthetic documents, about one per 250 victims, issued from its first year to the
+    cut-off year (the last one then can cite anything that happened)."""
+    count = max(2, math.ceil(victims / 250)) if victims else 0
+    years = [category.first_document_year + i * (CUTOFF.year - category.first_document_year) // (count - 1)
+             for i in range(count)]
+    return Documents([f"synthetic-{category.notation}-{i + 1:04d}" for i in range(count)], years)
+
+
+def _victim(number: int, category: Category, age: int, rng: random.Random) -> Victim:
+    name = _name(rng)
+    return Victim(f"{slug(name.romanized)}-{number}", name, category, age, _act_day(category, rng),
+                  restricted=rng.random() < RESTRICTED_SHARE)
+
+
+def _name(rng: random.Random, surname: tuple[str, str, str] | None = None) -> Name:
+    hangul_surname, surname_rr, surname_variant = surname or SURNAME_TABLE.draw(rng)
+    (first_ko, first_rr, first_var), (second_ko, second_rr, second_var) = (
+        rng.choice(FIRST_SYLLABLES), rng.choice(SECOND_SYLLABLES))
+    return Name(f"{surname_rr} {first_rr.capitalize()}-{second_rr}", f"{surname_variant} {first_var.capitalize()}-{second_var}",
+                f"{hangul_surname}{first_ko}{second_ko}")
+
+
+def _act_day(category: Category, rng: random.Random) -> date:
+    span = category.peak if category.peak and rng.random() < 0.75 else category.window
+    return _day_between(span[0], span[1], rng)
+
+
+def _day_between(first: date, last: date, rng: random.Random) -> date:
+    return first + timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def _link_families(people: list[Victim], rng: random.Random) -> None:
+    """Some victims were taken with a relative: the next victim of the same category, now and then."""
+    for victim, following in pairwise(people):
+        if victim.category is following.category and not victim.note and rng.random() < FAMILY_SHARE:
+            _take_together(victim, following, rng)
+
+
+def _take_together(victim: Victim, relative: Victim, rng: random.Random) -> None:
+    """Make `relative` a family member taken with `victim`: the same day, the same family name (unless a
+    spouse, who keeps their own), a note on both records naming the other."""
+    kinship = _kinship(relative.age - victim.age, rng)
+    if kinship != "spouse":
+        surname = next(s for s in SURNAME_TABLE.items if victim.name.romanized.startswith(s[1] + " "))
+        relative.name = _name(rng, surname)
+        relative.key = f"{slug(relative.name.romanized)}-{relative.key.rsplit('-', 1)[1]}"
+    relative.taken = victim.taken
+    victim.note = f"Taken together with {_THEIR[kinship]} {relative.name.romanized} ({relative.key})."
+    relative.note = f"Taken together with {_THEIR[_INVERSE[kinship]]} {victim.name.romanized} ({victim.key})."
+
+
+_THEIR = {"parent": "their parent", "child": "their child", "sibling": "their sibling", "spouse": "their spouse"}
+_INVERSE = {"parent": "child", "child": "parent", "sibling": "sibling", "spouse": "spouse"}
+
+
+def _kinship(years_older: int, rng: random.Random) -> str:
+    """The relative's tie, as their age allows: a generation apart is a parent or child."""
+    if years_older >= 18:
+        return "parent"
+    if years_older <= -18:
+        return "child"
+    return "spouse" if abs(years_older) < 10 and rng.random() < 0.3 else "sibling"
+
+
+def _add_victim(tables: Tables, victim: Victim, documents: Documents, rng: random.Random) -> None:
+    outcome = victim.category.outcomes.draw(rng)
+    later = _later_day(victim.taken, outcome, rng)
+    first, second = documents.sources((later or victim.taken).year, rng)
+    source = documents.keys[first]
+    _add_listings(tables, victim, source, documents.keys[second] if second is not None else None)
+    _add_act(tables, victim, source, rng)
+    as_of = str(documents.years[first])  # no later event: the status is what the document says when issued
+    if later:
+        as_of = _partial_date(later, rng)
+        tables.add("events", key=f"{victim.key}-{outcome.event_type}", event_type=outcome.event_type,
+                   person=victim.key, date=as_of, date_basis="stated", source=source)
+    tables.add("statuses", key=f"{victim.key}-status", person=victim.key, status=outcome.status, as_of=as_of,
+               source=source)
+
+
+def _later_day(taken: date, outcome: Outcome, rng: random.Random) -> date | None:
+    if not outcome.event_type:
+        return None
+    low, high = outcome.years_after
+    later = taken + timedelta(days=1 + int(365.25 * rng.uniform(low, high)))
+    return min(later, CUTOFF)
+
+
+def _add_listings(tables: Tables, victim: Victim, source: str, second: str | None) -> None:
+    common = {"person": victim.key, "category": victim.category.notation,
+              "restricted": "true" if victim.restricted else "false"}
+    tables.add("people", **common, name=victim.name.romanized, alt_names=victim.name.hangul,
+               credited_to=victim.category.credited_to, source=source, note=victim.note)
+    if second:
+        tables.add("people", **common, name=victim.name.variant, source=second)
+
+
+def _add_act(tables: Tables, victim: Victim, source: str, rng: random.Random) -> None:
+    category = victim.category
+    occupation = category.occupations.draw(rng)
+    tables.add("events", key=f"{victim.key}-{category.act}", event_type=category.act, person=victim.key,
+               date=_partial_date(victim.taken, rng), date_basis="stated",
+               perpetrator="synthetic-perpetrator-state", age=str(victim.age), occupation=occupation,
+               part_of="synthetic-korean-war" if category.part_of_war else "", source=source)
+
+
+def _partial_date(day: date, rng: random.Random) -> str:
+    """`day` as a source might state it: to the year, the month or the day. A coarser date still overlaps the
+    window `day` lies in, which is how the shapes read a partial date (a wartime abduction may say "1950")."""
+    precision = PRECISIONS.draw(rng)
+    if precision == "year":
+        return str(day.year)
+    return f"{day.year}-{day.month:02d}" if precision == "month" else day.isoformat()
+
+
+def _reference_tables(documents: dict[str, Documents]) -> Tables:
+    """The organisations, documents and the war every synthetic record refers to."""
+    tables = Tables()
+    tables.add("documents", key=NOTICE_KEY, label=NOTICE, title_ko=NOTICE_KO, document_type="web-page",
+               url=f"{EXAMPLE_SITE}{NOTICE_KEY}", source=NOTICE_KEY,
+               note="Written by footprints-graph synth for scale tests; every person, event and document here is invented.")
+    for key, label, label_ko, organisation_type in ORGANISATIONS:
+        tables.add("organisations", key=key, label=label, label_ko=label_ko, organisation_type=organisation_type,
+                   source=NOTICE_KEY)
+    for category in CATEGORIES:
+        register = documents[category.notation]
+        for number, (key, year) in enumerate(zip(register.keys, register.years), start=1):
+            tables.add("documents", key=key, label=f"{NOTICE}: {category.register} no. {number}",
+                       title_ko=NOTICE_KO, document_type="statistics-page", publisher="synthetic-ministry",
+                       issued=str(year), url=f"{EXAMPLE_SITE}{key}", source=key)
+    tables.add("events", key="synthetic-korean-war", label="War (synthetic stand-in for the Korean War)",
+               event_type="armed-conflict", start_date=WAR[0].isoformat(), end_date=WAR[1].isoformat(),
+               date_basis="stated", source=NOTICE_KEY)
+    return tables
+
+
+def _add_figures(tables: Tables, people: list[Victim]) -> None:
+    """The synthetic graph's own headline counts, as the page gives the real ones (Data Cube observations)."""
+    as_of = CUTOFF.isoformat()
+    by_category = Counter(v.category.notation for v in people)
+    wartime_decades = Counter(f"{v.age // 10 * 10}s" for v in people if v.category.notation == "wartime-abductee")
+    tables.add("datasets", key="synthetic-categories", label=f"{NOTICE}: victims by category",
+               structure="category-outcome", complete_breakdown="true", source=NOTICE_KEY)
+    for category in CATEGORIES:
+        tables.add("figures", key=f"synthetic-{category.notation}-documented", dataset="synthetic-categories",
+                   victim_category=category.notation, outcome="documented", count=str(by_category[category.notation]),
+                   qualifier="exact", as_of=as_of, source=NOTICE_KEY)
+    tables.add("datasets", key="synthetic-wartime-by-age-group", label=f"{NOTICE}: wartime abductees by age group",
+               structure="age-group", complete_breakdown="true", total="synthetic-wartime-abductee-documented",
+               source=NOTICE_KEY)
+    for decade, count in sorted(wartime_decades.items()):
+        tables.add("figures", key=f"synthetic-wartime-age-{decade}", dataset="synthetic-wartime-by-age-group",
+                   victim_category="wartime-abductee", outcome="documented", age_group=decade, count=str(count),
+                   qualifier="exact", as_of=as_of, source=NOTICE_KEY)
+
+
+def write_synthetic(out: Path, victims: int, seed: int) -> dict[str, int]:
+    """Write the synthetic record tables into `out`; return the number of rows per table."""
+    _check_output_folder(out)
+    tables = synthesize(victims, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text(_marker_text(victims, seed), encoding="utf-8")
+    headers = {PEOPLE.kind: _header(PEOPLE), **{t.spec.kind: _header(t.spec) for t in TABLES}}
+    for table, rows in sorted(tables.rows.items()):
+        _write_csv(out / f"{table}.csv", headers[table], rows)
+    return {table: len(rows) for table, rows in sorted(tables.rows.items())}
+
+
+def _check_output_folder(out: Path) -> None:
+    """Refuse a folder of real records: synthetic tables go only into a new folder or an earlier synth output."""
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise SynthError(f"{out} is not empty and holds no {MARKER}: synthetic records are never written among "
+                         "other files (choose a new folder)")
+
+
+def _marker_text(victims: int, seed: int) -> str:
+    return (f"# {NOTICE}\n\nWritten by `footprints-graph synth --victims {victims} --seed {seed}`. Every record here "
+            "is invented. Build it only with the synthetic base:\n\n"
+            "    footprints-graph build --data THIS_FOLDER --base https://w3id.org/footprints-graph/synthetic/ --home ELSEWHERE\n")
+
+
+def _header(spec: TableSpec) -> list[str]:
+    return [spec.key, *spec.required, *spec.optional]
+
+
+def _write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, header, restval="", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)

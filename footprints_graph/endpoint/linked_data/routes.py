@@ -1,0 +1,276 @@
+"""Linked data: every IRI the graph mints under the base dereferences here, with content negotiation between
+an HTML page and the RDF formats of the protocol's table (also chosen by extension: .ttl, .jsonld, .nt, .rdf).
+
+A resource's RDF is its CBD-like description: its own triples and those of the blank nodes it owns, plus the
+claim nodes that point at it (a person's listings, events and statuses) with theirs, plus a summary of every
+source document those triples cite (label, title, symbol, URL), so a client can follow each fact to its source.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, render_template, request
+
+from footprints_graph.releases.build import ONTOLOGY_GRAPH
+from footprints_graph.iris import ONTOLOGY
+from footprints_graph.endpoint.sparql.evaluation import serialize_triples
+from footprints_graph.endpoint.language import Words, chosen_language
+from footprints_graph.endpoint.linked_data.presentation import Presenter, iris_in
+from footprints_graph.endpoint.sparql.protocol import GRAPH, best_match, format_by_extension, format_of_media_type, formats_for
+from footprints_graph.endpoint.linked_data.records import record_layout
+from footprints_graph.endpoint.site import current_site
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DCT_SOURCE = "http://purl.org/dc/terms/source"
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+SCHEMA_URL = "https://schema.org/url"
+# claim nodes that point at the resource they are about
+CLAIM_PROPERTIES = tuple(ONTOLOGY + p for p in ("listingOf", "statusOf", "victim", "familyOf"))
+# what a description says about each source document it cites
+SOURCE_SUMMARY = (RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title",
+                  SCHEMA_URL, ONTOLOGY + "unDocumentSymbol", "http://purl.org/dc/terms/publisher",
+                  "http://purl.org/dc/terms/issued")
+HTML = "text/html"
+
+blueprint = Blueprint("linked_data", __name__)
+
+
+# ----------------------------------------------------------------------------- descriptions
+
+
+@dataclass
+class Description:
+    iri: str
+    triples: list[ox.Triple] = field(default_factory=list)
+    claims: list[str] = field(default_factory=list)  # claim nodes about the resource
+    incoming: list[ox.Triple] = field(default_factory=list)  # what other resources say about it (HTML only)
+    members: list[str] = field(default_factory=list)  # for a named graph: the resources in it
+
+
+def _triples(store: ox.Store, subject=None, predicate=None, obj=None, graph=None) -> set[ox.Triple]:
+    return {ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(subject, predicate, obj, graph)}
+
+
+def own_triples(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> set[ox.Triple]:
+    """The node's triples and, recursively, those of the blank nodes it points at."""
+    triples, todo, seen = set(), [node], set()
+    while todo:
+        current = todo.pop()
+        seen.add(current)
+        found = _triples(store, current)
+        triples |= found
+        todo += [t.object for t in found if isinstance(t.object, ox.BlankNode) and t.object not in seen]
+    return triples
+
+
+def claims_about(store: ox.Store, node: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode]:
+    return sorted({t.subject for p in CLAIM_PROPERTIES for t in _triples(store, None, ox.NamedNode(p), node)}, key=str)
+
+
+def source_summaries(store: ox.Store, triples: Iterable[ox.Triple]) -> set[ox.Triple]:
+    documents = {t.object for t in triples if t.predicate.value == DCT_SOURCE and isinstance(t.object, ox.NamedNode)}
+    return {t for d in documents for p in SOURCE_SUMMARY for t in _triples(store, d, ox.NamedNode(p))}
+
+
+def exists(store: ox.Store, iri: str) -> bool:
+    node = ox.NamedNode(iri)
+    return (next(store.quads_for_pattern(node, None, None), None) is not None
+            or next(store.quads_for_pattern(None, None, node), None) is not None
+            or node in set(store.named_graphs()))
+
+
+def describe(store: ox.Store, iri: str) -> Description:
+    node = ox.NamedNode(iri)
+    if node in set(store.named_graphs()) and next(store.quads_for_pattern(node, None, None), None) is None:
+        return _describe_graph(store, node)
+    claims = claims_about(store, node)
+    triples = own_triples(store, node).union(*(own_triples(store, c) for c in claims))
+    triples |= source_summaries(store, triples)
+    incoming = _triples(store, None, None, node)
+    if not triples:  # known only as an object (e.g. a version IRI): what points at it is all there is
+        triples = incoming
+    return Description(iri, sorted(triples, key=str), [c.value for c in claims], sorted(incoming, key=str))
+
+
+def _describe_graph(store: ox.Store, graph: ox.NamedNode) -> Description:
+    triples = _triples(store, graph=graph)
+    members = sorted({t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)})
+    return Description(graph.value, sorted(triples, key=str), members=members)
+
+
+# ----------------------------------------------------------------------------- representations
+
+
+@dataclass(frozen=True)
+class Representation:
+    """A resource with an HTML page and RDF, served under `path` (its local page) for `canonical` (its IRI)."""
+
+    canonical: str
+    path: str
+    triples: Callable[[], Iterable[ox.Triple]]
+    page: Callable[[], str]
+    prefixes: dict | None = None
+
+
+def offered_types() -> list[str]:
+    return [HTML, *(f.media_type for f in formats_for(GRAPH))]
+
+
+def respond(representation: Representation, extension: str | None = None) -> Response:
+    """The representation in the format the extension names or the client prefers, with Vary, Link, ETag and
+    Last-Modified; 304 when the client's copy is current; 406 when no format fits."""
+    release = current_site().release()
+    media_type = _chosen_media_type(extension)
+    etag = f"{release.build_id}-{media_type.replace('/', '.')}"
+    if media_type == HTML:  # pages differ by language (?lang=, Accept-Language)
+        etag += f"-{chosen_language()}"
+    headers = _headers(representation, etag, release.modified, varies=extension is None)
+    if etag in request.if_none_match or (not request.if_none_match and request.if_modified_since
+                                         and request.if_modified_since >= release.modified):
+        return Response(status=304, headers=headers)
+    return Response(_body(representation, media_type), headers=headers, content_type=_content_type(media_type))
+
+
+def _chosen_media_type(extension: str | None) -> str:
+    if extension is not None:
+        row = format_by_extension(extension)
+        if extension != "html" and row is None:
+            abort(404)
+        return row.media_type if row else HTML
+    best = best_match(request.accept_mimetypes, offered_types())
+    if best is None:
+        abort(406, description=f"Available for this resource: {', '.join(offered_types())}.")
+    return best
+
+
+def _body(representation: Representation, media_type: str) -> bytes | str:
+    if media_type == HTML:
+        return representation.page()
+    row = format_of_media_type(media_type)
+    return serialize_triples(representation.triples(), row, **({"prefixes": representation.prefixes}
+                                                              if representation.prefixes else {}))
+
+
+def _content_type(media_type: str) -> str:
+    return "text/html; charset=utf-8" if media_type == HTML else format_of_media_type(media_type).content_type
+
+
+def _headers(representation: Representation, etag: str, modified, varies: bool) -> dict[str, str]:
+    alternates = [f'<{representation.path}.{f.name}>; rel="alternate"; type="{f.media_type}"'
+                  for f in formats_for(GRAPH)]
+    headers = {"Link": ", ".join([f'<{representation.canonical}>; rel="canonical"', *alternates]),
+               "ETag": f'"{etag}"', "Last-Modified": modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+               "Cache-Control": "public, max-age=300"}
+    if varies:
+        headers["Vary"] = "Accept"
+    return headers
+
+
+# ----------------------------------------------------------------------------- resource pages
+
+
+
+def resource_representation(iri: str) -> Representation:
+    site = current_site()
+    store = site.release().store
+    description = describe(store, iri)
+    return Representation(iri, site.space.local(iri) or request.path, lambda: description.triples,
+                          lambda: _resource_page(store, description))
+
+
+def _resource_page(store: ox.Store, description: Description) -> str:
+    site = current_site()
+    triples = [*description.triples, *description.incoming]
+    presenter = Presenter(store, site.space, iris_in(triples) | {description.iri, *description.members})
+    record = record_layout(description, presenter, Words(chosen_language(), presenter), site.release().build_id)
+    return render_template("resource.html", page=resource_model(description, presenter), iri=description.iri,
+                           path=site.space.local(description.iri), formats=formats_for(GRAPH), record=record)
+
+
+def resource_model(description: Description, presenter: Presenter) -> dict:
+    """What the resource page shows, grouped: names, types, statements, claims with sources, links."""
+    by_subject: dict[str, list[ox.Triple]] = {}
+    for t in description.triples:
+        by_subject.setdefault(t.subject.value, []).append(t)
+    own = by_subject.get(description.iri, [])
+    urls = {t.subject.value: t.object.value for t in description.triples if t.predicate.value == SCHEMA_URL}
+    return {
+        "title": presenter.iri(description.iri),
+        "names": _names(own),
+        "types": [presenter.term(t.object) for t in own if t.predicate.value == RDF_TYPE],
+        "statements": _statements(own, presenter),
+        "sources": _sources(own, presenter, urls),
+        "same_as": [t.object.value for t in own if t.predicate.value == OWL_SAME_AS],
+        "claims": [_claim(c, [t for t in by_subject.get(c, []) if t.object.value != description.iri], presenter, urls)
+                   for c in description.claims],
+        "incoming": [(presenter.term(t.subject), presenter.term(t.predicate)) for t in description.incoming],
+        "members": [presenter.iri(m) for m in description.members],
+    }
+
+
+def _names(triples: list[ox.Triple]) -> list[tuple[str, str]]:
+    return sorted({(t.object.value, t.object.language or "") for t in triples
+                   if isinstance(t.object, ox.Literal) and t.object.language
+                   and t.predicate.value.endswith(("#label", "#prefLabel", "#altLabel", "#nameAsListed"))},
+                  key=lambda name: (name[1], name[0]))
+
+
+def _statements(triples: list[ox.Triple], presenter: Presenter) -> list[tuple]:
+    grouped: dict[str, list] = {}
+    for t in triples:
+        if t.predicate.value != RDF_TYPE:
+            grouped.setdefault(t.predicate.value, []).append(presenter.term(t.object))
+    return sorted(((presenter.iri(p), values) for p, values in grouped.items()), key=lambda s: s[0].text.lower())
+
+
+def _sources(triples: list[ox.Triple], presenter: Presenter, urls: dict[str, str]) -> list[tuple]:
+    return [(presenter.term(t.object), urls.get(t.object.value)) for t in triples if t.predicate.value == DCT_SOURCE]
+
+
+def _claim(claim: str, triples: list[ox.Triple], presenter: Presenter, urls: dict[str, str]) -> dict:
+    return {"node": presenter.iri(claim), "types": [presenter.term(t.object) for t in triples
+                                                     if t.predicate.value == RDF_TYPE],
+            "statements": _statements([t for t in triples if t.predicate.value != DCT_SOURCE], presenter),
+            "sources": _sources(triples, presenter, urls)}
+
+
+# ----------------------------------------------------------------------------- routes
+
+
+def serve_iri(iri: str) -> Response:
+    """The page or RDF of `iri` (or of `iri` without a format extension); 404 if the store does not know it."""
+    store = current_site().release().store
+    if _known(store, iri):
+        return respond(resource_representation(iri))
+    stem, dot, extension = iri.rpartition(".")
+    if dot and "/" not in extension and (extension == "html" or format_by_extension(extension)) and _known(store, stem):
+        return respond(resource_representation(stem), extension)
+    abort(404)
+
+
+def _known(store: ox.Store, iri: str) -> bool:
+    try:
+        return exists(store, iri)
+    except ValueError:  # not an IRI at all
+        return False
+
+
+@blueprint.route("/vocab", defaults={"rest": ""})
+@blueprint.route("/vocab/<path:rest>")
+def vocabulary(rest: str) -> Response:
+    return serve_iri(current_site().space.iri(request.path))
+
+
+@blueprint.route("/ontology/<path:rest>")
+def ontology_part(rest: str) -> Response:
+    return serve_iri(current_site().space.iri(request.path))
+
+
+def minted(key: str) -> Response:
+    return serve_iri(current_site().space.iri(request.path))
+
+
+def ontology_triples(store: ox.Store) -> list[ox.Triple]:
+    return sorted(_triples(store, graph=ox.NamedNode(str(ONTOLOGY_GRAPH))), key=str)

@@ -1,0 +1,188 @@
+"""An exact cache of /sparql answers and of records' RDF, one per worker process.
+
+A release never changes once built, so an answer stays right for as long as its release is served. The key
+holds everything the answer depends on: the build id, the query text, the dataset the protocol names
+(default-graph-uri, named-graph-uri), the base IRI (the URL asked) and the format negotiated for each kind of result. A new build therefore
+misses, and two requests share an answer only when they asked the same question of the same release in the
+same format. Errors are never cached. The cache holds at most `max_bytes` of bodies and drops the least
+recently used first.
+
+`ResponseCache` keeps whole responses the same way, before Flask sees the request: the RDF of records (/id/…)
+and /sparql answers, keyed by build id and the request as sent (path, query string, body, and the headers an
+answer depends on). A repeated request then costs about what the WSGI server does (docs/performance.md);
+answers to requests that differ but mean the same still meet in the answer cache behind it.
+"""
+
+import io
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser
+from footprints_graph.endpoint.sparql.protocol import GRAPH, SOLUTIONS, QueryOperation, SparqlProtocolError
+from footprints_graph.endpoint.site import Site
+
+EXTENSION = "footprints-answer-cache"
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    build_id: str
+    text: str
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+    formats: tuple[str, ...]  # the media type negotiated for solutions and for graphs ("" where none fits)
+    base: str | None = None  # the URL asked, which the query's relative IRIs resolve against
+
+
+def cache_key(build_id: str, operation: QueryOperation, choose: Chooser) -> CacheKey:
+    """The key of `operation` on release `build_id`, answered in the formats `choose` picks."""
+    return CacheKey(build_id, operation.text, operation.default_graphs, operation.named_graphs,
+                    tuple(_negotiated(choose, kind) for kind in (SOLUTIONS, GRAPH)), operation.base)
+
+
+def _negotiated(choose: Chooser, kind: str) -> str:
+    """The media type for a result of `kind`, or "" when the request accepts none (a 406 if the query has
+    results of that kind: the error is raised again when it is evaluated, never cached)."""
+    try:
+        return choose(kind).media_type
+    except SparqlProtocolError:
+        return ""
+
+
+class AnswerCache:
+    """Answers by key, least recently used first out, at most `max_bytes` of bodies (0: caches nothing)."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.hits = self.misses = 0
+        self._answers: OrderedDict[Hashable, Answer | CachedResponse] = OrderedDict()
+        self._lock = threading.Lock()  # gunicorn's sync workers are single-threaded; Flask's own server is not
+
+    def get(self, key: Hashable) -> "Answer | CachedResponse | None":
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is None:
+                self.misses += 1
+                return None
+            self._answers.move_to_end(key)
+            self.hits += 1
+            return answer
+
+    def put(self, key: Hashable, answer: "Answer | CachedResponse") -> None:
+        if len(answer.body) > self.max_bytes:  # also when the cache is off: nothing fits in 0 bytes
+            return
+        with self._lock:
+            if key in self._answers:
+                return
+            self._answers[key] = answer
+            self.size += len(answer.body)
+            while self.size > self.max_bytes:
+                _, dropped = self._answers.popitem(last=False)
+                self.size -= len(dropped.body)
+
+    def answer(self, key: CacheKey, evaluate: Callable[[], Answer]) -> Answer:
+        """The cached answer for `key`, or what `evaluate` returns (then kept for next time)."""
+        answer = self.get(key)
+        if answer is None:
+            answer = evaluate()
+            self.put(key, answer)
+        return answer
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
+def answer_cache() -> AnswerCache:
+    """The cache of the application handling the current request."""
+    return current_app.extensions[EXTENSION]
+
+
+# ----------------------------------------------------------------------------- whole responses, before Flask
+
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+SPARQL_PATH = "/sparql"
+# what an answer depends on besides its path and the release: the format, CORS, and for POST the body's type
+# the host and scheme make the base a query's relative IRIs resolve against when no public_url is set
+VARIES_ON = ("QUERY_STRING", "CONTENT_TYPE", "HTTP_ACCEPT", "HTTP_ORIGIN", "HTTP_HOST", "wsgi.url_scheme")
+CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")  # Flask answers those (304)
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class ResponseCache:
+    """WSGI middleware: a GET of a record (under /id/), or a GET or POST of /sparql, answered from the cache when
+    the same release was sent the same request before. Only a 200 that is not HTML is kept: pages depend on the
+    language and on cookies, and are left to Flask; so are errors."""
+
+    def __init__(self, app: WSGIApp, site: Site, cache: AnswerCache):
+        self.app, self.site, self.cache = app, site, cache
+        self.largest_body = site.config.max_query_bytes + 4096  # larger ones go to Flask, which refuses them
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        key = self._key(environ)
+        kept = self.cache.get(key) if key else None
+        if kept is not None:
+            start_response("200 OK", kept.headers)
+            return [kept.body]
+        if key is None:
+            return self.app(environ, start_response)
+        return self._kept(key, environ, start_response)
+
+    def _key(self, environ: dict) -> tuple | None:
+        path, method = environ.get("PATH_INFO", ""), environ["REQUEST_METHOD"]
+        record = method == "GET" and path.startswith(self.site.space.base_path)
+        if not (record or (path == SPARQL_PATH and method in ("GET", "POST"))) or any(map(environ.get, CONDITIONAL)):
+            return None
+        body = self._body(environ) if method == "POST" else b""
+        try:  # the build id is the name of the release `current` links to (build.py): one system call
+            build_id = os.path.basename(os.readlink(self.site.config.home / "current"))
+        except OSError:  # no release yet: Flask answers that (503)
+            return None
+        return None if body is None else (build_id, method, path, body, *(environ.get(h, "") for h in VARIES_ON))
+
+    def _body(self, environ: dict) -> bytes | None:
+        """The POST body, read here and put back for Flask; None (untouched) when it is too long to be a key or
+        of no stated length (chunked: Flask reads it and enforces the limit)."""
+        try:
+            length = int(environ["CONTENT_LENGTH"])
+        except (KeyError, ValueError):
+            return None
+        if length > self.largest_body or environ.get("HTTP_TRANSFER_ENCODING"):
+            return None
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        return body
+
+    def _kept(self, key: tuple, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        answered: dict[str, Any] = {}
+
+        def remember(status: str, headers: list[tuple[str, str]], exc_info=None):
+            answered.update(status=status, headers=headers)
+            return start_response(status, headers, exc_info)
+
+        chunks = self.app(environ, remember)
+        try:
+            body = b"".join(chunks)
+        finally:
+            getattr(chunks, "close", lambda: None)()
+        if _keepable(answered):
+            self.cache.put(key, CachedResponse(list(answered["headers"]), body))
+        return [body]
+
+
+def _keepable(answered: dict) -> bool:
+    headers = {name.lower(): value for name, value in answered.get("headers", ())}
+    return (answered.get("status", "").startswith("200 ") and "set-cookie" not in headers
+            and "no-store" not in headers.get("cache-control", "")
+            and not headers.get("content-type", "").startswith("text/html"))

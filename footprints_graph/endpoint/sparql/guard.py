@@ -1,0 +1,212 @@
+"""What a query may reach, how deep it may nest and how much it may return, checked by the endpoint around
+evaluation.
+
+pyoxigraph evaluates SERVICE by calling the endpoint it names and cannot be told not to, and its parser and
+evaluator recurse as deep as a query nests, so before a query runs its tokens (lexer.py: SPARQL's terminals, read
+as Oxigraph reads them, IRIs resolved by Oxigraph's resolver) are checked:
+
+- a query nested more than MAX_NESTING levels deep (brackets, and chains of operators or of UNION, OPTIONAL, …,
+  counted as lexer.nesting does) is refused with 400: 2,000 nested `{` or 10,000 chained `+1` overflow the
+  engine's stack and kill the process that runs it;
+- SERVICE to an endpoint that is not on the `federation` allowlist (empty by default), or to a variable, is
+  refused with 403; FROM / FROM NAMED of a graph the store does not have with 400;
+- `default-graph-uri` and `named-graph-uri` must name graphs of the store (400), so nothing is ever fetched;
+- behind all of it, the query process runs without network (hardening.drop_network).
+
+After evaluation, a result of more than `max_result_rows` rows (or triples) is refused with 400 and a message
+that says how to page through it: never a truncated answer that a client could take for the whole.
+"""
+
+import fcntl
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from footprints_graph.endpoint.config import EndpointConfig
+from footprints_graph.endpoint.sparql.lexer import QuerySyntaxError, nesting
+from footprints_graph.endpoint.sparql.protocol import QueryOperation, SparqlProtocolError, bad_request, malformed_query
+
+# Levels of nesting a query may have. The engine overflows its 8 MB stack between 2,000 and 3,000 nested `{` and
+# between 3,000 and 10,000 chained operators; a query a person writes rarely passes 50.
+MAX_NESTING = 1000
+LISTED_GRAPHS = 20  # graphs named in an error message; the VoID description lists them all
+RETRY_AFTER_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class QueryPolicy:
+    """What the endpoint lets a query do: the SERVICE endpoints it may call (none by default) and the most rows
+    (SELECT) or triples (CONSTRUCT, DESCRIBE) its result may have (0: no cap)."""
+
+    services: frozenset[str] = frozenset()
+    max_rows: int = 0
+
+    @property
+    def offline(self) -> bool:
+        """True when the query process needs no network at all."""
+        return not self.services
+
+
+def policy_for(config: EndpointConfig) -> QueryPolicy:
+    return QueryPolicy(frozenset(config.federation), config.max_result_rows)
+
+
+def slots_for(config: EndpointConfig) -> "QuerySlots":
+    return QuerySlots(config.home, config.max_concurrent_queries)
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def service_refused(endpoint: str, allowed: frozenset[str]) -> SparqlProtocolError:
+    allowlist = f" It may call only: {', '.join(sorted(allowed))}." if allowed else ""
+    return SparqlProtocolError(403, f"This endpoint does not call other endpoints: SERVICE {endpoint} is refused."
+                                    f"{allowlist} Run the federated query in your own engine (Comunica, Oxigraph, "
+                                    "Jena) and use this endpoint as one of its services.")
+
+
+def unknown_graph(where: str, graph: str, graphs: frozenset[str]) -> SparqlProtocolError:
+    listed = ", ".join(f"<{g}>" for g in sorted(graphs)[:LISTED_GRAPHS])
+    more = f" and {len(graphs) - LISTED_GRAPHS} more" if len(graphs) > LISTED_GRAPHS else ""
+    return bad_request(f"{where} <{graph}> is not a graph of this dataset, and this endpoint fetches nothing from "
+                       f"elsewhere. Its graphs are {listed}{more} (see /.well-known/void).")
+
+
+def too_deep(depth: int, where: str) -> SparqlProtocolError:
+    return bad_request(f"The query nests {depth} levels deep at {where} (brackets, and chained operators, UNION, "
+                       f"OPTIONAL, …); this endpoint reads at most {MAX_NESTING}. Flatten it: a VALUES block "
+                       "instead of a chain of || or UNION, IN (…) instead of = … || = ….")
+
+
+def result_too_large(limit: int) -> SparqlProtocolError:
+    return bad_request(f"The result has more than {limit} rows (or triples), this endpoint's limit, so it was not "
+                       f"sent: a truncated answer would look complete. Add LIMIT {limit} and page with OFFSET, "
+                       "aggregate (COUNT, GROUP BY), or load a dump (/dumps/) into your own store.")
+
+
+def server_busy(retry_after: int) -> SparqlProtocolError:
+    return SparqlProtocolError(503, f"This endpoint is answering as many queries as it can at once. Try again in "
+                                    f"{retry_after} s.", {"Retry-After": str(retry_after)})
+
+
+# ----------------------------------------------------------------------------- before evaluation
+
+
+def store_graphs(store: ox.Store) -> frozenset[str]:
+    return frozenset(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+def check_nesting(operation: QueryOperation) -> None:
+    """Raise 400 if `operation` nests deeper than MAX_NESTING: before the engine, whose parser would overflow."""
+    deepest = nesting(operation.reading.tokens)
+    if deepest.depth > MAX_NESTING:
+        raise too_deep(deepest.depth, operation.reading.place(deepest.offset))
+
+
+def check_query(operation: QueryOperation, graphs: frozenset[str], policy: QueryPolicy) -> None:
+    """Raise a protocol error if `operation` would reach outside `graphs` or call a SERVICE `policy` does not allow."""
+    for parameter, named in (("default-graph-uri", operation.default_graphs),
+                             ("named-graph-uri", operation.named_graphs)):
+        _check_graphs(parameter, named, graphs)
+    try:
+        services = operation.reading.references("SERVICE", "SILENT")
+        sources = operation.reading.references("FROM", "NAMED")
+    except QuerySyntaxError as error:
+        raise malformed_query(error) from None
+    for service in services:
+        _check_service(service.target, service.variable, policy)
+    for source in sources:
+        _check_graphs(source.phrase, [source.target], graphs)
+
+
+def _check_service(endpoint: str, variable: bool, policy: QueryPolicy) -> None:
+    if variable:  # could be bound to any endpoint
+        raise service_refused(endpoint, policy.services)
+    if endpoint not in policy.services:
+        raise service_refused(f"<{endpoint}>", policy.services)
+
+
+def _check_graphs(where: str, named: Iterable[str], graphs: frozenset[str]) -> None:
+    for graph in named:
+        if graph not in graphs:
+            raise unknown_graph(where, graph, graphs)
+
+
+# ----------------------------------------------------------------------------- after evaluation
+
+
+class _RowCounter:
+    """A file that pyoxigraph writes SELECT results into as TSV (a header line, then one line a row: TSV escapes
+    line breaks in literals), which stops the writing as soon as there are more than `limit` rows."""
+
+    def __init__(self, limit: int):
+        self.limit, self.lines, self.chunks = limit + 1, 0, []  # + the header line
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        self.lines += data.count(b"\n")
+        if self.lines > self.limit:
+            raise OverflowError("the result is over the row limit")
+        self.chunks.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        """pyoxigraph flushes what it wrote; everything is in memory already."""
+
+
+def capped(results, limit: int):
+    """`results` as a result of the same kind holding at most `limit` rows or triples; raises 400 if it has more."""
+    if not limit or isinstance(results, ox.QueryBoolean):
+        return results
+    if isinstance(results, ox.QueryTriples):
+        triples = list(islice(results, limit + 1))
+        if len(triples) > limit:
+            raise result_too_large(limit)
+        return triples
+    counter = _RowCounter(limit)
+    try:
+        results.serialize(counter, format=ox.QueryResultsFormat.TSV)
+    except OverflowError:
+        raise result_too_large(limit) from None
+    return ox.parse_query_results(b"".join(counter.chunks), ox.QueryResultsFormat.TSV)
+
+
+# ----------------------------------------------------------------------------- how many at once
+
+
+class QuerySlots:
+    """At most `count` queries at once across all the worker processes serving one home folder (0: no cap but
+    the number of workers). A slot is an exclusive lock on one of `count` files in <home>/.query-slots; the
+    kernel releases it if its holder dies, so a killed worker never leaks one."""
+
+    def __init__(self, home: Path, count: int):
+        self.folder = home / ".query-slots"
+        self.count = count
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Hold a free slot while the block runs; raise 503 with Retry-After if every slot is taken."""
+        if not self.count:
+            yield
+            return
+        descriptor = self._take()
+        try:
+            yield
+        finally:
+            os.close(descriptor)
+
+    def _take(self) -> int:
+        self.folder.mkdir(mode=0o700, exist_ok=True)
+        for slot in range(self.count):
+            descriptor = os.open(self.folder / f"slot-{slot}", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return descriptor
+            except BlockingIOError:
+                os.close(descriptor)
+        raise server_busy(RETRY_AFTER_SECONDS)

@@ -1,0 +1,211 @@
+"""Queries with a deadline in a query process that lives on between queries.
+
+pyoxigraph cannot be interrupted, so a query that may run long runs in a child process the worker can kill
+(evaluation.py forks one per query). Forking costs ~12 ms for a worker serving a store on disk and ~70 ms for
+one holding a 100k-victim store in memory (the page tables are copied): more than most library queries take.
+So each worker forks one query process and sends it query after query through a pipe; only a query that
+overruns its deadline costs a fork, because the process is killed with it and the next query forks a new one.
+The process holds the store it was forked with; another store (a new release, the curators' store) gets a
+new process. Like evaluation.py's children, it reads only and, when the policy allows no SERVICE, it has no
+network (hardening.drop_network).
+"""
+
+import os
+import pickle
+import select
+import signal
+import stat
+import struct
+import threading
+import time
+from contextlib import suppress
+from dataclasses import dataclass
+
+from footprints_graph.hardening import drop_network, network_sandbox_supported
+from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, evaluate
+from footprints_graph.endpoint.sparql.guard import QueryPolicy
+from footprints_graph.endpoint.sparql.protocol import GRAPH, SOLUTIONS, QueryOperation, ResultFormat, SparqlProtocolError, query_timeout
+
+LENGTH = struct.Struct("!Q")  # each message on a pipe: its length, then the pickled object
+# a gunicorn worker's handlers of these would run worker code in the query process
+INHERITED_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2,
+                     signal.SIGWINCH, signal.SIGCHLD, signal.SIGALRM)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One query for the process: the operation and the format (or the 406) for each kind of result."""
+
+    operation: QueryOperation
+    formats: dict[str, ResultFormat | SparqlProtocolError]
+    seconds: float
+
+    def choose(self, kind: str) -> ResultFormat:
+        chosen = self.formats[kind]
+        if isinstance(chosen, SparqlProtocolError):
+            raise chosen
+        return chosen
+
+
+def negotiated(choose: Chooser) -> dict[str, ResultFormat | SparqlProtocolError]:
+    """What `choose` (a closure over the HTTP request, which does not travel) picks for each kind of result."""
+    formats = {}
+    for kind in (SOLUTIONS, GRAPH):
+        try:
+            formats[kind] = choose(kind)
+        except SparqlProtocolError as error:
+            formats[kind] = error
+    return formats
+
+
+class QueryProcess:
+    """This worker's query process (at most one at a time), forked on first use."""
+
+    def __init__(self):
+        self.pid: int | None = None
+        self.pid_of_parent = os.getpid()
+        self.store = self.policy = None
+        self.requests = self.answers = -1  # our ends of the two pipes
+        self._lock = threading.Lock()  # one query at a time on the pipes (gunicorn's sync workers have one thread)
+
+    def evaluate(self, store, operation: QueryOperation, choose: Chooser, seconds: float,
+                 policy: QueryPolicy | None) -> Answer:
+        """`evaluate(store, operation, choose, policy)` in the query process, 503 after `seconds`; in this
+        process when `seconds` is 0 (no deadline)."""
+        if not seconds:
+            return evaluate(store, operation, choose, policy)
+        with self._lock:
+            return self._evaluate(store, Request(operation, negotiated(choose), seconds), policy)
+
+    def prepare(self, store, policy: QueryPolicy | None) -> None:
+        """Fork a query process for `store` unless a live one serves it. Call it before taking a lock: a
+        process forked while the lock is held keeps a copy of its descriptor, and with it the lock."""
+        if not self._serves(store, policy):
+            self._start(store, policy)
+
+    def _evaluate(self, store, request: Request, policy: QueryPolicy | None) -> Answer:
+        self.prepare(store, policy)
+        _send(self.requests, request)
+        outcome = self._outcome(request.seconds)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def _outcome(self, seconds: float) -> Answer | Exception:
+        try:
+            return _receive(self.answers, time.monotonic() + seconds)
+        except TimeoutError:
+            self.stop()  # killed with the query it is stuck in
+            raise query_timeout(seconds) from None
+        except EOFError:
+            self.stop()
+            raise QueryFailed("the query process ended without an answer") from None
+
+    def _serves(self, store, policy: QueryPolicy | None) -> bool:
+        return (self.pid is not None and self.pid_of_parent == os.getpid() and store is self.store
+                and policy == self.policy and _alive(self.pid))
+
+    def _start(self, store, policy: QueryPolicy | None) -> None:
+        self.stop()
+        to_child, self.requests = os.pipe()
+        self.answers, from_child = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the query process: never returns
+            os.close(self.requests)
+            os.close(self.answers)
+            _serve(store, policy, to_child, from_child)
+        os.close(to_child)
+        os.close(from_child)
+        self.store, self.policy, self.pid_of_parent = store, policy, os.getpid()
+
+    def stop(self) -> None:
+        """Kill the query process, if this process has one."""
+        if self.pid is None:
+            return
+        if self.pid_of_parent == os.getpid():  # not a process forked by someone else's parent
+            os.close(self.requests)
+            os.close(self.answers)
+            with suppress(ProcessLookupError, ChildProcessError):  # it had ended and been reaped already
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+        self.pid = self.store = self.policy = None
+
+
+def _alive(pid: int) -> bool:
+    """The child `pid` has not ended (a crash, the kernel's out-of-memory killer); reaps it if it has."""
+    try:
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:  # reaped already
+        return False
+
+
+def _serve(store, policy: QueryPolicy | None, requests: int, answers: int) -> None:
+    """The query process: answer requests until the worker closes the pipe (or dies)."""
+    try:
+        for number in INHERITED_SIGNALS:  # SIGALRM too: each query's second deadline, the kernel's
+            signal.signal(number, signal.SIG_DFL)
+        _close_inherited_channels(keep={requests, answers})
+        if policy and policy.offline and network_sandbox_supported():
+            drop_network()  # so that a SERVICE the guard did not see cannot connect anywhere
+        while True:
+            try:
+                request = _receive(requests, None)
+            except EOFError:
+                break
+            signal.alarm(int(request.seconds) + 2)
+            _send(answers, _outcome(store, request, policy))
+            signal.alarm(0)
+    finally:
+        os._exit(0)
+
+
+def _close_inherited_channels(keep: set[int]) -> None:
+    """Close the worker's sockets and pipes in this process: a client whose connection the worker closed, or a
+    program reading the worker's pipe to its end, would otherwise see it open until this long-lived process
+    ends. The store's files stay open (it reads them)."""
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            mode = os.fstat(int(name)).st_mode
+            if int(name) not in keep and (stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode)):
+                os.close(int(name))
+        except OSError:  # the descriptor that listed the folder, closed since
+            continue
+
+
+def _outcome(store, request: Request, policy: QueryPolicy | None) -> Answer | Exception:
+    try:
+        return evaluate(store, request.operation, request.choose, policy)
+    except SparqlProtocolError as error:
+        return error
+    except Exception as error:  # noqa: BLE001 — carried to the worker, which raises it as a server fault
+        return QueryFailed(f"{type(error).__name__}: {error}")
+
+
+def _send(fd: int, message: object) -> None:
+    data = pickle.dumps(message)
+    view = memoryview(LENGTH.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _receive(fd: int, deadline: float | None) -> object:
+    """One message from `fd`; TimeoutError after `deadline` (monotonic), EOFError if the writer is gone."""
+    (length,) = LENGTH.unpack(_read(fd, LENGTH.size, deadline))
+    return pickle.loads(_read(fd, length, deadline))  # noqa: S301 — our own process wrote it
+
+
+def _read(fd: int, size: int, deadline: float | None) -> bytes:
+    chunks, wanted = [], size
+    while wanted:
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and (remaining <= 0 or not select.select([fd], [], [], remaining)[0]):
+            raise TimeoutError
+        chunk = os.read(fd, min(wanted, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        wanted -= len(chunk)
+    return b"".join(chunks)
+
+
+QUERY_PROCESS = QueryProcess()  # this process's; a forked worker notices it is not the parent and forks its own

@@ -1,0 +1,65 @@
+"""/sparql: the SPARQL 1.1 Protocol endpoint. A query is answered in the format the client negotiates; a
+bare GET is answered with the Service Description (RDF) or, for a browser, the query form."""
+
+from flask import Blueprint, Response, request
+
+from footprints_graph.endpoint.sparql import editor
+from footprints_graph.endpoint.sparql.backends import ReadableStore, ServerStore
+from footprints_graph.endpoint.sparql.cache import answer_cache, cache_key
+from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, serialize_triples
+from footprints_graph.endpoint.sparql.guard import policy_for, slots_for
+from footprints_graph.endpoint.sparql.protocol import GRAPH, ProtocolRequest, QueryOperation, formats_for, negotiate, read_request
+from footprints_graph.endpoint.sparql.query_process import QUERY_PROCESS
+from footprints_graph.endpoint.site import current_site
+from footprints_graph.endpoint.linked_data.void import DESCRIPTION_PREFIXES, service_description_triples
+
+blueprint = Blueprint("sparql", __name__)
+HTML = "text/html"
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    site = current_site()
+    body = request.get_data(cache=True) if request.mimetype != "application/x-www-form-urlencoded" else b""
+    protocol = read_request(request.method, request.mimetype, request.args, request.form, body,
+                            site.config.max_query_bytes, request.mimetype_params.get("charset"),
+                            base=site.root() + request.path)  # relative IRIs resolve against the URL asked
+    if protocol.operation is None:
+        return service_description(protocol)
+    as_page = editor.wants_page(protocol)  # a browser's query: the editor, with the results as a table
+    choose = editor.page_format if as_page else (
+        lambda kind: negotiate(request.accept_mimetypes, kind, protocol.format_names))
+    release = site.release()  # once: the answer and its cache key must be of the same release
+    answer = answer_cache().answer(cache_key(release.build_id, protocol.operation, choose),
+                                   lambda: _evaluate(release.store, protocol.operation, choose))
+    if as_page:
+        return editor.results_page(answer)
+    response = Response(answer.body, content_type=answer.format.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+def _evaluate(store: ReadableStore, operation: QueryOperation, choose: Chooser) -> Answer:
+    config, policy = current_site().config, policy_for(current_site().config)
+    # a SPARQL server does the work itself, under the HTTP timeout: no query process (query_process.py) needed
+    seconds = 0 if isinstance(store, ServerStore) else config.query_timeout
+    if seconds:
+        QUERY_PROCESS.prepare(store, policy)  # before a slot is taken, whose lock a forked process would keep
+    with slots_for(config).hold():  # guard.py: SERVICE, FROM, the row cap and the concurrency cap
+        return QUERY_PROCESS.evaluate(store, operation, choose, seconds, policy)
+
+
+def service_description(protocol: ProtocolRequest) -> Response:
+    """The Service Description in the negotiated RDF format, or the HTML query form for a browser."""
+    site = current_site()
+    if not protocol.format_names and _prefers_html():
+        return editor.editor_page()
+    chosen = negotiate(request.accept_mimetypes, GRAPH, protocol.format_names)
+    triples = service_description_triples(site.release(), site.root(), bool(site.config.federation))
+    return Response(serialize_triples(triples, chosen, DESCRIPTION_PREFIXES), content_type=chosen.content_type,
+                    headers={"Vary": "Accept"})
+
+
+def _prefers_html() -> bool:
+    accept = request.accept_mimetypes
+    return bool(accept) and accept.best_match([*(f.media_type for f in formats_for(GRAPH)), HTML]) == HTML

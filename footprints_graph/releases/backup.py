@@ -1,0 +1,189 @@
+"""Backup and restore of the whole dataset.
+
+`footprints-graph backup FILE` writes the current release into one archive; `footprints-graph restore FILE`
+makes a new release of an archive and swaps it in atomically, as a build does (build.py), so a restore that
+fails or is killed leaves the serving release as it was.
+
+A backup is a gzipped tar of the release folder without its Oxigraph stores, which restore rebuilds from the
+N-Quads (they are large, and tied to the Oxigraph version):
+
+    manifest.json              the format and its version, the build id, when, and each file's size, SHA-256
+                               and whether it is restricted
+    summary.json, release.json, validation.ttl, validation.json
+    dumps/footprints.nq, …     the public dataset: named graphs, provenance
+    restricted/restricted.nq   the restricted records, and restricted/validation.* — flagged in the manifest
+
+A backup holds restricted records: it is written readable by its owner only, and must never be published.
+"""
+
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tarfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from footprints_graph.releases.build import current_release, make_current, prune
+from footprints_graph.errors import FootprintsError
+from footprints_graph.store.embedded import write_store
+
+FORMAT, VERSION = "footprints-graph backup", 1
+MANIFEST = "manifest.json"
+STORES = ("store", "restricted/store")  # rebuilt on restore, never archived
+REQUIRED = ("summary.json", "dumps/footprints.nq", "restricted/restricted.nq")
+RESTRICTED = "restricted/"
+SAFE_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]+(/(?!\.)[A-Za-z0-9_.-]+)*")  # no '..', no absolute or hidden paths
+CHUNK = 1 << 20
+
+
+class BackupError(FootprintsError):
+    """A backup that cannot be written or restored; says which file and what is wrong."""
+
+
+# ----------------------------------------------------------------------------- backup
+
+
+def write_backup(home: Path, target: Path) -> dict:
+    """Write the current release under `home` to the archive `target`; return its manifest."""
+    release = current_release(home)
+    if release is None:
+        raise BackupError(f"no release under {home}: nothing to back up; run `footprints-graph build` first")
+    files = _release_files(release)
+    manifest = {"format": FORMAT, "version": VERSION, "build_id": release.name,
+                "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                "files": {name: _file_entry(release / name, name) for name in files}}
+    partial = target.with_name(f".{target.name}.partial")
+    with _private_file(partial) as output, tarfile.open(fileobj=output, mode="w:gz") as archive:
+        _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
+        for name in files:
+            archive.add(release / name, arcname=name, recursive=False)
+    os.replace(partial, target)  # a backup file is whole or absent
+    return manifest
+
+
+def _release_files(release: Path) -> list[str]:
+    names = [p.relative_to(release).as_posix() for p in sorted(release.rglob("*")) if p.is_file()]
+    return [n for n in names if not _in_a_store(n)]
+
+
+def _in_a_store(name: str) -> bool:
+    return any(name.startswith(store + "/") for store in STORES)
+
+
+def _file_entry(path: Path, name: str) -> dict:
+    return {"bytes": path.stat().st_size, "sha256": _sha256(path), "restricted": name.startswith(RESTRICTED)}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _private_file(path: Path) -> io.BufferedWriter:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # restricted records inside
+    return os.fdopen(descriptor, "wb")
+
+
+def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = len(data), 0o600, int(datetime.now(UTC).timestamp())
+    archive.addfile(info, io.BytesIO(data))
+
+
+# ----------------------------------------------------------------------------- restore
+
+
+def restore_backup(source: Path, home: Path) -> Path:
+    """Make a new release of the backup `source` under `home` and make it current; return the release."""
+    try:
+        archive = tarfile.open(source, mode="r:*")
+    except (OSError, tarfile.TarError, EOFError) as error:
+        raise BackupError(f"{source}: not a footprints-graph backup: {error}") from None
+    with archive:
+        manifest = _manifest(archive, source)
+        releases = home / "releases"
+        work = releases / f".incomplete-restore-{manifest['build_id']}-{os.getpid()}"
+        try:
+            _unpack(archive, manifest, work, source)
+            _rebuild_stores(work)
+            release = _free_name(releases, manifest["build_id"])
+            os.rename(work, release)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    make_current(home, release)
+    prune(home, release)
+    return release
+
+
+def _manifest(archive: tarfile.TarFile, source: Path) -> dict:
+    try:
+        member = archive.getmember(MANIFEST)
+        manifest = json.loads(archive.extractfile(member).read(CHUNK * 16))
+    except (KeyError, AttributeError, ValueError, tarfile.TarError, OSError, EOFError) as error:
+        raise BackupError(f"{source}: no readable {MANIFEST}: {error}") from None
+    if not isinstance(manifest, dict) or (manifest.get("format"), manifest.get("version")) != (FORMAT, VERSION):
+        raise BackupError(f"{source}: not a {FORMAT} of version {VERSION}")
+    _check_names(manifest, source)
+    return manifest
+
+
+def _check_names(manifest: dict, source: Path) -> None:
+    files, build_id = manifest.get("files"), manifest.get("build_id")
+    if not isinstance(build_id, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", build_id) or not isinstance(files, dict):
+        raise BackupError(f"{source}: the manifest has no valid build_id and files")
+    for name, entry in files.items():
+        if not SAFE_NAME.fullmatch(name) or _in_a_store(name) or not isinstance(entry, dict) \
+                or not isinstance(entry.get("sha256"), str) or not isinstance(entry.get("bytes"), int):
+            raise BackupError(f"{source}: refusing the manifest's entry {name!r}")
+    missing = [name for name in REQUIRED if name not in files]
+    if missing:
+        raise BackupError(f"{source}: the backup lacks {', '.join(missing)}")
+
+
+def _unpack(archive: tarfile.TarFile, manifest: dict, work: Path, source: Path) -> None:
+    """Copy each file the manifest lists into `work`, checking its size and checksum; nothing else is read."""
+    work.mkdir(parents=True)
+    expected = manifest["files"]
+    found = set()
+    for member in archive:
+        if member.name == MANIFEST:
+            continue
+        if member.name not in expected or not member.isreg() or member.name in found:
+            raise BackupError(f"{source}: unexpected archive member {member.name!r}")
+        _copy_checked(archive, member, work / member.name, expected[member.name], source)
+        found.add(member.name)
+    if found != set(expected):
+        raise BackupError(f"{source}: files missing from the archive: {', '.join(sorted(set(expected) - found))}")
+
+
+def _copy_checked(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Path, entry: dict, source: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    with archive.extractfile(member) as data, target.open("wb") as output:
+        while (chunk := data.read(CHUNK)) and size <= entry["bytes"]:  # no more than the manifest announced
+            digest.update(chunk)
+            size += len(chunk)
+            output.write(chunk)
+    if digest.hexdigest() != entry["sha256"] or size != entry["bytes"]:
+        raise BackupError(f"{source}: {member.name} does not match its checksum in the manifest: the backup is damaged")
+
+
+def _rebuild_stores(release: Path) -> None:
+    public = (release / "dumps" / "footprints.nq").read_bytes()
+    restricted = (release / "restricted" / "restricted.nq").read_bytes()
+    write_store(release / "store", public)
+    write_store(release / "restricted" / "store", public + restricted)  # N-Quads files join by concatenation
+
+
+def _free_name(releases: Path, build_id: str) -> Path:
+    """releases/<build id>, or <build id>-restored-<n> if a release of that id is there already (perhaps the
+    damaged one being replaced: it is left alone)."""
+    candidates = [build_id, *(f"{build_id}-restored-{n}" for n in range(1, 1000))]
+    return next(releases / name for name in candidates if not (releases / name).exists())

@@ -1,0 +1,254 @@
+"""Build: read → convert → validate while the store is written → dumps → swap atomically.
+
+A build writes a complete new release folder and only then points `current` at it (an atomic rename of
+a symlink), so a build that fails or is killed leaves the previous release intact and serving.
+Layout under the home folder:
+
+    current -> releases/<build-id>
+    releases/<build-id>/store/      Oxigraph on disk (public records only)
+    releases/<build-id>/dumps/      N-Quads, TriG, JSON-LD (named graphs); Turtle, N-Triples (merged)
+    releases/<build-id>/summary.json
+    releases/<build-id>/validation.ttl, validation.json   the SHACL report (warnings and infos; no violations)
+    releases/<build-id>/restricted/ restricted records, never served publicly; store/: every record, and the
+                                    full validation report, for curators (the public one leaves them out)
+
+A hook for the tests that kill a build at a chosen moment, on a fast machine or a slow one: with
+FOOTPRINTS_BUILD_PAUSE_AT=<phase> and FOOTPRINTS_BUILD_PAUSE_FILE=<path>, the build creates `<path>.waiting`
+on reaching that phase and waits (at most PAUSE_SECONDS, then a BuildError) until `<path>` exists. The phases:
+
+    read      the records are read, converted and sorted; nothing is written yet
+    writing   the store is written into releases/.incomplete-…; the dumps are not
+    written   the release is whole in releases/.incomplete-…, not yet renamed
+    renamed   the release folder has its name; `current` still points at the previous release
+
+Unset, the hook costs one look-up of the environment per phase.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.compare import to_canonical_graph
+from tqdm import tqdm
+
+from footprints_graph.collector import collector_paused
+from footprints_graph.convert import ConvertedRecord
+from footprints_graph.convert.records import convert_tables
+from footprints_graph.errors import BuildError
+from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
+from footprints_graph.convert.linksets import read_link_sets
+from footprints_graph.releases.description import release_changes, write_release_description
+from footprints_graph.resources import ontology_graph
+from footprints_graph.store.embedded import line_graph, sorted_nquads, sorted_quads, to_quad, to_quads, write_dumps, write_extended_store, write_store
+from footprints_graph.convert.synth import MARKER as SYNTHETIC_MARKER
+from footprints_graph.validate.pyshacl_engine import ValidationFailed, ValidationReport, validate_records
+
+ONTOLOGY_GRAPH = URIRef("https://w3id.org/footprints-graph/ontology")
+KEEP_RELEASES = 3
+PAUSE_PHASES = ("read", "writing", "written", "renamed")
+PAUSE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    build_id: str
+    release: Path
+    summary: dict
+    validation: ValidationReport | None = None
+
+
+def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool = False) -> BuildResult:
+    """Build the graph from the records in `data_dir` into a new release under `home` and make it current.
+    The store is written while the records are validated (Oxigraph's bulk loader runs without Python's
+    lock); a release is only made current when they conform."""
+    _refuse_mixing(data_dir, base)
+    with collector_paused():
+        records = convert_tables(data_dir, base)
+        records += read_link_sets(data_dir / "links", records, base)
+        public = [r for r in records if not r.restricted]
+        lines, quads = sorted_nquads([*_quads(public, progress), *_ontology_quads()])
+    build_id = hashlib.sha256(b"".join(lines)).hexdigest()[:16]
+    pause_at("read")
+    restricted = [r for r in records if r.restricted]
+    previous = current_release(home)
+    release, report, changed = _write_release(home, build_id, lines, quads, records, restricted, previous)
+    write_release_description(release, previous, changed)
+    make_current(home, release)
+    prune(home, release)
+    return BuildResult(build_id, release, json.loads((release / "summary.json").read_text(encoding="utf-8")), report)
+
+
+def _refuse_mixing(data_dir: Path, base: str) -> None:
+    """Synthetic records (a folder `synth` wrote, marked by SYNTHETIC.md) never enter the real namespace."""
+    if (data_dir / SYNTHETIC_MARKER).exists() and base != SYNTHETIC_BASE:
+        raise BuildError(f"{data_dir} holds synthetic records ({SYNTHETIC_MARKER}); "
+                         f"build them under their own namespace with --base {SYNTHETIC_BASE}")
+
+
+def current_release(home: Path) -> Path | None:
+    """The release that is serving now, or None before the first build."""
+    link = home / "current"
+    return link.resolve() if link.exists() else None
+
+
+def _quads(records: list[ConvertedRecord], progress: bool) -> list[ox.Quad]:
+    return list(to_quads((s, p, o, record.graph)
+                         for record in tqdm(records, desc="convert", unit="record", disable=not progress)
+                         for s, p, o in record.triples))
+
+
+def _ontology_quads() -> list[ox.Quad]:
+    """The ontology and vocabularies go in their own named graph; blank nodes get canonical labels so
+    that every build writes the same bytes."""
+    return [to_quad(s, p, o, ONTOLOGY_GRAPH) for s, p, o in to_canonical_graph(ontology_graph())]
+
+
+def _summary(build_id: str, lines: list[bytes], records: list[ConvertedRecord], report: ValidationReport,
+             restricted: list[ConvertedRecord]) -> dict:
+    record_counts = Counter(str(r.graph) for r in records if not r.restricted)
+    triple_counts = Counter(map(line_graph, lines))
+    return {
+        "build_id": build_id,
+        "records": len(records) - len(restricted),
+        "restricted_records": len(restricted),
+        "triples": len(lines),
+        "graphs": {g: {"records": record_counts.get(g, 0), "triples": n} for g, n in sorted(triple_counts.items())},
+        "validation": public_report(report, restricted).counts(),
+    }
+
+
+def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox.Quad],
+                   records: list[ConvertedRecord], restricted: list[ConvertedRecord],
+                   previous: Path | None) -> tuple[Path, ValidationReport, dict | None]:
+    """Validate the records, and tell what changed since `previous`, while the store and the dumps are written
+    into a folder of their own; finish the release (restricted records, reports) and give it its name only
+    when the records conform."""
+    releases = home / "releases"
+    release = releases / build_id
+    if release.exists():  # same input, same id, same bytes: nothing to write, but the records are checked
+        return release, _validated(records), None
+    work = releases / f".incomplete-{build_id}-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        report, changed = _validate_while_writing(work, lines, quads, records, previous)
+        _write_restricted(work / "restricted", restricted, work / "store")
+        summary = _summary(build_id, lines, records, report, restricted)
+        (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        _write_report(work, public_report(report, restricted))
+        _write_report(work / "restricted", report)  # every result, for curators
+        pause_at("written")
+        os.rename(work, release)
+    except ValidationFailed:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    except BaseException as error:
+        shutil.rmtree(work, ignore_errors=True)
+        raise BuildError(f"writing release {build_id} failed; the current release is unchanged: {error}") from error
+    pause_at("renamed")
+    return release, report, changed
+
+
+def _validated(records: list[ConvertedRecord]) -> ValidationReport:
+    """The report on every record, public and restricted; a violation stops the build."""
+    report = validate_records(records)
+    if not report.conforms:
+        raise ValidationFailed(report)
+    return report
+
+
+def _validate_while_writing(work: Path, lines: list[bytes], quads: list[ox.Quad], records: list[ConvertedRecord],
+                            previous: Path | None) -> tuple[ValidationReport, dict]:
+    """A thread writes the store and then the dumps while the records are validated and the change since
+    `previous` is told: while the store is written (Oxigraph's bulk loader, without Python's lock) validation
+    turns the records into Oxigraph terms, and while the dumps are serialised validation's queries run (without
+    the lock too). Tried and dropped, at 100k victims on two cores: the dumps in a forked process (224 s against
+    196 s) and validation loading the store's N-Quads text instead of converting the records (217 s). The
+    thread is waited for before the folder can be removed."""
+    with ThreadPoolExecutor(1) as pool:
+        written = pool.submit(_write_store_and_dumps, work, b"".join(lines), lines, quads)
+        try:
+            report = _validated(records)
+            changed = release_changes((line.decode() for line in lines), previous)
+        finally:
+            error = written.exception()
+    if error is not None:
+        raise error
+    return report, changed
+
+
+def _write_store_and_dumps(work: Path, nquads: bytes, lines: list[bytes], quads: list[ox.Quad]) -> None:
+    write_store(work / "store", nquads)
+    pause_at("writing")
+    write_dumps(work / "dumps", lines, quads)
+
+
+def pause_at(phase: str) -> None:
+    """The test hook of the module docstring: wait at `phase` if FOOTPRINTS_BUILD_PAUSE_AT names it."""
+    wanted = os.environ.get("FOOTPRINTS_BUILD_PAUSE_AT")
+    if wanted is None:
+        return
+    if wanted not in PAUSE_PHASES:
+        raise BuildError(f"FOOTPRINTS_BUILD_PAUSE_AT={wanted!r} is not a phase of the build; "
+                         f"one of {', '.join(PAUSE_PHASES)}")
+    if wanted == phase:
+        _wait_for_gate(phase, os.environ.get("FOOTPRINTS_BUILD_PAUSE_FILE"))
+
+
+def _wait_for_gate(phase: str, gate: str | None) -> None:
+    if not gate:
+        raise BuildError(f"FOOTPRINTS_BUILD_PAUSE_AT={phase} needs FOOTPRINTS_BUILD_PAUSE_FILE, the file to wait for")
+    Path(f"{gate}.waiting").touch()
+    deadline = time.monotonic() + PAUSE_SECONDS
+    while not Path(gate).exists():
+        if time.monotonic() > deadline:
+            raise BuildError(f"paused at phase {phase!r} for {PAUSE_SECONDS} s and {gate} was never created")
+        time.sleep(0.01)  # polled: the build waits for a file another process creates
+
+
+def public_report(report: ValidationReport, restricted: list[ConvertedRecord]) -> ValidationReport:
+    """The report without its results about restricted records (or naming one), which would reveal them."""
+    hidden = {r.subject for r in restricted}
+    results = [r for r in report.results if not hidden & {r.record, r.focus_node, r.value}]
+    return ValidationReport(results, {s: o for s, o in report.origins.items() if s not in hidden})
+
+
+def _write_report(folder: Path, report: ValidationReport) -> None:
+    report.graph().serialize(folder / "validation.ttl", format="turtle")
+    (folder / "validation.json").write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n",
+                                            encoding="utf-8")
+
+
+def _write_restricted(folder: Path, restricted: list[ConvertedRecord], public_store: Path) -> None:
+    """The restricted records, and a store of every record for the curators' routes (endpoint/curator.py): the
+    public store with the restricted records added."""
+    folder.mkdir(mode=0o700)  # other users of the machine cannot read them either
+    quads = sorted_quads(to_quad(s, p, o, r.graph) for r in restricted for s, p, o in r.triples)
+    ox.serialize(quads, str(folder / "restricted.nq"), ox.RdfFormat.N_QUADS)
+    write_extended_store(folder / "store", public_store, quads)
+
+
+def make_current(home: Path, release: Path) -> None:
+    """Point `current` at `release` with one atomic rename of a fresh symlink."""
+    link, temporary = home / "current", home / f".current-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(release.relative_to(home))
+    os.replace(temporary, link)
+
+
+def prune(home: Path, current: Path) -> None:
+    """Keep the newest few releases (the one serving and its predecessors); remove leftovers of killed builds."""
+    releases = home / "releases"
+    for leftover in releases.glob(".incomplete-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    finished = sorted((p for p in releases.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime)
+    for old in [p for p in finished if p != current][: max(0, len(finished) - KEEP_RELEASES)]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,65 @@
+"""`footprints-graph serve`: the Flask app under gunicorn (not Flask's development server).
+
+Each gunicorn worker builds its own app and opens the store read-only on its first request, after the fork.
+Queries with a deadline run in a child of the worker (evaluation.py); gunicorn's own worker timeout is a
+backstop a little beyond that deadline.
+"""
+
+import logging
+
+from gunicorn.app.base import BaseApplication
+
+from footprints_graph.releases.build import build, current_release
+from footprints_graph.hardening import refuse_outbound_connections
+from footprints_graph.endpoint.config import EndpointConfig
+
+log = logging.getLogger(__name__)
+BACKSTOP_SECONDS = 30
+
+
+def gunicorn_settings(config: EndpointConfig) -> dict:
+    return {
+        "bind": f"{config.host}:{config.port}",
+        "workers": config.workers,
+        "worker_class": "sync",
+        "timeout": int(config.query_timeout) + BACKSTOP_SECONDS if config.query_timeout else 0,
+        "graceful_timeout": 10,
+        "limit_request_line": 0,  # long GET queries; the app enforces max_query_bytes itself
+        "accesslog": "-",
+        "proc_name": "footprints-graph",
+        "preload_app": False,
+        "control_socket_disable": True,  # gunicorn >= 25: no management socket in $HOME
+    }
+
+
+class FootprintsServer(BaseApplication):
+    """gunicorn running create_app(config) in every worker."""
+
+    def __init__(self, config: EndpointConfig):
+        self.endpoint_config = config
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in gunicorn_settings(self.endpoint_config).items():
+            if key in self.cfg.settings:  # older gunicorns lack some settings
+                self.cfg.set(key, value)
+
+    def load(self):
+        from footprints_graph.web import create_app  # in the worker, after the fork
+
+        config = self.endpoint_config
+        store = (config.store_url,) if config.store_url else ()  # the SPARQL server it serves from, if any
+        refuse_outbound_connections((*config.federation, *store))  # a worker reaches no other host (hardening.py)
+        return create_app(self.endpoint_config)
+
+
+def ensure_release(config: EndpointConfig) -> None:
+    """Build from `config.data` when the home folder has no release yet."""
+    if current_release(config.home) is None:
+        log.warning("no release under %s: building one from %s", config.home, config.data)
+        build(config.data, config.home, config.base)
+
+
+def serve(config: EndpointConfig) -> None:
+    ensure_release(config)
+    FootprintsServer(config).run()

@@ -1,0 +1,354 @@
+"""A store on any SPARQL 1.1 server, and loading a release into one.
+
+Queries go over the SPARQL 1.1 Protocol as form POSTs through SPARQLWrapper (never a direct
+`application/sparql-query` POST, which Virtuoso 7 leaves hanging). Writes go by the SPARQL 1.1 Graph Store
+HTTP Protocol when the server has one: Virtuoso takes a posted N-Triples document about fifty times faster
+than the same triples in INSERT DATA, whose compiled SQL also caps a request near a thousand triples. Without
+a graph store, writes are SPARQL Update INSERT DATA.
+
+A load sends the release's sorted N-Quads dump in numbered batches and records each acknowledged batch in a
+progress file, so a load that fails continues where it stopped; re-sending a batch changes nothing, since a
+store holds a set of triples. Blank nodes are the exception: each request mints fresh ones, so a graph's
+blank-node triples travel together, first, in a request that replaces the graph.
+"""
+
+import hashlib
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from footprints_graph.errors import FootprintsError
+
+DUMP = Path("dumps") / "footprints.nq"
+UPDATE_BATCH = 500  # triples per INSERT DATA: Virtuoso refuses ~2,000 ("generated SQL text has exceeded 10000 lines")
+GRAPH_STORE_BATCH = 10_000  # triples per graph store request
+N_TRIPLES = "application/n-triples"
+AUTH_SCHEMES = {"digest": DIGEST, "basic": BASIC}  # Virtuoso's /sparql-auth asks for digest
+
+
+class RemoteStoreError(FootprintsError):
+    """A SPARQL server could not be reached, refused a request or failed while answering it."""
+
+
+class TruncatedResults(RemoteStoreError):
+    """The server cut a result short at its row limit (Virtuoso's ResultSetMaxRows) and said so in a header."""
+
+
+class LoadError(FootprintsError):
+    """A load finished but the server does not hold what the release holds."""
+
+
+class RemoteStore:
+    """A dataset on a SPARQL 1.1 server: query, update and (optionally) graph store endpoints."""
+
+    def __init__(self, query_url: str, update_url: str | None = None, user: str | None = None,
+                 password: str | None = None, *, graph_store_url: str | None = None, auth: str = "digest",
+                 timeout: int = 600):
+        self.query_url = query_url
+        self.update_url = update_url or query_url
+        self.graph_store_url = graph_store_url
+        self.credentials = (user, password or "") if user else None
+        if auth not in AUTH_SCHEMES:
+            raise ValueError(f"auth must be one of {', '.join(AUTH_SCHEMES)}, not {auth!r}")
+        self.auth = AUTH_SCHEMES[auth]
+        self.timeout = timeout
+
+    @property
+    def write_target(self) -> str:
+        """Where writes go, as one string: it names the target in a load's progress file."""
+        return f"graph-store {self.graph_store_url}" if self.graph_store_url else f"update {self.update_url}"
+
+    def select(self, query: str) -> list[dict[str, Node]]:
+        """The rows of a SELECT query, each a dict from variable name to rdflib term (unbound names absent)."""
+        results = self._query(query, JSON)
+        return [{name: _term(value) for name, value in row.items()} for row in results["results"]["bindings"]]
+
+    def ask(self, query: str) -> bool:
+        return bool(self._query(query, JSON)["boolean"])
+
+    def construct(self, query: str) -> Graph:
+        """The graph of a CONSTRUCT or DESCRIBE query."""
+        return Graph().parse(data=self._query(query, TURTLE), format="turtle")
+
+    def update(self, update: str) -> None:
+        wrapper = self._wrapper(self.update_url, update)
+        _close(self._send(wrapper, self.update_url))
+
+    def add(self, graph: str, ntriples: list[str], replace: bool = False) -> None:
+        """Add N-Triples lines to `graph`; with `replace`, the graph holds only these afterwards."""
+        if self.graph_store_url:
+            self._graph_store("PUT" if replace else "POST", graph, "".join(ntriples).encode("utf-8"))
+        elif replace:  # a template, not INSERT DATA: Virtuoso refuses blank nodes in a "constant clause"
+            self.update(f"DROP SILENT GRAPH <{graph}> ;\nINSERT {{ GRAPH <{graph}> {{\n{''.join(ntriples)}}} }} WHERE {{}}")
+        else:
+            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{''.join(ntriples)}}} }}")
+
+    def drop(self, graph: str) -> None:
+        """Remove `graph` and its triples; a graph that is not there is no error."""
+        if self.graph_store_url:
+            self._graph_store("DELETE", graph, None, missing_ok=True)
+        else:
+            self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def triple_counts(self, graphs: list[str]) -> dict[str, int]:
+        """Triples in each of `graphs` (0 for a graph the server does not have)."""
+        values = " ".join(f"<{g}>" for g in graphs)
+        rows = self.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g")
+        counts = {str(row["g"]): int(row["n"]) for row in rows}
+        return {g: counts.get(g, 0) for g in graphs}
+
+    def _query(self, query: str, return_format: str):
+        wrapper = self._wrapper(self.query_url, query)
+        wrapper.setReturnFormat(return_format)
+        result = self._send(wrapper, self.query_url)
+        limit = result.info().get("x-sparql-maxrows")
+        if limit is not None:
+            _close(result)
+            raise TruncatedResults(
+                f"{self.query_url} returned its maximum of {limit} rows (X-SPARQL-MaxRows), so the answer may be cut "
+                "short: add LIMIT/OFFSET paging to the query, or raise ResultSetMaxRows in the [SPARQL] section of "
+                "the server's virtuoso.ini")
+        return result.convert()
+
+    def _wrapper(self, url: str, text: str) -> SPARQLWrapper:
+        wrapper = SPARQLWrapper(url, updateEndpoint=url)
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod(URLENCODED)  # a form POST: Virtuoso hangs on a direct sparql-query POST
+        wrapper.setOnlyConneg(True)  # the Accept header alone picks the format; no server-specific parameters
+        wrapper.setTimeout(self.timeout)
+        if self.credentials:
+            wrapper.setHTTPAuth(self.auth)
+            wrapper.setCredentials(*self.credentials)
+        wrapper.setQuery(text)
+        return wrapper
+
+    def _send(self, wrapper: SPARQLWrapper, url: str):
+        try:
+            return wrapper.query()
+        except SPARQLWrapperException as error:
+            raise RemoteStoreError(f"{url} refused the request: {_shorten(str(error))}") from None
+        except urllib.error.HTTPError as error:
+            raise RemoteStoreError(f"{url} answered HTTP {error.code}: {_shorten(_body(error))}") from None
+        except (urllib.error.URLError, OSError) as error:
+            raise RemoteStoreError(f"cannot reach {url}: {getattr(error, 'reason', error)}") from None
+
+    def _graph_store(self, method: str, graph: str, body: bytes | None, missing_ok: bool = False) -> None:
+        url = f"{self.graph_store_url}?{urllib.parse.urlencode({'graph': graph})}"
+        request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": N_TRIPLES})
+        try:
+            with _opener(self.graph_store_url, self.credentials).open(request, timeout=self.timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            if not (missing_ok and error.code == 404):
+                raise RemoteStoreError(f"{method} {url} answered HTTP {error.code}: {_shorten(_body(error))}") from None
+        except (urllib.error.URLError, OSError) as error:
+            raise RemoteStoreError(f"cannot reach {self.graph_store_url}: {getattr(error, 'reason', error)}") from None
+
+
+def _opener(url: str, credentials: tuple[str, str] | None) -> urllib.request.OpenerDirector:
+    """An opener that answers a Basic or Digest challenge with the credentials (graph store requests only:
+    SPARQLWrapper handles its own). A new one per request: urllib's digest handler counts its retries and
+    never resets the count when the authorised request ends in an error status (a DELETE of a missing
+    graph answers 404), so a shared opener refuses to authenticate after a few such answers."""
+    if not credentials:
+        return urllib.request.build_opener()
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, *credentials)
+    return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords),
+                                       urllib.request.HTTPBasicAuthHandler(passwords))
+
+
+def _term(value: dict[str, str]) -> Node:
+    """An rdflib term from a SPARQL JSON results binding (Virtuoso still writes 'typed-literal')."""
+    if value["type"] == "uri":
+        return URIRef(value["value"])
+    if value["type"] == "bnode":
+        return BNode(value["value"])
+    datatype = value.get("datatype")
+    return Literal(value["value"], lang=value.get("xml:lang"), datatype=URIRef(datatype) if datatype else None)
+
+
+def _close(result) -> None:
+    result.response.close()
+
+
+def _body(error: urllib.error.HTTPError) -> str:
+    try:
+        return error.read().decode("utf-8", "replace")
+    except OSError:
+        return error.reason
+
+
+def _shorten(message: str, limit: int = 500) -> str:
+    """Servers echo the whole request in their errors; a batch of triples is too long to print."""
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[:limit] + " …"
+
+
+# Loading a release
+
+
+@dataclass(frozen=True)
+class Batch:
+    """N-Triples lines by named graph, sent together; a `replace` batch empties its graph first."""
+
+    number: int
+    lines: dict[str, list[str]]
+    replace: bool = False
+
+    @property
+    def triples(self) -> int:
+        return sum(len(lines) for lines in self.lines.values())
+
+
+def plan_batches(dump: Path, size: int) -> Iterator[Batch]:
+    """The dump as numbered batches: first each graph's blank-node triples (one batch per graph), then the
+    other triples in dump order, `size` at a time. The same dump and size always give the same batches."""
+    blank = _blank_node_lines(dump)
+    for number, graph in enumerate(sorted(blank)):
+        yield Batch(number, {graph: blank[graph]}, replace=True)
+    number, lines = len(blank), {}
+    for count, (graph, line) in enumerate(_ground_lines(dump), start=1):
+        lines.setdefault(graph, []).append(line)
+        if count % size == 0:
+            yield Batch(number, lines)
+            number, lines = number + 1, {}
+    if lines:
+        yield Batch(number, lines)
+
+
+def _quads(dump: Path) -> Iterator[ox.Quad]:
+    return ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS)  # streamed, never the whole file in memory
+
+
+def _has_blank_node(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def _line(quad: ox.Quad) -> str:
+    return f"{quad.subject} {quad.predicate} {quad.object} .\n"
+
+
+def _blank_node_lines(dump: Path) -> dict[str, list[str]]:
+    lines: dict[str, list[str]] = {}
+    for quad in _quads(dump):
+        if _has_blank_node(quad):
+            lines.setdefault(quad.graph_name.value, []).append(_line(quad))
+    return lines
+
+
+def _ground_lines(dump: Path) -> Iterator[tuple[str, str]]:
+    return ((quad.graph_name.value, _line(quad)) for quad in _quads(dump) if not _has_blank_node(quad))
+
+
+@dataclass
+class Progress:
+    """How far a load of one release into one target got: batches acknowledged, in order."""
+
+    path: Path
+    target: str
+    build_id: str
+    batch_size: int
+    acknowledged: int = 0
+    complete: bool = False
+
+    @classmethod
+    def resume_or_start(cls, path: Path, target: str, build_id: str, batch_size: int) -> "Progress":
+        """The unfinished load of the same release, target and batch size recorded at `path`, or a new one."""
+        fresh = cls(path, target, build_id, batch_size)
+        try:
+            recorded = cls(path, **json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):  # no record, or one this version cannot read: start over (safe)
+            return fresh
+        same = (recorded.target, recorded.build_id, recorded.batch_size) == (target, build_id, batch_size)
+        return recorded if same and not recorded.complete else fresh
+
+    def acknowledge(self, batches: int) -> None:
+        self.acknowledged = batches
+        self._save()
+
+    def finish(self) -> None:
+        self.complete = True
+        self._save()
+
+    def _save(self) -> None:
+        """Write atomically: a load killed mid-write leaves the previous record, never half a file."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        record = {k: v for k, v in asdict(self).items() if k != "path"}
+        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(temporary, self.path)
+
+
+def progress_path(home: Path, store: RemoteStore) -> Path:
+    """The progress file of loads into `store`'s write target, under the home folder."""
+    return home / "loads" / f"{hashlib.sha256(store.write_target.encode()).hexdigest()[:16]}.json"
+
+
+@dataclass
+class LoadReport:
+    target: str
+    build_id: str
+    batches_sent: int
+    batches_resumed_after: int
+    triples_sent: int
+    seconds: float
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def load_release(release: Path, store: RemoteStore, progress_file: Path, batch_size: int | None = None,
+                 replace: bool = False) -> LoadReport:
+    """Push `release`'s dump into `store` batch by batch, continuing an unfinished load of the same release;
+    then check that every named graph holds as many triples as the release says. With `replace`, a load that
+    starts afresh first drops the release's graphs on the server (left-overs of another release go too)."""
+    summary = json.loads((release / "summary.json").read_text(encoding="utf-8"))
+    expected = {graph: figures["triples"] for graph, figures in summary["graphs"].items()}
+    size = batch_size or (GRAPH_STORE_BATCH if store.graph_store_url else UPDATE_BATCH)
+    progress = Progress.resume_or_start(progress_file, store.write_target, summary["build_id"], size)
+    report = LoadReport(store.write_target, summary["build_id"], batches_sent=0,
+                        batches_resumed_after=progress.acknowledged, triples_sent=0, seconds=0.0)
+    started = time.monotonic()
+    if replace and progress.acknowledged == 0:
+        for graph in expected:
+            store.drop(graph)
+    for batch in plan_batches(release / DUMP, size):
+        if batch.number >= progress.acknowledged:
+            _send_batch(store, batch, progress)
+            report.batches_sent, report.triples_sent = report.batches_sent + 1, report.triples_sent + batch.triples
+    progress.finish()  # every batch sent: a later run starts afresh, even if the check below fails
+    report.counts = _verify(store, expected)
+    report.seconds = round(time.monotonic() - started, 2)
+    return report
+
+
+def _send_batch(store: RemoteStore, batch: Batch, progress: Progress) -> None:
+    try:
+        for graph, lines in batch.lines.items():
+            store.add(graph, lines, replace=batch.replace)
+    except RemoteStoreError as error:
+        raise RemoteStoreError(f"batch {batch.number} ({batch.triples} triples) failed: {error}. {progress.acknowledged} "
+                               f"batches are recorded in {progress.path}; run the same load again to continue") from None
+    progress.acknowledge(batch.number + 1)
+
+
+def _verify(store: RemoteStore, expected: dict[str, int]) -> dict[str, int]:
+    counts = store.triple_counts(sorted(expected))
+    wrong = [f"{graph}: {counts[graph]} on the server, {n} in the release" for graph, n in sorted(expected.items())
+             if counts[graph] != n]
+    if wrong:
+        raise LoadError("the server's graphs do not match the release (load again with --replace to start clean): "
+                        + "; ".join(wrong))
+    return counts
+
