@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 from footprints_graph import resources
 from footprints_graph.web import EndpointConfig, create_app
 from footprints_graph.endpoint.sparql.library import library
-from footprints_graph.store.embedded import to_oxigraph
+from footprints_graph.store.terms import to_oxigraph
 
 ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/footprints-graph/id/"

@@ -47,7 +47,8 @@ from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
 from footprints_graph.convert.linksets import read_link_sets
 from footprints_graph.releases.description import release_changes, write_release_description
 from footprints_graph.resources import ontology_graph
-from footprints_graph.store.embedded import line_graph, sorted_nquads, sorted_quads, to_quad, to_quads, write_dumps, write_extended_store, write_store
+from footprints_graph.store.embedded import line_graph, sorted_nquads, sorted_quads, write_dumps, write_extended_store, write_store
+from footprints_graph.store.terms import to_quad, to_quads
 from footprints_graph.convert.synth import MARKER as SYNTHETIC_MARKER
 from footprints_graph.validate.pyshacl_engine import ValidationFailed, ValidationReport, validate_records
 
