@@ -14,7 +14,7 @@ from rdflib.term import Node
 
 from footprints_graph import resources
 from footprints_graph.iris import ONTOLOGY, VOCAB
-from footprints_graph.store.terms import to_oxigraph
+from footprints_graph.store.terms import rdflib_graph, to_triple
 from footprints_graph.endpoint.linked_data.routes import Representation, ontology_triples, respond
 from footprints_graph.endpoint.linked_data.presentation import SITE, Presenter, compact
 from footprints_graph.endpoint.site import current_site
@@ -97,10 +97,6 @@ def _ontology(graph: Graph, ontology: Node) -> dict:
             "license": str(graph.value(ontology, DCTERMS.license) or "")}
 
 
-def rdflib_graph(triples: list[ox.Triple]) -> Graph:
-    return Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
-
-
 # ----------------------------------------------------------------------------- shapes
 
 
@@ -157,6 +153,6 @@ def shapes(extension: str | None) -> Response:
         graph = resources.shapes_graph()
     except (OSError, ValueError) as error:
         abort(404, description=f"The SHACL shapes are not available in this installation: {error}")
-    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]
+    triples = [to_triple(*triple) for triple in graph]
     return respond(Representation(SITE + "shapes", "/shapes", lambda: sorted(triples, key=str),
                                   lambda: render_template("shapes.html", shapes=shapes_model(graph))), extension)
