@@ -66,6 +66,7 @@ UNSPECIFIED = SEMAPV.UnspecifiedMatching  # what a CSV row without a justificati
 KNOWN_PREFIXES = {**PREFIXES, "semapv": str(SEMAPV), "sssom": str(SSSOM), "orcid": "https://orcid.org/",
                   "wikidata": "http://www.wikidata.org/entity/", "wd": "http://www.wikidata.org/entity/"}
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+NON_HIERARCHICAL_SCHEMES = ("urn",)  # IRIs without '//' that a partner's record may have (urn:uuid:…, urn:nbn:…)
 SSSOM_COLUMNS = ("subject_id", "predicate_id", "object_id", "mapping_justification")
 CSV_COLUMNS = ("subject", "predicate", "object", "author", "date")
 LINK_FILES = ("*.sssom.tsv", "*.csv")
@@ -229,9 +230,22 @@ def _link_problems(subject: str, predicate: str, obj: str, row: dict) -> list[st
     if predicate not in {str(p) for p in PREDICATES.values()}:
         problems.append(f"predicate {row['predicate']!r} is not one of {', '.join(PREDICATES)}")
     for role, value in (("subject", subject), ("object", obj)):
-        if not ABSOLUTE_IRI.match(value):
-            problems.append(f"{role} {value!r} is not an absolute IRI (or a CURIE of the curie_map)")
+        problems += _iri_problems(role, value, row["prefixes"])
     return problems
+
+
+def _iri_problems(role: str, value: str, prefixes: dict) -> list[str]:
+    """An absolute IRI after expansion, or why not. `exrach:FA-0004` has the form of an IRI with the scheme
+    'exrach', but it is a CURIE whose prefix nobody declared: published, it would be an IRI that resolves
+    nowhere. So an IRI must name its authority (`scheme://`) or be a URN."""
+    if not ABSOLUTE_IRI.match(value):
+        return [f"{role} {value!r} is not an absolute IRI (or a CURIE of the curie_map)"]
+    scheme = value.split(":", 1)[0]
+    if "://" in value or scheme.lower() in NON_HIERARCHICAL_SCHEMES:
+        return []
+    declared = ", ".join(sorted(map(str, prefixes))) or "none"
+    return [f"{role} {value!r}: the prefix {scheme + ':'!r} is not declared in the curie_map (declared: {declared}); "
+            "declare it, or write the full IRI (https://…)"]
 
 
 def _expand(text: str, prefixes: dict) -> str:
