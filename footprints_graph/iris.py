@@ -14,6 +14,7 @@ ONTOLOGY = "https://w3id.org/footprints-graph/ontology#"
 VOCAB = "https://w3id.org/footprints-graph/vocab/"
 DEFAULT_BASE = "https://w3id.org/footprints-graph/id/"
 SYNTHETIC_BASE = "https://w3id.org/footprints-graph/synthetic/"
+ONTOLOGY_GRAPH = URIRef("https://w3id.org/footprints-graph/ontology")  # the named graph a release keeps the ontology in
 
 PREFIXES = {
     "fp": "https://w3id.org/footprints-graph/ontology#",
@@ -35,7 +36,7 @@ FPV = Namespace(VOCAB)
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 KINDS = (
     "person", "listing", "event", "status", "organisation", "document", "instrument", "media",
-    "dataset", "figure", "finding", "place", "graph", "uwazi",
+    "dataset", "figure", "finding", "place", "graph", "uwazi", "submission",
 )
 
 

@@ -10,13 +10,20 @@ import pyoxigraph as ox
 from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-from footprints_graph.releases.build import current_release
-from footprints_graph.errors import FootprintsError
-from footprints_graph.store.embedded import open_store
 from footprints_graph.endpoint.sparql.evaluation import Answer, evaluate
 from footprints_graph.endpoint.sparql.guard import QueryPolicy
 from footprints_graph.endpoint.sparql.library import library_query
-from footprints_graph.endpoint.sparql.protocol import FORMATS, GRAPH, SOLUTIONS, QueryOperation, format_of_media_type, negotiate
+from footprints_graph.endpoint.sparql.protocol import (
+    FORMATS,
+    GRAPH,
+    SOLUTIONS,
+    QueryOperation,
+    format_of_media_type,
+    negotiate,
+)
+from footprints_graph.errors import FootprintsError
+from footprints_graph.releases.serving import current_release
+from footprints_graph.store.embedded import open_store
 
 TABLE = "table"
 TABLE_FORMATS = ("json", "nt")  # what a table is made from: SPARQL JSON, or N-Triples for a graph

@@ -35,24 +35,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import URIRef
 from rdflib.compare import to_canonical_graph
 from tqdm import tqdm
 
 from footprints_graph.collector import collector_paused
 from footprints_graph.convert import ConvertedRecord
-from footprints_graph.convert.records import convert_tables
-from footprints_graph.errors import BuildError
-from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
 from footprints_graph.convert.linksets import read_link_sets
-from footprints_graph.releases.description import release_changes, write_release_description
-from footprints_graph.resources import ontology_graph
-from footprints_graph.store.embedded import line_graph, sorted_nquads, sorted_quads, write_dumps, write_extended_store, write_store
-from footprints_graph.store.terms import to_quad, to_quads
+from footprints_graph.convert.contributions import CONTRIBUTIONS, convert_contributions
+from footprints_graph.convert.records import convert_tables
 from footprints_graph.convert.synth import MARKER as SYNTHETIC_MARKER
+from footprints_graph.errors import BuildError
+from footprints_graph.iris import DEFAULT_BASE, ONTOLOGY_GRAPH, SYNTHETIC_BASE
+from footprints_graph.releases.description import release_changes, write_release_description
+from footprints_graph.releases.serving import current_release, make_current
+from footprints_graph.resources import ontology_graph
+from footprints_graph.store.embedded import (
+    line_graph,
+    sorted_nquads,
+    sorted_quads,
+    write_dumps,
+    write_extended_store,
+    write_store,
+)
+from footprints_graph.store.terms import to_quad, to_quads
 from footprints_graph.validate.pyshacl_engine import ValidationFailed, ValidationReport, validate_records
 
-ONTOLOGY_GRAPH = URIRef("https://w3id.org/footprints-graph/ontology")
 KEEP_RELEASES = 3
 PAUSE_PHASES = ("read", "writing", "written", "renamed")
 PAUSE_SECONDS = 300
@@ -73,6 +80,7 @@ def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool =
     _refuse_mixing(data_dir, base)
     with collector_paused():
         records = convert_tables(data_dir, base)
+        records += convert_contributions(data_dir / CONTRIBUTIONS, records, base)
         records += read_link_sets(data_dir / "links", records, base)
         public = [r for r in records if not r.restricted]
         lines, quads = sorted_nquads([*_quads(public, progress), *_ontology_quads()])
@@ -92,12 +100,6 @@ def _refuse_mixing(data_dir: Path, base: str) -> None:
     if (data_dir / SYNTHETIC_MARKER).exists() and base != SYNTHETIC_BASE:
         raise BuildError(f"{data_dir} holds synthetic records ({SYNTHETIC_MARKER}); "
                          f"build them under their own namespace with --base {SYNTHETIC_BASE}")
-
-
-def current_release(home: Path) -> Path | None:
-    """The release that is serving now, or None before the first build."""
-    link = home / "current"
-    return link.resolve() if link.exists() else None
 
 
 def _quads(records: list[ConvertedRecord], progress: bool) -> list[ox.Quad]:
@@ -235,14 +237,6 @@ def _write_restricted(folder: Path, restricted: list[ConvertedRecord], public_st
     quads = sorted_quads(to_quad(s, p, o, r.graph) for r in restricted for s, p, o in r.triples)
     ox.serialize(quads, str(folder / "restricted.nq"), ox.RdfFormat.N_QUADS)
     write_extended_store(folder / "store", public_store, quads)
-
-
-def make_current(home: Path, release: Path) -> None:
-    """Point `current` at `release` with one atomic rename of a fresh symlink."""
-    link, temporary = home / "current", home / f".current-{os.getpid()}"
-    temporary.unlink(missing_ok=True)
-    temporary.symlink_to(release.relative_to(home))
-    os.replace(temporary, link)
 
 
 def prune(home: Path, current: Path) -> None:

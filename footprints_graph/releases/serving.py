@@ -1,6 +1,7 @@
-"""The release the endpoint serves: the one `<home>/current` points at, with its store opened read-only
-in this process. A worker opens the store on its first request (after gunicorn forked it) and reopens
-when a build moves `current`, so a new release is served without a restart."""
+"""The one place a release is opened and followed: `<home>/current` points at the release that serves (a
+build or a restore moves it with `make_current`), and its store is opened read-only in this process. A worker
+opens the store on its first request (after gunicorn forked it) and reopens when `current` moves, so a new
+release is served without a restart."""
 
 import json
 import os
@@ -12,12 +13,25 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from footprints_graph.releases.build import current_release
 from footprints_graph.store.embedded import open_store
 
 
 class NoRelease(Exception):
     """No release has been built under the home folder yet."""
+
+
+def current_release(home: Path) -> Path | None:
+    """The release that is serving now, or None before the first build."""
+    link = home / "current"
+    return link.resolve() if link.exists() else None
+
+
+def make_current(home: Path, release: Path) -> None:
+    """Point `current` at `release` with one atomic rename of a fresh symlink."""
+    link, temporary = home / "current", home / f".current-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(release.relative_to(home))
+    os.replace(temporary, link)
 
 
 @dataclass

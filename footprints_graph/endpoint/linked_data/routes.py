@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
 
-from footprints_graph.releases.build import ONTOLOGY_GRAPH
-from footprints_graph.iris import ONTOLOGY
+from footprints_graph.iris import ONTOLOGY, ONTOLOGY_GRAPH
 from footprints_graph.endpoint.sparql.evaluation import serialize_triples
 from footprints_graph.endpoint.language import Words, chosen_language
 from footprints_graph.endpoint.linked_data.presentation import Presenter, iris_in
