@@ -4,12 +4,12 @@ Each row becomes a `Record` that remembers its file and line, so every later err
 Multi-valued cells separate values with '|', as Uwazi's CSV does.
 """
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from footprints_graph.errors import Origin, RecordError
+from footprints_graph.records.spreadsheets import read_rows
 
 
 @dataclass(frozen=True)
@@ -48,19 +48,12 @@ class TableSpec:
 
 
 def read_table(path: Path, spec: TableSpec) -> Iterator[Record]:
-    """Read one record table; raise `RecordError` on a bad header, a missing required cell, or a file that is
-    not CSV in UTF-8."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        try:
-            _check_header(path, reader.fieldnames or [], spec)
-            for row in reader:
-                yield _record(path, reader.line_num, row, spec)
-        except UnicodeDecodeError:
-            raise RecordError(Origin(str(path), reader.line_num + 1), "not UTF-8 text: save the table as CSV in "
-                                                                      "UTF-8") from None
-        except csv.Error as error:
-            raise RecordError(Origin(str(path), reader.line_num), f"not readable as CSV: {error}") from None
+    """Read one record table (CSV in UTF-8 or CP949, or an Excel workbook: records.spreadsheets); raise
+    `RecordError` on a bad header, a missing required cell, or a file that is none of these."""
+    header, rows = read_rows(path)
+    _check_header(path, header, spec)
+    for line, row in rows:
+        yield _record(path, line, row, spec)
 
 
 def _check_header(path: Path, header: list[str], spec: TableSpec) -> None:
