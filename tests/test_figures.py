@@ -1,14 +1,13 @@
 """Every figure on the FOOTPRINTS page (and each sourced figure from REFERENCE.md) can be retrieved by
 SPARQL from a real build, with its exact number, the date it holds for and the document that states it."""
 
-from pathlib import Path
 
 import pytest
 
 from footprints_graph.releases.build import build
 from footprints_graph.store.embedded import open_store
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DOC = "https://w3id.org/footprints-graph/id/document/"
 PAGE = DOC + "footprints-south-korean-victims"
 

@@ -3,7 +3,6 @@ versioned owl:Ontology, and every term that the data, converter, shapes and quer
 with an English and a Korean label and a definition."""
 
 import re
-from pathlib import Path
 
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Dataset, Graph, URIRef
@@ -12,8 +11,8 @@ from rdflib.namespace import DefinedNamespace
 from footprints_graph import resources
 from footprints_graph.releases.build import build
 from footprints_graph.vocab import FP
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 BUILTIN = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
            "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2001/XMLSchema#", "http://www.w3.org/ns/shacl#")
 OURS = "https://w3id.org/footprints-graph/"

@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+
+from support import ROOT
 
 FOLDERS = ("tests", "footprints_graph")
 # The ways a path to a `shared` folder beside the repository has been written: spelled out, or built from

@@ -3,7 +3,6 @@ settings (defaults < TOML file < FOOTPRINTS_* variables < flags), run in-process
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,8 @@ from footprints_graph import cli
 from footprints_graph.endpoint.config import ConfigError, EndpointConfig, load_config
 from footprints_graph.releases.build import current_release
 from footprints_graph.server import FootprintsServer, ensure_release, gunicorn_settings
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/footprints-graph/id/"
 
 

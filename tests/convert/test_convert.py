@@ -4,7 +4,6 @@ import subprocess
 import sys
 import zipfile
 from importlib.metadata import entry_points
-from pathlib import Path
 
 import pytest
 from rdflib import Literal
@@ -14,8 +13,7 @@ from footprints_graph.convert import values
 from footprints_graph.errors import RecordError
 from footprints_graph.iris import KeyError_, mint, slug
 from footprints_graph.records.tables import TableSpec, read_table
-
-ROOT = Path(__file__).resolve().parents[1]
+from support import ROOT
 
 
 @pytest.mark.parametrize("text,datatype", [("1953", XSD.gYear), ("2013-10", XSD.gYearMonth), ("1950-06-25", XSD.date)])

@@ -9,9 +9,7 @@ from rdflib import OWL, RDF, SKOS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, VOID, XSD
 
 from footprints_graph import resources
-from footprints_graph.releases.build import build, current_release
 from footprints_graph.cli import main
-from footprints_graph.convert.records import convert_tables
 from footprints_graph.convert.linksets import (
     FPL,
     LinkSetError,
@@ -20,9 +18,11 @@ from footprints_graph.convert.linksets import (
     read_link_set,
     read_link_sets,
 )
+from footprints_graph.convert.records import convert_tables
+from footprints_graph.releases.build import build, current_release
 from footprints_graph.store.embedded import open_store
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 LINKS = ROOT / "tests" / "data" / "links"
 ID = "https://w3id.org/footprints-graph/id/"
 SSSOM = Namespace("https://w3id.org/sssom/")

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from footprints_graph.releases.build import build
 from footprints_graph.cli import main
-from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
-from footprints_graph.store.embedded import open_store
 from footprints_graph.convert.synth import CATEGORIES, MARKER, NOTICE, synthesize, write_synthetic
+from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
+from footprints_graph.releases.build import build
+from footprints_graph.store.embedded import open_store
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = 20_000  # large enough for proportions to settle, small enough to draw in about a second
 PAGE_AGE_GROUPS = {"10s": 12679, "20s": 56437, "30s": 17063, "40s": 5329, "50s": 2517}
 PROJECT_IRI = re.compile(r"https://w3id\.org/footprints-graph/[^\s>\"]*")

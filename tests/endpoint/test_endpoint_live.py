@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -17,7 +16,8 @@ from rdflib.namespace import RDF
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-ROOT = Path(__file__).resolve().parents[1]
+from support import ROOT
+
 FP = "https://w3id.org/footprints-graph/ontology#"
 ID = "https://w3id.org/footprints-graph/id/"
 SRX = "{http://www.w3.org/2005/sparql-results#}"

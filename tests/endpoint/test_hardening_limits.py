@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from security_support import CURATOR_TOKEN, hardened_server, restricted_home
 
-from footprints_graph.web import EndpointConfig, create_app
 from footprints_graph.endpoint.sparql.guard import QuerySlots
+from footprints_graph.web import EndpointConfig, create_app
+from support.security import CURATOR_TOKEN, hardened_server, restricted_home
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^10 rows to count
 SMALL = "ASK { ?s ?p ?o }"

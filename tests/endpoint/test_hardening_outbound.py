@@ -7,17 +7,17 @@ from io import BytesIO
 
 import pytest
 from rdflib import Graph
-from security_support import Listener
 
 from footprints_graph import hardening
 from footprints_graph.cli import main
-from footprints_graph.web import EndpointConfig, create_app
 from footprints_graph.endpoint.sparql import evaluation as evaluation_module
 from footprints_graph.endpoint.sparql.evaluation import QueryFailed, evaluate_with_deadline
 from footprints_graph.endpoint.sparql.guard import QueryPolicy
 from footprints_graph.endpoint.sparql.protocol import QueryOperation, negotiate
-from footprints_graph.server import FootprintsServer
 from footprints_graph.hardening import OutboundConnectionRefused, outbound_connections_refused
+from footprints_graph.server import FootprintsServer
+from footprints_graph.web import EndpointConfig, create_app
+from support.security import Listener
 
 PEOPLE = "https://w3id.org/footprints-graph/id/graph/people"
 UNROUTABLE = "192.0.2.1"  # TEST-NET-1 (RFC 5737): never a real host

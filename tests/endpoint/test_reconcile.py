@@ -5,7 +5,6 @@ specification's text (tests/data/reconciliation/, tests/data/README.md); scripts
 checks the same answers against the published ones."""
 
 import json
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,10 +12,11 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from footprints_graph.releases import reconciliation
 from footprints_graph.endpoint import reconcile
+from footprints_graph.releases import reconciliation
+from support import TEST_DATA
 
-SCHEMAS = Path(__file__).resolve().parent / "data" / "reconciliation"
+SCHEMAS = TEST_DATA / "reconciliation"
 KINDS = ("manifest", "reconciliation-query-batch", "reconciliation-result-batch", "suggest-entities-response",
          "suggest-properties-response", "suggest-types-response", "data-extension-property-proposal",
          "data-extension-query", "data-extension-response")  # each a schema <kind>.json and examples/<kind>/

@@ -10,15 +10,22 @@ import json
 import logging
 import re
 import stat
+
 import pytest
 from rdflib import Graph, URIRef
-from security_support import (CURATOR_TOKEN, RESTRICTED_EVENT, RESTRICTED_KEY, RESTRICTED_NAME, restricted_home,
-                              restricted_iris)
 
-from footprints_graph.releases.build import current_release
-from footprints_graph.web import EndpointConfig, create_app
 from footprints_graph.endpoint.sparql.library import library
+from footprints_graph.releases.build import current_release
 from footprints_graph.store.embedded import open_store
+from footprints_graph.web import EndpointConfig, create_app
+from support.security import (
+    CURATOR_TOKEN,
+    RESTRICTED_EVENT,
+    RESTRICTED_KEY,
+    RESTRICTED_NAME,
+    restricted_home,
+    restricted_iris,
+)
 
 ID = "https://w3id.org/footprints-graph/id/"
 PERSON = ID + "person/" + RESTRICTED_KEY

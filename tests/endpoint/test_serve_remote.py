@@ -7,14 +7,14 @@ import re
 
 import pytest
 import requests
-from conftest import serving
 from rdflib import Graph
-from servers import Server, oxigraph, virtuoso  # noqa: F401 (fixtures)
 
-from footprints_graph.releases.build import current_release
-from footprints_graph.web import EndpointConfig, create_app
 from footprints_graph.endpoint.sparql.library import library
+from footprints_graph.releases.build import current_release
 from footprints_graph.store.remote import load_release
+from footprints_graph.web import EndpointConfig, create_app
+from support.servers import Server
+from support.serving import serving
 
 PERSON = "/id/person/"
 JSON = "application/sparql-results+json"

@@ -6,7 +6,6 @@ import re
 import time
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from rdflib import RDF, RDFS, BNode, Literal, Namespace, URIRef
@@ -16,11 +15,16 @@ from footprints_graph.convert.uwazi import convert_uwazi, load_mapping
 from footprints_graph.errors import RecordError
 from footprints_graph.iris import FP, FPV
 from footprints_graph.records.uwazi import (
-    PROPERTY_TYPES, observed_thesauri, read_uwazi_csv, read_uwazi_json, read_uwazi_schema, shared_ids_by_title,
+    PROPERTY_TYPES,
+    observed_thesauri,
+    read_uwazi_csv,
+    read_uwazi_json,
+    read_uwazi_schema,
+    shared_ids_by_title,
 )
+from support import ROOT, TEST_DATA
 
-REPO = Path(__file__).resolve().parents[1]
-UWAZI = Path(__file__).resolve().parent / "data" / "uwazi"
+UWAZI = TEST_DATA / "uwazi"
 BASE = "https://w3id.org/footprints-graph/id/"
 ID = Namespace(f"{BASE}uwazi/")
 EX = Namespace("https://example.org/uwazi-fixture#")
@@ -539,7 +543,7 @@ def test_bad_mapping_is_named(tmp_path, toml, field, problem):
 def test_footprints_example_mapping_converts_a_victim():
     """A made-up FOOTPRINTS-style collection in the shape of the example mapping's templates."""
     export = read_uwazi_json(UWAZI / "footprints-example.json")
-    records = convert_uwazi(export, load_mapping(REPO / "data" / "uwazi" / "footprints-victims.toml"))
+    records = convert_uwazi(export, load_mapping(ROOT / "data" / "uwazi" / "footprints-victims.toml"))
     found = triples(records)
     victim, abduction = ID["nkfootprints.f2p8k4x7qa"], ID["nkfootprints.f2p8k4x7qa.abduction"]
     place = ID["nkfootprints.f2p8k4x7qa.abduction.place-of-abduction-geolocation.1"]
@@ -565,8 +569,8 @@ def test_footprints_example_mapping_converts_a_victim():
 
 
 def test_uwazi_terms_are_declared_in_the_ontology():
-    text = (REPO / "ontology" / "uwazi.ttl").read_text(encoding="utf-8")
-    source = (REPO / "footprints_graph" / "convert" / "uwazi.py").read_text(encoding="utf-8")
+    text = (ROOT / "ontology" / "uwazi.ttl").read_text(encoding="utf-8")
+    source = (ROOT / "footprints_graph" / "convert" / "uwazi.py").read_text(encoding="utf-8")
     used = set(re.findall(r"\bFP\.(uwazi\w+)", source))
     assert used == {"uwaziSharedId", "uwaziTemplate"}
     for term in used:

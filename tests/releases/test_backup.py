@@ -11,11 +11,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
-from security_support import RESTRICTED_KEY, restricted_home
 
-from footprints_graph.releases.build import current_release
 from footprints_graph.cli import main
+from footprints_graph.releases.build import current_release
 from footprints_graph.store.embedded import open_store
+from support.security import RESTRICTED_KEY, restricted_home
 
 PERSON = f"https://w3id.org/footprints-graph/id/person/{RESTRICTED_KEY}"
 

@@ -5,13 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from footprints_graph.releases import build as build_module
-from footprints_graph.releases.build import build, current_release
 from footprints_graph.cli import main
 from footprints_graph.errors import BuildError, RecordError
+from footprints_graph.releases import build as build_module
+from footprints_graph.releases.build import build, current_release
 from footprints_graph.store.embedded import DUMP_FORMATS, open_store
-
-ROOT = Path(__file__).resolve().parents[1]
+from support import ROOT
 
 
 @pytest.fixture

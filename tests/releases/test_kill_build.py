@@ -12,14 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
-from footprints_graph.releases.build import PAUSE_PHASES, build, current_release
 from footprints_graph.cli import main
-from footprints_graph.web import EndpointConfig, create_app
 from footprints_graph.errors import BuildError
 from footprints_graph.iris import SYNTHETIC_BASE
+from footprints_graph.releases.build import PAUSE_PHASES, build, current_release
 from footprints_graph.store.embedded import open_store
+from footprints_graph.web import EndpointConfig, create_app
+from support import ROOT
 
 VICTIMS = 100
 PHASE_SECONDS = 120  # the bound on reaching a phase, never a measure of speed

@@ -14,8 +14,8 @@ from rdflib.namespace import DCAT, RDF, XSD
 from footprints_graph.releases.build import build
 from footprints_graph.releases.description import DESCRIPTION_FILE, changes, describe_release, release_iri
 from footprints_graph.store.embedded import DUMP_FORMATS
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/footprints-graph/id/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 NEW_PERSON = ("park-min-su,Park Min-su,,post-war-abductee,abductees-family-union,footprints-south-korean-victims,false,"

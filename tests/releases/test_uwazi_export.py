@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from footprints_graph.cli import main
-from footprints_graph.releases.uwazi_export import TEMPLATES, uwazi_range
-from footprints_graph.releases.reconciliation import date_bounds
-from footprints_graph.records.uwazi import read_uwazi_csv, read_uwazi_schema
 from footprints_graph.iris import PREFIXES
+from footprints_graph.records.uwazi import read_uwazi_csv, read_uwazi_schema
+from footprints_graph.releases.reconciliation import date_bounds
+from footprints_graph.releases.uwazi_export import TEMPLATES, uwazi_range
 
 FILES = {t.name: t.file for t in TEMPLATES}
 

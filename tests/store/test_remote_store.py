@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 from rdflib import URIRef
-from servers import VIRTUOSO_MAX_ROWS, Server, oxigraph, virtuoso  # noqa: F401 (fixtures)
 
-from footprints_graph.releases.build import build
 from footprints_graph.cli import main
-from footprints_graph.store.remote import RemoteStore, RemoteStoreError, TruncatedResults
+from footprints_graph.releases.build import build
 from footprints_graph.store.embedded import open_store
+from footprints_graph.store.remote import RemoteStore, RemoteStoreError, TruncatedResults
+from support import ROOT
+from support.servers import VIRTUOSO_MAX_ROWS, Server
 
-ROOT = Path(__file__).resolve().parents[1]
 DOC = "https://w3id.org/footprints-graph/id/document/"
 PREFIXES = """PREFIX fp: <https://w3id.org/footprints-graph/ontology#> PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX qb: <http://purl.org/linked-data/cube#>

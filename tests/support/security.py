@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import ROOT, LiveServer, serving
-
 from footprints_graph.releases.build import build, current_release
+from support import ROOT
+from support.serving import LiveServer, serving
 
 RESTRICTED_KEY = "ham-jin-woo"
 RESTRICTED_NAME = "Ham Jin-woo"

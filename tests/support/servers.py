@@ -3,7 +3,7 @@ project's own scripts (which install them when missing: nothing is assumed on th
 127.0.0.1 only, and stopped when the test session ends. A server that cannot be installed or started makes
 its tests fail, never skip.
 
-Import the fixtures into a test module: `from servers import oxigraph, virtuoso  # noqa: F401`.
+tests/conftest.py registers the fixtures (`pytest_plugins`): a test names `oxigraph` or `virtuoso` to get one.
 """
 
 import subprocess
@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from footprints_graph.store.remote import RemoteStore
+from support import ROOT
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+SCRIPTS = ROOT / "scripts"
 START_SECONDS = 900  # a fresh machine installs the package first (apt or pip) before the server starts
 STOP_SECONDS = 60
 VIRTUOSO_MAX_ROWS = 1000  # small enough that a test can pass it (truncation), larger than any answer compared

@@ -19,11 +19,11 @@ from rdflib import OWL, RDF, SKOS, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
-from footprints_graph.validate import pyshacl_engine as validate
 from footprints_graph.resources import ontology_graph, shapes_graph
+from footprints_graph.validate import pyshacl_engine as validate
 from footprints_graph.validate.pyshacl_engine import FPS, ValidationReport
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "shapes"
 DOC = ROOT / "docs" / "submitting.md"
 FIXTURE_FILES = sorted(p for p in FIXTURES.glob("*.ttl") if not p.name.endswith(".context.ttl"))

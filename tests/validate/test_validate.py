@@ -12,15 +12,15 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from footprints_graph.releases.build import build, current_release
 from footprints_graph.cli import main
 from footprints_graph.convert import ConvertedRecord
 from footprints_graph.convert.records import PEOPLE, TABLES
 from footprints_graph.errors import Origin
+from footprints_graph.releases.build import build, current_release
 from footprints_graph.validate.pyshacl_engine import FPS, Severity, ValidationFailed, validate_records
 from footprints_graph.vocab import FP
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "data" / "examples"
 ID = "https://w3id.org/footprints-graph/id/"
 

@@ -2,10 +2,8 @@
 on every shape fixture, on the engine's own fixtures (tests/data/shacl: each construct it checks, valid and
 invalid, issue 12) and on a synthetic graph with faults; a constraint it cannot compile raises."""
 
-from collections import Counter
-
 import sys
-from pathlib import Path
+from collections import Counter
 
 import pytest
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -15,8 +13,8 @@ from footprints_graph.validate import pyshacl_engine as validate
 from footprints_graph.validate.pyshacl_engine import FPS
 from footprints_graph.validate.sparql_engine import UnsupportedConstraint, compile_shapes, validate_triples
 from footprints_graph.vocab import FP
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "shapes"
 FIXTURE_FILES = sorted(p for p in FIXTURES.glob("*.ttl") if not p.name.endswith(".context.ttl"))
 ENGINE_FIXTURES = ROOT / "tests" / "data" / "shacl"

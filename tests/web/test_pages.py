@@ -3,20 +3,19 @@ home page's figures and charts; record pages; browse facets; search; the query e
 English and Korean; and how many store queries each page makes."""
 
 import re
-from pathlib import Path
 
 import pytest
 
-from footprints_graph.web import EndpointConfig, create_app
-from footprints_graph.web import browse as browse_module
 from footprints_graph.endpoint.linked_data.documentation import RELATIONS
-from footprints_graph.endpoint.sparql.library import library
-from footprints_graph.endpoint.messages import EN, KO
 from footprints_graph.endpoint.linked_data.records import KINDS as RECORD_KINDS
+from footprints_graph.endpoint.messages import EN, KO
+from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.iris import KINDS
 from footprints_graph.validate.pyshacl_engine import Severity
+from footprints_graph.web import EndpointConfig, create_app
+from footprints_graph.web import browse as browse_module
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "footprints_graph" / "web" / "templates"
 EXAMPLES = ROOT / "data" / "examples"
 ID = "https://w3id.org/footprints-graph/id/"

@@ -7,16 +7,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from footprints_graph.store.terms import to_oxigraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
 from footprints_graph import resources
-from footprints_graph.web import EndpointConfig, create_app
 from footprints_graph.endpoint.sparql.library import library
-from footprints_graph.store.terms import to_oxigraph
+from footprints_graph.web import EndpointConfig, create_app
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/footprints-graph/id/"
 FP = "https://w3id.org/footprints-graph/ontology#"
 VOID = "http://rdfs.org/ns/void#"

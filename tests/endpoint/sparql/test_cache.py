@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from footprints_graph.releases.build import make_current
-from footprints_graph.web import EndpointConfig, create_app
 from footprints_graph.endpoint.sparql.cache import EXTENSION, AnswerCache, CacheKey
 from footprints_graph.endpoint.sparql.evaluation import Answer
 from footprints_graph.endpoint.sparql.protocol import FORMATS
+from footprints_graph.releases.build import make_current
+from footprints_graph.web import EndpointConfig, create_app
 
 FP = "https://w3id.org/footprints-graph/ontology#"
 PEOPLE = "https://w3id.org/footprints-graph/id/graph/people"

@@ -8,9 +8,9 @@ import pytest
 import requests
 
 from footprints_graph.cli import main
-from footprints_graph.web import EndpointConfig, create_app
 from footprints_graph.endpoint.sparql.guard import MAX_NESTING
 from footprints_graph.endpoint.sparql.lexer import QueryText, nesting
+from footprints_graph.web import EndpointConfig, create_app
 
 JSON = "application/sparql-results+json"
 UNKNOWN_FUNCTION = "PREFIX : <http://example.org/> SELECT * {?s ?p ?o FILTER :f(?s)} LIMIT 1"

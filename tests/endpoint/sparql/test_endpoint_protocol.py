@@ -12,12 +12,19 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
+from footprints_graph.endpoint.sparql.protocol import (
+    FORMATS,
+    GRAPH,
+    SOLUTIONS,
+    QueryOperation,
+    SparqlProtocolError,
+    negotiate,
+    read_request,
+)
 from footprints_graph.releases.build import build
 from footprints_graph.web import EndpointConfig, create_app
-from footprints_graph.endpoint.sparql.protocol import (FORMATS, GRAPH, SOLUTIONS, QueryOperation, SparqlProtocolError,
-                                                negotiate, read_request)
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 FP = "https://w3id.org/footprints-graph/ontology#"
 ID = "https://w3id.org/footprints-graph/id/"
 SD = "http://www.w3.org/ns/sparql-service-description#"

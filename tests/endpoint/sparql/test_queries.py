@@ -4,7 +4,6 @@ answer matches the answer computed independently from the record tables in data/
 import csv
 import json
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -12,8 +11,8 @@ import pytest
 from footprints_graph.endpoint.sparql.evaluation import evaluate
 from footprints_graph.endpoint.sparql.library import library, library_query
 from footprints_graph.endpoint.sparql.protocol import QueryOperation, format_named
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 ID = "https://w3id.org/footprints-graph/id/"
 
 
