@@ -89,6 +89,7 @@ class FP(DefinedNamespace):
     adopted: URIRef
     entryIntoForce: URIRef
     statement: URIRef
+    citedSource: URIRef
     about: URIRef
     count: URIRef
     countLowerBound: URIRef

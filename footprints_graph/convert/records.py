@@ -87,6 +87,7 @@ def col(name: str, predicate: URIRef | tuple[URIRef, ...], value: Value, multi: 
 
 
 SOURCE = col("source", DCTERMS.source, source, multi=True)
+CITED_SOURCE = col("cited_source", FP.citedSource, source, multi=True)
 NOTE = col("note", RDFS.comment, text(values.english))
 SAME_AS = col("same_as", OWL.sameAs, text(values.web_iri), multi=True)
 URL = col("url", SCHEMA.url, text(values.web_iri))
@@ -147,7 +148,7 @@ TABLES = (
         col("perpetrator", FP.perpetrator, ref("organisation"), multi=True),
         col("age", FP.ageAtTime, text(values.age)), col("occupation", FP.occupationAtTime, text(values.english)),
         col("breaches", FP.breaches, ref("instrument"), multi=True), col("part_of", FP.partOfConflict, ref("event")),
-        SAME_AS, SOURCE, col("statement", FP.statement, text(values.english)))),
+        SAME_AS, SOURCE, CITED_SOURCE, col("statement", FP.statement, text(values.english)))),
     table("statuses", "status", (FP.StatusAssessment,), ("person", "status", "as_of", "source"), (
         col("person", FP.statusOf, ref("person")), col("status", FP.status, vocabulary("status")),
         col("as_of", FP.asOf, text(values.partial_date)), SOURCE)),
@@ -163,10 +164,10 @@ TABLES = (
         col("count", FP.count, text(values.count)), col("count_lower", FP.countLowerBound, text(values.count)),
         col("count_upper", FP.countUpperBound, text(values.count)),
         col("qualifier", FP.qualifier, vocabulary("qualifiers")), col("as_of", FP.asOf, text(values.partial_date)),
-        SOURCE, col("statement", FP.statement, text(values.english)), NOTE)),
+        SOURCE, CITED_SOURCE, col("statement", FP.statement, text(values.english)), NOTE)),
     table("findings", "finding", (FP.Finding,), ("about", "statement", "source"), (
         col("about", FP.about, vocabulary("victim-categories")),
-        col("statement", FP.statement, text(values.english)), SOURCE)),
+        col("statement", FP.statement, text(values.english)), SOURCE, CITED_SOURCE)),
 )
 
 PEOPLE = TableSpec("people", "person", ("name", "category", "source"), ("alt_names", "credited_to", "restricted", "note"))
@@ -249,6 +250,7 @@ def _convert(record: Record, spec: Table, ctx: Context) -> ConvertedRecord:
         for predicate, term in _terms(record, column, ctx):
             out.add(subject, predicate, term)
     _check_event(record, spec)
+    _check_statement(record)
     out.restricted = record.get("person") in ctx.restricted_people
     return out
 
@@ -268,6 +270,13 @@ def _check_event(record: Record, spec: Table) -> None:
         return
     if bool(record.get("person")) == bool(record.get("victim_group")) and record.get("event_type") != "armed-conflict":
         raise RecordError(record.at("person"), "an event names either a person or a victim_group, not both or neither")
+
+
+def _check_statement(record: Record) -> None:
+    """A quote belongs to the one source that says it: the documents that source cites are not its authors."""
+    if record.get("statement") and len(record.values("source")) != 1:
+        raise RecordError(record.at("source"), "a row with a statement has exactly one source, the one whose words "
+                          "it quotes; put the documents that source cites in cited_source")
 
 
 def _people(rows: list[Record], ctx: Context) -> list[ConvertedRecord]:

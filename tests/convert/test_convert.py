@@ -1,5 +1,6 @@
 """Cell values, keys and IRIs: the small rules every record goes through."""
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -10,6 +11,7 @@ from rdflib import Literal
 from rdflib.namespace import XSD
 
 from footprints_graph.convert import values
+from footprints_graph.convert.records import convert_tables
 from footprints_graph.errors import RecordError
 from footprints_graph.iris import KeyError_, mint, slug
 from footprints_graph.records.tables import TableSpec, read_table
@@ -69,3 +71,15 @@ def test_every_console_script_target_imports():
     assert scripts
     for script in scripts:
         assert callable(script.load())
+
+
+def test_a_quote_credited_to_two_sources_is_refused_with_its_line(tmp_path):
+    """Issue 14: a statement belongs to the one source that says it; a document it cites is cited_source."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    findings = data / "findings.csv"
+    text = findings.read_text(encoding="utf-8")
+    findings.write_text(text.replace("footprints-south-korean-victims,a-hrc-25-63",
+                                     "footprints-south-korean-victims|a-hrc-25-63,"), encoding="utf-8")
+    with pytest.raises(RecordError, match=r"findings.csv:2.*exactly one source.*cited_source"):
+        convert_tables(data)

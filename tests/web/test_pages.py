@@ -112,7 +112,7 @@ def test_the_home_page_gives_each_category_its_figures_with_date_and_source(clie
     html = page(client, "/").text
     card = html.split('id="category-prisoner-of-war"')[1].split("</article>")[0]
     assert 'href="/id/figure/pow-not-repatriated">at least 50,000</a> not repatriated' in card
-    assert "1953-07-27" in card and 'href="/id/document/a-hrc-25-63"' in card
+    assert "1953-07-27" in card and 'href="/id/document/footprints-south-korean-victims"' in card
     wartime = html.split('id="category-wartime-abductee"')[1].split("</article>")[0]
     assert "90,000–100,000" in wartime and 'href="/browse?category=wartime-abductee"' in wartime
 
@@ -182,11 +182,23 @@ def test_a_figure_page_quotes_its_source(client):
     assert "at least 50,000" in main_of(page(client, "/id/figure/pow-not-repatriated").text)
 
 
-def test_a_document_page_gives_its_identifier_its_address_and_what_it_sources(client):
+def test_a_quote_is_captioned_with_the_one_source_that_says_it_and_the_document_it_cites_stands_apart(client):
+    """Issue 14: the page's 3,319 is the page's sentence; MOU's statistics, which the page cites, say 3,310."""
+    html = main_of(page(client, "/id/figure/post-war-returned-page").text)
+    caption = html.split("<figcaption>")[1].split("</figcaption>")[0]
+    assert "In the words of" in caption and 'href="/id/document/footprints-south-korean-victims"' in caption
+    assert "mou-post-war-abductee-2024" not in caption
+    cited_row = html.split("Documents the source cites")[1].split("</tr>")[0]
+    assert 'href="/id/document/mou-post-war-abductee-2024"' in cited_row
+
+
+def test_a_document_page_gives_its_identifier_its_address_what_it_sources_and_what_cites_it(client):
     html = main_of(page(client, "/id/document/a-hrc-25-63").text)
     assert "A/HRC/25/63" in html and 'href="https://undocs.org/A/HRC/25/63"' in html
-    sourced = html.split('id="sourced-heading"')[1]
-    assert 'href="/id/figure/pow-not-repatriated"' in sourced.split("Figures (")[1]
+    sourced = html.split('id="sourced-heading"')[1].split("</section>")[0]
+    cited_for = html.split('id="cited-for-heading"')[1].split("</section>")[0]
+    assert 'href="/id/figure/pow-not-repatriated"' not in sourced  # the page's words, not the report's
+    assert 'href="/id/figure/pow-not-repatriated"' in cited_for.split("Figures (")[1]
 
 
 def test_an_organisation_page_lists_what_is_credited_to_it(client):

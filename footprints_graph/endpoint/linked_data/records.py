@@ -147,7 +147,8 @@ def act(layout: Layout) -> dict:
     iri, facts = layout.iri, layout.facts
     return {"types": layout.terms(iri, RDF_TYPE), "victims": layout.terms(iri, FP + "victim"), "when": layout.when(iri),
             "basis": layout.terms(iri, FP + "dateBasis"), "details": _details(layout, iri, ACT_DETAILS),
-            "statement": facts.one(iri, FP + "statement"), "note": facts.text(iri, RDFS + "comment")}
+            "statement": facts.one(iri, FP + "statement"), "cited": layout.terms(iri, FP + "citedSource"),
+            "note": facts.text(iri, RDFS + "comment")}
 
 
 def document(layout: Layout) -> dict:
@@ -158,7 +159,8 @@ def document(layout: Layout) -> dict:
                                               FP + "adopted", FP + "entryIntoForce", FP + "retrieved", FP + "credit",
                                               FP + "creditedTo", FP + "victimCategory")),
             "url": facts.text(iri, SCHEMA + "url"), "note": facts.text(iri, RDFS + "comment"),
-            "sourced": _by_kind([t for t in layout.incoming((DCT + "source",)).get(DCT + "source", []) if t.iri != iri])}
+            "sourced": _by_kind([t for t in layout.incoming((DCT + "source",)).get(DCT + "source", []) if t.iri != iri]),
+            "cited_for": _by_kind(layout.incoming((FP + "citedSource",)).get(FP + "citedSource", []))}
 
 
 def _by_kind(items: list[TermView]) -> dict[str, tuple[list[TermView], int]]:
@@ -192,7 +194,8 @@ def figure(layout: Layout) -> dict:
     return {"heading": _figure_heading(layout, number), "dataset": layout.terms(iri, QB + "dataSet"),
             "dimensions": _details(layout, iri, FIGURE_DIMENSIONS), "number": number,
             "qualifier": layout.terms(iri, FP + "qualifier"), "as_of": facts.text(iri, FP + "asOf"),
-            "statement": facts.one(iri, FP + "statement"), "note": facts.text(iri, RDFS + "comment")}
+            "statement": facts.one(iri, FP + "statement"), "cited": layout.terms(iri, FP + "citedSource"),
+            "note": facts.text(iri, RDFS + "comment")}
 
 
 def _figure_heading(layout: Layout, number: str) -> str:
