@@ -109,7 +109,7 @@ class ReconciliationService:
         pages."""
         if not request.path.startswith(self.space.base_path):
             return None
-        if not compact.wants_compact(request.args, request.headers.get("Accept", "")):
+        if not compact.wants_compact(request.args, request.accept_mimetypes):
             return None
         return _compact_response(self.served()[0], self.space.iri(request.path))
 
@@ -133,7 +133,6 @@ def reconcile_blueprint(release: Callable[[], Any], base: str) -> Blueprint:
     blueprint.before_app_request(service.compact_record)
     blueprint.register_error_handler(BadRequest, lambda e: _error(e.status, e.message))
     blueprint.register_error_handler(ReconciliationError, lambda e: _error(400, str(e)))
-    blueprint.after_request(_cross_origin)
     return blueprint
 
 
@@ -248,8 +247,3 @@ def _compact_response(store, iri: str) -> Response | None:
 def _error(status: int, message: str) -> Response:
     return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
-
-def _cross_origin(response: Response) -> Response:
-    """Every endpoint of a reconciliation service must allow cross-origin use (API 0.2, 'Cross-Origin Access')."""
-    response.headers.setdefault("Access-Control-Allow-Origin", "*")
-    return response

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_options_header
 
 from footprints_graph.resources import resource
 
@@ -226,9 +228,15 @@ def _sort_key(value) -> str:
 # ---------------------------------------------------------------- content negotiation
 
 
-def wants_compact(args: dict, accept: str) -> bool:
-    """`?format=compact`, or an Accept header asking for JSON-LD with the compacted or framed profile."""
+def wants_compact(args: dict, accept: MIMEAccept) -> bool:
+    """`?format=compact`, or an Accept header asking for JSON-LD with the compacted or framed profile (one of
+    the profile parameter's space-separated IRIs) at a quality above 0."""
     if args.get("format") == "compact":
         return True
-    ranges = [r.strip() for r in accept.split(",")]
-    return any(r.startswith("application/ld+json") and (COMPACTED in r or FRAMED in r) for r in ranges)
+    return any(quality > 0 and _asks_compact(value) for value, quality in accept)
+
+
+def _asks_compact(media_range: str) -> bool:
+    media_type, parameters = parse_options_header(media_range)
+    profiles = parameters.get("profile", "").split()
+    return media_type == "application/ld+json" and (COMPACTED in profiles or FRAMED in profiles)

@@ -85,10 +85,6 @@ class TermView:
     language: str | None = None
     datatype: str | None = None
 
-    @property
-    def is_literal(self) -> bool:
-        return self.iri is None and self.href is None and not self.text.startswith("_:")
-
 
 class Presenter:
     """Turns terms into TermViews with the labels of one page, fetched in one query."""

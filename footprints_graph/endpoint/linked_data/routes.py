@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from footprints_graph.iris import ONTOLOGY, ONTOLOGY_GRAPH
 from footprints_graph.endpoint.sparql.evaluation import serialize_triples
 from footprints_graph.endpoint.language import Words, chosen_language
-from footprints_graph.endpoint.linked_data.presentation import Presenter, iris_in
+from footprints_graph.endpoint.linked_data.presentation import IriSpace, Presenter, iris_in
 from footprints_graph.endpoint.sparql.protocol import GRAPH, best_match, format_by_extension, format_of_media_type, formats_for
 from footprints_graph.endpoint.linked_data.records import record_layout
 from footprints_graph.endpoint.site import current_site
@@ -119,17 +119,21 @@ def offered_types() -> list[str]:
 
 def respond(representation: Representation, extension: str | None = None) -> Response:
     """The representation in the format the extension names or the client prefers, with Vary, Link, ETag and
-    Last-Modified; 304 when the client's copy is current; 406 when no format fits."""
+    Last-Modified; 304 when the client's copy is current (werkzeug reads If-None-Match, else
+    If-Modified-Since); 406 when no format fits."""
     release = current_site().release()
     media_type = _chosen_media_type(extension)
     etag = f"{release.build_id}-{media_type.replace('/', '.')}"
     if media_type == HTML:  # pages differ by language (?lang=, Accept-Language)
         etag += f"-{chosen_language()}"
-    headers = _headers(representation, etag, release.modified, varies=extension is None)
-    if etag in request.if_none_match or (not request.if_none_match and request.if_modified_since
-                                         and request.if_modified_since >= release.modified):
-        return Response(status=304, headers=headers)
-    return Response(_body(representation, media_type), headers=headers, content_type=_content_type(media_type))
+    response = Response(headers=_headers(representation, varies=extension is None),
+                        content_type=_content_type(media_type))
+    response.set_etag(etag)
+    response.last_modified = release.modified
+    response.make_conditional(request)
+    if response.status_code != 304:  # the body is only made when it is sent
+        response.set_data(_body(representation, media_type))
+    return response
 
 
 def _chosen_media_type(extension: str | None) -> str:
@@ -156,11 +160,10 @@ def _content_type(media_type: str) -> str:
     return "text/html; charset=utf-8" if media_type == HTML else format_of_media_type(media_type).content_type
 
 
-def _headers(representation: Representation, etag: str, modified, varies: bool) -> dict[str, str]:
+def _headers(representation: Representation, varies: bool) -> dict[str, str]:
     alternates = [f'<{representation.path}.{f.name}>; rel="alternate"; type="{f.media_type}"'
                   for f in formats_for(GRAPH)]
     headers = {"Link": ", ".join([f'<{representation.canonical}>; rel="canonical"', *alternates]),
-               "ETag": f'"{etag}"', "Last-Modified": modified.strftime("%a, %d %b %Y %H:%M:%S GMT"),
                "Cache-Control": "public, max-age=300"}
     if varies:
         headers["Vary"] = "Accept"
@@ -258,16 +261,10 @@ def _known(store: ox.Store, iri: str) -> bool:
 
 @blueprint.route("/vocab", defaults={"rest": ""})
 @blueprint.route("/vocab/<path:rest>")
-def vocabulary(rest: str) -> Response:
-    return serve_iri(current_site().space.iri(request.path))
-
-
 @blueprint.route("/ontology/<path:rest>")
-def ontology_part(rest: str) -> Response:
-    return serve_iri(current_site().space.iri(request.path))
-
-
-def minted(key: str) -> Response:
+@blueprint.route(f"{IriSpace.base_path}<path:rest>")
+def local_resource(rest: str) -> Response:
+    """A minted IRI (under /id/), a vocabulary or a part of the ontology, by the local path it is served at."""
     return serve_iri(current_site().space.iri(request.path))
 
 

@@ -53,6 +53,22 @@ def test_the_accept_header_asks_for_it_too(client):
     assert by_header == by_parameter
 
 
+def test_a_profile_refused_with_q_0_is_not_sent(client):
+    """Issue 16: the Accept header is read by werkzeug, so a range with q=0 refuses that type."""
+    response = client.get("/id/person/kim-jung-wook", headers={"Accept": f"{COMPACTED};q=0, text/turtle"})
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    assert isomorphic(Graph().parse(data=response.text, format="turtle"), turtle(client, "/id/person/kim-jung-wook"))
+
+
+@pytest.mark.parametrize("accept", [
+    'application/ld+json; profile="http://www.w3.org/ns/json-ld#framed"',
+    'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded http://www.w3.org/ns/json-ld#compacted"',
+    f"text/turtle, {COMPACTED};q=0.5",
+])
+def test_any_accepted_compacted_or_framed_profile_asks_for_it(client, accept):
+    compact_document(client, "/id/person/kim-jung-wook", headers={"Accept": accept})
+
+
 def test_plain_json_ld_is_left_to_the_linked_data_pages(client):
     response = client.get("/id/person/kim-jung-wook", headers={"Accept": "application/ld+json"})
     assert response.status_code == 200 and "profile" not in response.content_type
