@@ -44,12 +44,11 @@ def install(app: Flask, config: EndpointConfig) -> None:
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_bytes + 4096  # a form's other fields and encoding
     for module in (sparql, linked_data, documentation, language):
         app.register_blueprint(module.blueprint)
-    app.add_url_rule(f"{site.space.base_path}<path:key>", "minted", linked_data.minted)
     app.register_blueprint(reconcile.reconcile_blueprint(site.release, config.base))
     curator.register(app, config)  # only with a curator token: restricted records, authenticated
     app.add_template_filter(lambda iri: site.space.local(iri) or iri, "local")
     _register_errors(app)
-    CORS(app, expose_headers=EXPOSED_HEADERS)
+    CORS(app, expose_headers=EXPOSED_HEADERS)  # every route, reconciliation's too (API 0.2, 'Cross-Origin Access')
     app.wsgi_app = cache.ResponseCache(app.wsgi_app, site, app.extensions[cache.EXTENSION])  # before Flask
 
 
