@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from footprints_graph.errors import Origin, RecordError
+from footprints_graph.errors import Origin, RecordError, RecordProblems
 from footprints_graph.records.spreadsheets import read_rows
 
 
@@ -47,13 +47,21 @@ class TableSpec:
         return {self.key, *self.required, *self.optional}
 
 
-def read_table(path: Path, spec: TableSpec) -> Iterator[Record]:
+def read_table(path: Path, spec: TableSpec, problems: RecordProblems | None = None) -> Iterator[Record]:
     """Read one record table (CSV in UTF-8 or CP949, or an Excel workbook: records.spreadsheets); raise
-    `RecordError` on a bad header, a missing required cell, or a file that is none of these."""
+    `RecordError` on a bad header, a missing required cell, or a file that is none of these. With `problems`,
+    a bad row is added to them and left out, so that one run finds the mistakes of every row."""
     header, rows = read_rows(path)
     _check_header(path, header, spec)
     for line, row in rows:
-        yield _record(path, line, row, spec)
+        try:
+            record = _record(path, line, row, spec)
+        except RecordError as error:
+            if problems is None:
+                raise
+            problems.add(error)
+            continue
+        yield record
 
 
 def _check_header(path: Path, header: list[str], spec: TableSpec) -> None:
