@@ -52,6 +52,7 @@ class FP(DefinedNamespace):
     LegalInstrument: URIRef
     Finding: URIRef
     CategoryOutcomeStructure: URIRef
+    CategoryOutcomeRangeStructure: URIRef
     AgeGroupStructure: URIRef
     YearStructure: URIRef
     SubgroupStructure: URIRef

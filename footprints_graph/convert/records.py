@@ -22,6 +22,7 @@ SCHEMA = Namespace("https://schema.org/")
 EVENT_SCHEMES = ("act-types", "subsequent-event-types", "other-event-types")
 STRUCTURES = {
     "category-outcome": FP.CategoryOutcomeStructure,
+    "category-outcome-range": FP.CategoryOutcomeRangeStructure,
     "age-group": FP.AgeGroupStructure,
     "year": FP.YearStructure,
     "subgroup": FP.SubgroupStructure,

@@ -17,7 +17,8 @@ from footprints_graph.endpoint.linked_data.records import number_text
 
 POW, WARTIME, POST_WAR = (ONTOLOGY + c for c in ("PrisonerOfWar", "WartimeAbductee", "PostWarAbductee"))
 CATEGORY_ORDER = (POW, WARTIME, POST_WAR, ONTOLOGY + "Detainee")  # the FOOTPRINTS page's order
-HEADLINES = ONTOLOGY + "CategoryOutcomeStructure"
+# the headline structures: counts, and counts the source states as a range
+HEADLINES = {ONTOLOGY + "CategoryOutcomeStructure", ONTOLOGY + "CategoryOutcomeRangeStructure"}
 TAKEN, ESCAPED, DECEASED, ALIVE = (OUTCOME + o for o in ("taken", "escaped-and-returned", "deceased", "alive"))
 POST_WAR_PARTS = tuple(OUTCOME + o for o in ("repatriated", "escaped-and-returned", "still-detained"))
 NAMED_SHOWN = 20
@@ -134,7 +135,7 @@ def _rank(category: str) -> int:
 
 
 def _headline_figures(figures: Figures, category: str) -> list[Figure]:
-    headline = {d.iri for d in figures.datasets.values() if d.structure == HEADLINES}
+    headline = {d.iri for d in figures.datasets.values() if d.structure in HEADLINES}
     found = [f for f in figures.where(category=category) if f.dataset in headline]
     return sorted(found, key=lambda f: (-(f.value or 0), f.as_of or "", f.iri))
 
