@@ -131,6 +131,7 @@ def respond(representation: Representation, extension: str | None = None) -> Res
     response.set_etag(etag)
     response.last_modified = release.modified
     response.make_conditional(request)
+    del response.headers["Date"]  # the WSGI server dates each answer; one dated here the response cache would replay
     if response.status_code != 304:  # the body is only made when it is sent
         response.set_data(_body(representation, media_type))
     return response

@@ -16,11 +16,11 @@ answers to requests that differ but mean the same still meet in the answer cache
 import io
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import LRUCache
 from flask import current_app
 
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser
@@ -60,32 +60,27 @@ class AnswerCache:
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self.size = 0
-        self.hits = self.misses = 0
-        self._answers: OrderedDict[Hashable, Answer | CachedResponse] = OrderedDict()
+        self.hits = 0  # answers given from the cache (the tests read it to see a repeat was not evaluated again)
+        self._answers: LRUCache[Hashable, Answer | CachedResponse] = LRUCache(max_bytes, getsizeof=_body_size)
         self._lock = threading.Lock()  # gunicorn's sync workers are single-threaded; Flask's own server is not
+
+    @property
+    def size(self) -> int:
+        """The bytes of the bodies kept."""
+        return self._answers.currsize
 
     def get(self, key: Hashable) -> "Answer | CachedResponse | None":
         with self._lock:
-            answer = self._answers.get(key)
-            if answer is None:
-                self.misses += 1
-                return None
-            self._answers.move_to_end(key)
-            self.hits += 1
+            answer = self._answers.get(key)  # a hit becomes the most recently used
+            self.hits += answer is not None
             return answer
 
     def put(self, key: Hashable, answer: "Answer | CachedResponse") -> None:
         if len(answer.body) > self.max_bytes:  # also when the cache is off: nothing fits in 0 bytes
             return
         with self._lock:
-            if key in self._answers:
-                return
-            self._answers[key] = answer
-            self.size += len(answer.body)
-            while self.size > self.max_bytes:
-                _, dropped = self._answers.popitem(last=False)
-                self.size -= len(dropped.body)
+            if key not in self._answers:
+                self._answers[key] = answer  # drops the least recently used until it fits
 
     def answer(self, key: CacheKey, evaluate: Callable[[], Answer]) -> Answer:
         """The cached answer for `key`, or what `evaluate` returns (then kept for next time)."""
@@ -97,6 +92,10 @@ class AnswerCache:
 
     def __len__(self) -> int:
         return len(self._answers)
+
+
+def _body_size(answer: "Answer | CachedResponse") -> int:
+    return len(answer.body)
 
 
 def answer_cache() -> AnswerCache:
