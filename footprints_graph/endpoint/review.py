@@ -1,0 +1,61 @@
+"""What a submission would change against the current release, for the curator who reviews it: the records it
+adds, those it changes (statements the release does not hold), the warnings of its report, and the published
+victims it likely duplicates, with the reconciliation matcher's scores."""
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import RDF, RDFS, Graph, URIRef
+
+from footprints_graph.endpoint.reconcile import _index
+from footprints_graph.endpoint.site import current_site
+from footprints_graph.releases.reconciliation import reconcile
+from footprints_graph.terms import to_rdflib
+from footprints_graph.validate import validate_submission
+from footprints_graph.validate.render import report_json
+from footprints_graph.validate.submission import existing_keys, read_submission
+from footprints_graph.vocab import FP
+
+DUPLICATE_CANDIDATES = 3
+
+
+def review(files: list[Path], store: ox.Store | None, base: str) -> dict:
+    """The changes, the report and the likely duplicates of the submission in `files`."""
+    submission = read_submission(files, existing_keys(store, base) if store is not None else {}, base).graph
+    return {"changes": changes(submission, store, base), "report": report_json(validate_submission(files, store, base)),
+            "duplicates": duplicates(submission, store, base) if store is not None else []}
+
+
+def changes(submission: Graph, store: ox.Store | None, base: str) -> dict[str, list[dict]]:
+    """The records the submission describes, as new, changed (with the statements it adds) or unchanged."""
+    found: dict[str, list[dict]] = {"new": [], "changed": [], "unchanged": []}
+    for subject in sorted({s for s in submission.subjects(RDF.type) if isinstance(s, URIRef)}):
+        ours = set(submission.predicate_objects(subject))
+        published = _published(store, subject)
+        entry = {"record": str(subject), "kind": str(subject).removeprefix(base).partition("/")[0]}
+        if not published:
+            found["new"].append(entry)
+        elif ours - published:
+            found["changed"].append({**entry, "adds": [[str(p), str(o)] for p, o in sorted(ours - published)]})
+        else:
+            found["unchanged"].append(entry)
+    return found
+
+
+def _published(store: ox.Store | None, subject: URIRef) -> set:
+    if store is None:
+        return set()
+    quads = store.quads_for_pattern(ox.NamedNode(subject), None, None)
+    return {(to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads}
+
+
+def duplicates(submission: Graph, store: ox.Store, base: str) -> list[dict]:
+    """Per submitted victim, the published victims whose names the matcher finds alike, best first."""
+    index = _index(current_site().release().build_id, base, store)
+    queries = {str(v): {"query": str(submission.value(v, RDFS.label)), "type": "Victim",
+                        "limit": DUPLICATE_CANDIDATES} for v in submission.subjects(RDF.type, FP.Victim)}
+    answers = reconcile(store, index, queries) if queries else {}
+    return [{"record": victim, "name": queries[victim]["query"],
+             "candidates": [{"record": f"{base}{c['id']}", "name": c["name"], "score": c["score"]}
+                            for c in answer["result"] if f"{base}{c['id']}" != victim]}
+            for victim, answer in sorted(answers.items())]

@@ -1,0 +1,169 @@
+"""Submissions (issue 17): contributors hand records to the archive, curators review them.
+
+    POST /submissions                  files (record tables), cited_source, contact (restricted), note
+        201 a receipt: the submission's id, the report, where to see its status
+        422 the report, when the shapes found violations: nothing is kept
+        400 a file that cannot be read; 409 the same files submitted already; 413 too large; 429 too many
+            submissions from one client awaiting review
+    GET  /submissions/<id>             the status: awaiting review, accepted, rejected, changes requested, and
+                                       the reason of the last decision; nothing else
+    GET  /curator/inbox                every submission, with the contributor's contact (curator token)
+    GET  /curator/inbox/<id>           what it would change against the current release: new and changed
+                                       records, warnings, likely duplicates with their scores
+    POST /curator/inbox/<id>/decision  decision=accept|reject|ask-for-changes, reason, curator (who decides)
+
+A submission is checked exactly as `footprints-graph validate` checks it, together with the current release.
+Accepting one writes its tables into data/contributions/<id>/ (releases/contributions.py): the next build
+publishes them with their provenance. Contact details are read only by the curators' routes, which answer
+`no-store`; they are never logged.
+"""
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, jsonify, request
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from footprints_graph.endpoint import curator
+from footprints_graph.endpoint.config import EndpointConfig
+from footprints_graph.endpoint.review import review
+from footprints_graph.endpoint.site import current_site
+from footprints_graph.errors import FootprintsError
+from footprints_graph.releases.contributions import publish
+from footprints_graph.releases.inbox import Inbox, InboxError, Upload, client_key, public_status
+from footprints_graph.releases.serving import NoRelease
+from footprints_graph.validate import validate_submission
+from footprints_graph.validate.render import report_json
+
+MAX_FILES = 20
+MAX_FIELD = 2000  # characters of a cited source, a contact or a note
+SUBMITTED_SUFFIXES = (".csv",)  # record tables: what people can still read and edit once accepted
+
+blueprint = Blueprint("submissions", __name__)
+curators = Blueprint("curator_inbox", __name__, url_prefix="/curator/inbox")
+curators.before_request(curator.authenticate)
+curators.after_request(curator.keep_private)
+
+
+def register(app: Flask, config: EndpointConfig) -> None:
+    """The contributors' routes, and the curators' when a curator token is configured."""
+    app.register_blueprint(blueprint)
+    app.register_error_handler(InboxError, lambda e: _refusal(e.status, str(e), submission=e.submission))
+    if config.curator_token is not None:
+        app.register_blueprint(curators)
+
+
+def inbox() -> Inbox:
+    return Inbox(current_site().config.home)
+
+
+def _refusal(status: int, message: str, **details) -> tuple[Response, int]:
+    return jsonify({"error": message, **{k: v for k, v in details.items() if v is not None}}), status
+
+
+@blueprint.route("/submissions", methods=["POST"])
+def submit() -> tuple[Response, int]:
+    uploads = _uploads()
+    details = {"cited_source": _field("cited_source", required=True), "note": _field("note")}
+    contact = {"contact": _field("contact")}
+    report = _checked(uploads)
+    if not report.conforms:
+        return _refusal(422, "The submission breaks the shapes: fix the violations and submit again; nothing "
+                             "was kept.", report=report_json(report))
+    counts = report.counts()
+    record = inbox().add(uploads, {**details, "report": counts}, contact, client_key(request.remote_addr or ""))
+    status_url = f"{current_site().root()}/submissions/{record['id']}"
+    return jsonify({"id": record["id"], "status": record["status"], "status_url": status_url,
+                    "report": report_json(report)}), 201
+
+
+def _uploads() -> list[Upload]:
+    files = [f for f in request.files.getlist("files") if f.filename]
+    if not files:
+        raise InboxError(400, "Send the submission's files as multipart/form-data fields named `files`.")
+    if len(files) > MAX_FILES:
+        raise InboxError(400, f"{len(files)} files: a submission holds at most {MAX_FILES}.")
+    uploads = [_upload(f) for f in files]
+    names = [u.name for u in uploads]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise InboxError(400, f"two files have the same name: {', '.join(twice)}")
+    return uploads
+
+
+def _upload(file: FileStorage) -> Upload:
+    name = secure_filename(file.filename or "")
+    if not name.endswith(SUBMITTED_SUFFIXES):
+        raise InboxError(400, f"{file.filename}: submit record tables (.csv, named people.csv, events.csv, … or "
+                              "ending -people.csv, …); check other formats with /validate")
+    return Upload(name, file.read())
+
+
+def _field(name: str, required: bool = False) -> str:
+    value = request.form.get(name, "").strip()
+    if required and not value:
+        raise InboxError(400, f"The field `{name}` is required: say where the records come from (a document, "
+                              "a list, a testimony: its title, publisher and date, or a web address).")
+    if len(value) > MAX_FIELD:
+        raise InboxError(400, f"The field `{name}` is longer than {MAX_FIELD} characters.")
+    return value
+
+
+def _checked(uploads: list[Upload]):
+    """The report of the uploads, checked with the current release; files that cannot be read are a 400 that
+    names the file, never the server's temporary folder."""
+    site = current_site()
+    with tempfile.TemporaryDirectory(prefix="footprints-submission-") as folder:
+        paths = [_saved(Path(folder), u) for u in uploads]
+        try:
+            return validate_submission(paths, _store(), site.config.base)
+        except FootprintsError as error:
+            raise InboxError(400, str(error).replace(folder + "/", "")) from None
+
+
+def _saved(folder: Path, upload: Upload) -> Path:
+    path = folder / upload.name
+    path.write_bytes(upload.content)
+    return path
+
+
+def _store():
+    try:
+        return current_site().release().store
+    except NoRelease:
+        return None
+
+
+@blueprint.route("/submissions/<submission>")
+def status(submission: str) -> Response:
+    """What a contributor may see: the state and the reason of the last decision."""
+    response = jsonify(public_status(inbox().record(submission)))
+    response.headers["Cache-Control"] = "no-store"  # a decision changes it
+    return response
+
+
+@curators.route("")
+def list_inbox() -> Response:
+    box = inbox()
+    return jsonify({"submissions": [{**r, **box.contact(r["id"])} for r in box.records()]})
+
+
+@curators.route("/<submission>")
+def open_submission(submission: str) -> Response:
+    box = inbox()
+    record = box.record(submission)
+    changes = review(box.files(submission), _store(), current_site().config.base)
+    return jsonify({**record, **box.contact(submission), **changes})
+
+
+@curators.route("/<submission>/decision", methods=["POST"])
+def decide(submission: str) -> Response:
+    decision, curator_name = request.form.get("decision", ""), _field("curator", required=False)
+    if not curator_name:
+        raise InboxError(400, "Say who decides: the field `curator` holds your name; it is kept with the decision.")
+    box = inbox()
+    config = current_site().config
+    on_accept = lambda record: publish(record, box.files(submission), config.data, config.base)  # noqa: E731
+    record = box.decide(submission, decision, request.form.get("reason", ""), curator_name, on_accept)
+    return jsonify(record)
