@@ -8,7 +8,7 @@ other archives can link to ours and keep their links across rebuilds.
 import re
 import unicodedata
 
-from rdflib import Namespace, URIRef
+from rdflib import URIRef
 
 ONTOLOGY = "https://w3id.org/footprints-graph/ontology#"
 VOCAB = "https://w3id.org/footprints-graph/vocab/"
@@ -16,22 +16,35 @@ DEFAULT_BASE = "https://w3id.org/footprints-graph/id/"
 SYNTHETIC_BASE = "https://w3id.org/footprints-graph/synthetic/"
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/footprints-graph/ontology")  # the named graph a release keeps the ontology in
 
-PREFIXES = {
-    "fp": "https://w3id.org/footprints-graph/ontology#",
-    "fpv": "https://w3id.org/footprints-graph/vocab/",
+# The prefixes the ontology files declare (their @prefix lines), the one table every other is cut from;
+# tests/test_iris.py proves the two agree.
+DECLARED_PREFIXES = {
+    "crm": "http://www.cidoc-crm.org/cidoc-crm/",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "fp": ONTOLOGY,
+    "fpv": VOCAB,
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "qb": "http://purl.org/linked-data/cube#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
-    "qb": "http://purl.org/linked-data/cube#",
-    "prov": "http://www.w3.org/ns/prov#",
     "schema": "https://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "sssom": "https://w3id.org/sssom/",
+    "time": "http://www.w3.org/2006/time#",
+    "void": "http://rdfs.org/ns/void#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
-FP = Namespace(ONTOLOGY)
-FPV = Namespace(VOCAB)
+
+def prefixes(*names: str) -> dict[str, str]:
+    """The declared prefixes `names`, in that order (the order a serialiser writes them in)."""
+    return {name: DECLARED_PREFIXES[name] for name in names}
+
+
+# The data's prefixes: dumps, query answers and the endpoint's own queries are written with these.
+PREFIXES = prefixes("fp", "fpv", "rdf", "rdfs", "owl", "xsd", "skos", "dct", "qb", "prov", "schema")
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 KINDS = (

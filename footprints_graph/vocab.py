@@ -101,6 +101,11 @@ class FP(DefinedNamespace):
     refYear: URIRef
     completeBreakdown: URIRef
     total: URIRef
+    # Uwazi exports (ontology/uwazi.ttl) and link sets (ontology/linking.ttl)
+    uwaziSharedId: URIRef
+    uwaziTemplate: URIRef
+    LinkSet: URIRef
+    linkSetFile: URIRef
 
 
 class UnknownConcept(LookupError):

@@ -26,7 +26,8 @@ from rdflib import Literal
 
 from footprints_graph.convert.uwazi import convert_uwazi, load_mapping
 from footprints_graph.errors import RecordError
-from footprints_graph.iris import FP, mint
+from footprints_graph.iris import mint
+from footprints_graph.vocab import FP
 from footprints_graph.records.uwazi import (
     UwaziExport, UwaziProperty, UwaziSchema, UwaziTemplate, observed_thesauri, read_uwazi_csv, read_uwazi_json,
     read_uwazi_schema, shared_ids_by_title,

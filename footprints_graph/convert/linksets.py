@@ -34,27 +34,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, VOID, DefinedNamespace
+from rdflib.namespace import DCTERMS, PROV, VOID
 
 from footprints_graph.convert import ConvertedRecord
 from footprints_graph.convert.records import convert_tables
 from footprints_graph.errors import FootprintsError, Origin
-from footprints_graph.iris import DEFAULT_BASE, ONTOLOGY, KeyError_, check_key, graph_iri
-from footprints_graph.iris import PREFIXES
+from footprints_graph.iris import DECLARED_PREFIXES, DEFAULT_BASE, PREFIXES, KeyError_, check_key, graph_iri
+from footprints_graph.vocab import FP
 
-SSSOM = Namespace("https://w3id.org/sssom/")
+SSSOM = Namespace(DECLARED_PREFIXES["sssom"])
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 PAV = Namespace("http://purl.org/pav/")
-
-
-class FPL(DefinedNamespace):
-    """The footprints-graph terms for link sets (ontology/linking.ttl)."""
-
-    _NS = Namespace(ONTOLOGY)
-    _fail = True
-
-    LinkSet: URIRef
-    linkSetFile: URIRef
 
 
 PREDICATES = {"owl:sameAs": OWL.sameAs, "skos:exactMatch": SKOS.exactMatch, "skos:closeMatch": SKOS.closeMatch}
@@ -357,9 +347,9 @@ def to_record(link_set: LinkSet, base: str) -> ConvertedRecord:
     """The link set as one record in its own named graph: links, mapping nodes and the set's description."""
     graph = link_set.graph(base)
     out = ConvertedRecord(Origin(str(link_set.path)), graph, graph)
-    for cls in (FPL.LinkSet, VOID.Linkset, SSSOM.MappingSet):
+    for cls in (FP.LinkSet, VOID.Linkset, SSSOM.MappingSet):
         out.add(graph, RDF.type, cls)
-    out.add(graph, FPL.linkSetFile, Literal(link_set.path.name))
+    out.add(graph, FP.linkSetFile, Literal(link_set.path.name))
     out.add(graph, VOID.triples, Literal(len(link_set.mappings), datatype=XSD.integer))
     for key, predicate in SET_METADATA.items():
         value = link_set.metadata.get(key)
@@ -407,6 +397,6 @@ SELECT ?linkset ?predicate (COUNT(*) AS ?links) WHERE {
 def linkset_counts(store: ox.Store) -> dict[str, dict[str, int]]:
     """{link set graph IRI: {link predicate IRI: number of links}} for the link sets in `store`."""
     counts: dict[str, dict[str, int]] = {}
-    for row in store.query(LINKSET_COUNTS, prefixes={"void": str(VOID)}):
+    for row in store.query(LINKSET_COUNTS, prefixes={"void": DECLARED_PREFIXES["void"]}):
         counts.setdefault(row["linkset"].value, {})[row["predicate"].value] = int(row["links"].value)
     return {k: dict(sorted(v.items())) for k, v in sorted(counts.items())}

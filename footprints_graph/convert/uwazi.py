@@ -16,18 +16,19 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
 from footprints_graph.errors import Origin, RecordError
-from footprints_graph.iris import DEFAULT_BASE, FP, FPV, KEY_PATTERN, mint, slug
+from footprints_graph.iris import DEFAULT_BASE, KEY_PATTERN, mint, prefixes, slug
+from footprints_graph.vocab import FP
 from footprints_graph.records.uwazi import DateRange, EntityRef, GeoPoint, Link, NestedRow, Term, UwaziEntity, UwaziExport, UwaziSchema, Value
 from footprints_graph.resources import resource
 from footprints_graph.convert import ConvertedRecord, Triple
 
 SCHEMA = Namespace("https://schema.org/")
-PREFIXES = {
-    "fp": FP, "fpv": FPV, "dct": DCTERMS, "schema": SCHEMA, "skos": SKOS, "rdfs": RDFS, "owl": OWL, "prov": PROV,
-}
+# The CURIEs a mapping may write: open namespaces, so a mapping's fp: term is checked by the shapes, not here.
+PREFIXES = {prefix: Namespace(iri) for prefix, iri
+            in prefixes("fp", "fpv", "dct", "schema", "skos", "rdfs", "owl", "prov").items()}
 SHARED_ID = re.compile(r"^[a-z0-9]+$")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 COLLECTION_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # no dots: a dot separates it from the sharedId

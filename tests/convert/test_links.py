@@ -11,7 +11,6 @@ from rdflib.namespace import DCTERMS, VOID, XSD
 from footprints_graph import resources
 from footprints_graph.cli import main
 from footprints_graph.convert.linksets import (
-    FPL,
     LinkSetError,
     linkset_counts,
     mapping_node,
@@ -21,6 +20,7 @@ from footprints_graph.convert.linksets import (
 from footprints_graph.convert.records import convert_tables
 from footprints_graph.releases.build import build, current_release
 from footprints_graph.store.embedded import open_store
+from footprints_graph.vocab import FP
 from support import ROOT
 
 LINKS = ROOT / "tests" / "data" / "links"
@@ -115,13 +115,13 @@ def test_a_csv_author_is_an_iri_or_a_name(dataset):
 
 def test_the_link_set_describes_itself(dataset):
     graph, linkset = dataset.graph(URIRef(ARCHIVE)), URIRef(ARCHIVE)
-    assert {FPL.LinkSet, VOID.Linkset, SSSOM.MappingSet} <= set(graph.objects(linkset, RDF.type))
+    assert {FP.LinkSet, VOID.Linkset, SSSOM.MappingSet} <= set(graph.objects(linkset, RDF.type))
     assert set(graph.objects(linkset, VOID.linkPredicate)) == {SKOS.exactMatch, SKOS.closeMatch}
     assert graph.value(linkset, VOID.triples).toPython() == 3
     assert graph.value(linkset, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")) == \
         URIRef("https://archive.example.org/mappings/footprints-graph.sssom.tsv")
     assert graph.value(linkset, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
-    assert graph.value(linkset, FPL.linkSetFile) == Literal("partner-archive.sssom.tsv")
+    assert graph.value(linkset, FP.linkSetFile) == Literal("partner-archive.sssom.tsv")
 
 
 def test_link_sets_are_counted_as_void_linksets(linked):
@@ -149,9 +149,9 @@ def test_every_term_a_link_set_uses_is_declared(dataset):
     assert not sorted(str(t) for t in used if not str(t).startswith(builtin) and t not in declared)
 
 
-def test_the_python_terms_are_declared_in_linking_ttl():
+def test_the_link_set_terms_are_declared_in_linking_ttl():
     graph = Graph().parse(data=resources.resource("ontology", "linking.ttl").read_text(encoding="utf-8"), format="turtle")
-    assert {URIRef(FPL._NS[name]) for name in FPL.__annotations__} <= set(graph.subjects(RDF.type, None))
+    assert {FP.LinkSet, FP.linkSetFile} <= set(graph.subjects(RDF.type, None))
 
 
 def test_mapping_iris_do_not_depend_on_row_order(tmp_path, data):

@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
 from footprints_graph.convert.uwazi import convert_uwazi, load_mapping
 from footprints_graph.errors import RecordError
-from footprints_graph.iris import FP, FPV
+from footprints_graph.vocab import FP, FPV
 from footprints_graph.records.uwazi import (
     PROPERTY_TYPES,
     observed_thesauri,

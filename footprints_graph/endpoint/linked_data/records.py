@@ -13,25 +13,28 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from footprints_graph.iris import ONTOLOGY
 from footprints_graph.endpoint.language import Words
 from footprints_graph.endpoint.linked_data.presentation import Presenter, TermView
+from footprints_graph.iris import DECLARED_PREFIXES
+from footprints_graph.vocab import FP
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-SCHEMA = "https://schema.org/"
-QB = "http://purl.org/linked-data/cube#"
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-FP = ONTOLOGY
+RDF, RDFS, SKOS, DCT, SCHEMA, QB = (DECLARED_PREFIXES[p] for p in ("rdf", "rdfs", "skos", "dct", "schema", "qb"))
+RDF_TYPE = RDF + "type"
+OWL_SAME_AS = DECLARED_PREFIXES["owl"] + "sameAs"
+
+
+def fp(name: str) -> str:
+    """An ontology term as the string the page's facts are indexed by (vocab.FP refuses an undeclared name)."""
+    return str(FP[name])
+
+
 KINDS = {"person": "person", "event": "act", "document": "document", "media": "document", "instrument": "document",
          "organisation": "organisation", "figure": "figure"}
 # how other records name an organisation: credited with them, publisher, held responsible, the larger body
-CREDITS = (FP + "creditedTo", DCT + "publisher", FP + "perpetrator", SCHEMA + "parentOrganization")
-ACT_DETAILS = (FP + "perpetrator", FP + "victimGroup", FP + "breaches", FP + "partOfConflict", FP + "place",
-               FP + "ageAtTime", FP + "occupationAtTime")
-FIGURE_DIMENSIONS = (FP + "victimCategory", FP + "outcome", FP + "ageGroup", FP + "subgroup", FP + "refYear")
+CREDITS = (fp("creditedTo"), DCT + "publisher", fp("perpetrator"), SCHEMA + "parentOrganization")
+ACT_DETAILS = (fp("perpetrator"), fp("victimGroup"), fp("breaches"), fp("partOfConflict"), fp("place"),
+               fp("ageAtTime"), fp("occupationAtTime"))
+FIGURE_DIMENSIONS = (fp("victimCategory"), fp("outcome"), fp("ageGroup"), fp("subgroup"), fp("refYear"))
 COUNT_QUALIFIERS = ("exact", "at-least", "more-than")  # the qualifiers of a single count (a range has bounds)
 SHOWN_PER_GROUP = 100  # a document or an organisation may source thousands of records: show the first ones
 
@@ -91,7 +94,7 @@ class Layout:
 
     def when(self, subject: str) -> str:
         """An event's date as precise as its source: a day, a month, a year, a range, or open-ended."""
-        date, start, end = (self.facts.text(subject, FP + p) for p in ("date", "startDate", "endDate"))
+        date, start, end = (self.facts.text(subject, fp(p)) for p in ("date", "startDate", "endDate"))
         if date:
             return date
         if start and end:
@@ -116,17 +119,17 @@ def person(layout: Layout) -> dict:
     iri, facts = layout.iri, layout.facts
     return {
         "names": _names(facts, iri),
-        "categories": layout.terms(iri, FP + "victimCategory"),
-        "listings": [{"node": layout.term(ox.NamedNode(c)), "name": facts.one(c, FP + "nameAsListed"),
-                      "categories": layout.terms(c, FP + "victimCategory"), "credited": layout.terms(c, FP + "creditedTo"),
+        "categories": layout.terms(iri, fp("victimCategory")),
+        "listings": [{"node": layout.term(ox.NamedNode(c)), "name": facts.one(c, fp("nameAsListed")),
+                      "categories": layout.terms(c, fp("victimCategory")), "credited": layout.terms(c, fp("creditedTo")),
                       "note": facts.text(c, RDFS + "comment"), "sources": layout.sources(c)}
-                     for c in layout.claims_by(FP + "listingOf")],
+                     for c in layout.claims_by(fp("listingOf"))],
         "acts": [{"node": layout.term(ox.NamedNode(c)), "types": layout.terms(c, RDF_TYPE), "when": layout.when(c),
-                  "basis": layout.terms(c, FP + "dateBasis"), "details": _details(layout, c, ACT_DETAILS),
-                  "sources": layout.sources(c)} for c in layout.claims_by(FP + "victim")],
-        "statuses": [{"node": layout.term(ox.NamedNode(c)), "status": layout.terms(c, FP + "status"),
-                      "as_of": facts.text(c, FP + "asOf"), "sources": layout.sources(c)}
-                     for c in layout.claims_by(FP + "statusOf")],
+                  "basis": layout.terms(c, fp("dateBasis")), "details": _details(layout, c, ACT_DETAILS),
+                  "sources": layout.sources(c)} for c in layout.claims_by(fp("victim"))],
+        "statuses": [{"node": layout.term(ox.NamedNode(c)), "status": layout.terms(c, fp("status")),
+                      "as_of": facts.text(c, fp("asOf")), "sources": layout.sources(c)}
+                     for c in layout.claims_by(fp("statusOf"))],
         "same_as": [o.value for o in facts.all(iri, OWL_SAME_AS)],
     }
 
@@ -145,22 +148,22 @@ def _details(layout: Layout, subject: str, predicates: Iterable[str]) -> list[tu
 
 def act(layout: Layout) -> dict:
     iri, facts = layout.iri, layout.facts
-    return {"types": layout.terms(iri, RDF_TYPE), "victims": layout.terms(iri, FP + "victim"), "when": layout.when(iri),
-            "basis": layout.terms(iri, FP + "dateBasis"), "details": _details(layout, iri, ACT_DETAILS),
-            "statement": facts.one(iri, FP + "statement"), "cited": layout.terms(iri, FP + "citedSource"),
+    return {"types": layout.terms(iri, RDF_TYPE), "victims": layout.terms(iri, fp("victim")), "when": layout.when(iri),
+            "basis": layout.terms(iri, fp("dateBasis")), "details": _details(layout, iri, ACT_DETAILS),
+            "statement": facts.one(iri, fp("statement")), "cited": layout.terms(iri, fp("citedSource")),
             "note": facts.text(iri, RDFS + "comment")}
 
 
 def document(layout: Layout) -> dict:
     iri, facts = layout.iri, layout.facts
-    return {"types": layout.terms(iri, RDF_TYPE), "identifiers": layout.terms(iri, FP + "unDocumentSymbol")
+    return {"types": layout.terms(iri, RDF_TYPE), "identifiers": layout.terms(iri, fp("unDocumentSymbol"))
             + layout.terms(iri, DCT + "identifier"), "titles": facts.all(iri, DCT + "title"),
-            "details": _details(layout, iri, (FP + "documentType", FP + "instrumentType", DCT + "publisher", DCT + "issued",
-                                              FP + "adopted", FP + "entryIntoForce", FP + "retrieved", FP + "credit",
-                                              FP + "creditedTo", FP + "victimCategory")),
+            "details": _details(layout, iri, (fp("documentType"), fp("instrumentType"), DCT + "publisher", DCT + "issued",
+                                              fp("adopted"), fp("entryIntoForce"), fp("retrieved"), fp("credit"),
+                                              fp("creditedTo"), fp("victimCategory"))),
             "url": facts.text(iri, SCHEMA + "url"), "note": facts.text(iri, RDFS + "comment"),
             "sourced": _by_kind([t for t in layout.incoming((DCT + "source",)).get(DCT + "source", []) if t.iri != iri]),
-            "cited_for": _by_kind(layout.incoming((FP + "citedSource",)).get(FP + "citedSource", []))}
+            "cited_for": _by_kind(layout.incoming((fp("citedSource"),)).get(fp("citedSource"), []))}
 
 
 def _by_kind(items: list[TermView]) -> dict[str, tuple[list[TermView], int]]:
@@ -180,7 +183,7 @@ def _kind_of(view: TermView) -> str:
 def organisation(layout: Layout) -> dict:
     iri = layout.iri
     return {"alternative": layout.facts.all(iri, SKOS + "altLabel"),
-            "details": _details(layout, iri, (FP + "organisationType", SCHEMA + "parentOrganization")),
+            "details": _details(layout, iri, (fp("organisationType"), SCHEMA + "parentOrganization")),
             "url": layout.facts.text(iri, SCHEMA + "url"), "note": layout.facts.text(iri, RDFS + "comment"),
             "same_as": [o.value for o in layout.facts.all(iri, OWL_SAME_AS)],
             "credited": _by_kind([t for items in layout.incoming(CREDITS).values() for t in items])}
@@ -188,21 +191,21 @@ def organisation(layout: Layout) -> dict:
 
 def figure(layout: Layout) -> dict:
     iri, facts = layout.iri, layout.facts
-    count, lower, upper = (facts.text(iri, FP + p) for p in ("count", "countLowerBound", "countUpperBound"))
-    qualifier = facts.one(iri, FP + "qualifier")
+    count, lower, upper = (facts.text(iri, fp(p)) for p in ("count", "countLowerBound", "countUpperBound"))
+    qualifier = facts.one(iri, fp("qualifier"))
     number = number_text(layout.words, count, lower, upper, qualifier.value if qualifier else None)
     return {"heading": _figure_heading(layout, number), "dataset": layout.terms(iri, QB + "dataSet"),
             "dimensions": _details(layout, iri, FIGURE_DIMENSIONS), "number": number,
-            "qualifier": layout.terms(iri, FP + "qualifier"), "as_of": facts.text(iri, FP + "asOf"),
-            "statement": facts.one(iri, FP + "statement"), "cited": layout.terms(iri, FP + "citedSource"),
+            "qualifier": layout.terms(iri, fp("qualifier")), "as_of": facts.text(iri, fp("asOf")),
+            "statement": facts.one(iri, fp("statement")), "cited": layout.terms(iri, fp("citedSource")),
             "note": facts.text(iri, RDFS + "comment")}
 
 
 def _figure_heading(layout: Layout, number: str) -> str:
     """A figure has no name: "71 deceased · prisoner of war not repatriated", from its number and dimensions."""
-    named = (FP + "outcome", FP + "victimCategory", FP + "subgroup", FP + "ageGroup")
+    named = (fp("outcome"), fp("victimCategory"), fp("subgroup"), fp("ageGroup"))
     dimensions = [layout.words.name(o.value) for p in named for o in layout.facts.all(layout.iri, p)]
-    dimensions += [year.value for year in layout.facts.all(layout.iri, FP + "refYear")]
+    dimensions += [year.value for year in layout.facts.all(layout.iri, fp("refYear"))]
     return " · ".join([f"{number} {dimensions[0]}" if dimensions else number, *dimensions[1:]])
 
 

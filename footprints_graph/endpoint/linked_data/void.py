@@ -8,25 +8,21 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from footprints_graph.iris import ONTOLOGY, VOCAB
+from footprints_graph.iris import DECLARED_PREFIXES, ONTOLOGY, VOCAB, prefixes
 from footprints_graph.convert.linksets import linkset_counts
 from footprints_graph.endpoint.sparql.protocol import FORMATS, format_by_extension
 from footprints_graph.releases.serving import Release
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-VOID = "http://rdfs.org/ns/void#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-SCHEMA_URL = "https://schema.org/url"
+VOID, DCT, FOAF, XSD = (DECLARED_PREFIXES[p] for p in ("void", "dct", "foaf", "xsd"))
+SD = "http://www.w3.org/ns/sparql-service-description#"  # SD and DCAT describe the service, not the data:
+DCAT = "http://www.w3.org/ns/dcat#"  # the ontology does not use them, so it does not declare them
+OWL_SAME_AS = DECLARED_PREFIXES["owl"] + "sameAs"
+SCHEMA_URL = DECLARED_PREFIXES["schema"] + "url"
 WIKIDATA = "http://www.wikidata.org/entity/"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 IANA = "https://www.iana.org/assignments/media-types/"
-DESCRIPTION_PREFIXES = {"void": VOID, "sd": SD, "dcat": DCAT, "dct": DCT, "foaf": FOAF, "xsd": XSD,
-                        "owl": "http://www.w3.org/2002/07/owl#", "schema": "https://schema.org/", "fp": ONTOLOGY}
+DESCRIPTION_PREFIXES = {**prefixes("void"), "sd": SD, "dcat": DCAT, **prefixes("dct", "foaf", "xsd", "owl", "schema", "fp")}
 
 TITLE = "footprints-graph: South Korean victims of North Korea"
 DESCRIPTION = ("A linked-data knowledge graph of South Korean victims of North Korea (prisoners of war never "
