@@ -14,7 +14,7 @@ from flask import Flask, Response, render_template, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
-from footprints_graph.endpoint import curator, language, reconcile
+from footprints_graph.endpoint import curator, language, reconcile, submissions
 from footprints_graph.endpoint.linked_data import documentation
 from footprints_graph.endpoint.linked_data import routes as linked_data
 from footprints_graph.endpoint.sparql import cache
@@ -46,6 +46,7 @@ def install(app: Flask, config: EndpointConfig) -> None:
         app.register_blueprint(module.blueprint)
     app.register_blueprint(reconcile.reconcile_blueprint(site.release, config.base))
     curator.register(app, config)  # only with a curator token: restricted records, authenticated
+    submissions.register(app, config)  # contributors submit; curators review (with the token)
     app.add_template_filter(lambda iri: site.space.local(iri) or iri, "local")
     _register_errors(app)
     CORS(app, expose_headers=EXPOSED_HEADERS)  # every route, reconciliation's too (API 0.2, 'Cross-Origin Access')
