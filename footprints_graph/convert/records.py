@@ -12,7 +12,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, QB
 from rdflib.term import Node
 
-from footprints_graph.errors import Origin, RecordError
+from footprints_graph.errors import Origin, RecordError, RecordProblems
 from footprints_graph.iris import DEFAULT_BASE, KeyError_, check_key, graph_iri, mint
 from footprints_graph.records.tables import Record, TableSpec, read_table
 from footprints_graph.vocab import FP, UnknownConcept, concept, concept_in
@@ -36,6 +36,8 @@ class Context:
     base: str = DEFAULT_BASE
     keys: dict[str, set[str]] = field(default_factory=dict)
     restricted_people: set[str] = field(default_factory=set)
+    problems: RecordProblems = field(default_factory=RecordProblems)  # every bad cell, so one run lists them all
+    unkeyed: list[Record] = field(default_factory=list)  # rows whose key cannot make an IRI; their cells are checked
 
     def ref(self, kind: str, key: str) -> URIRef:
         if key not in self.keys.get(kind, set()):
@@ -175,29 +177,35 @@ PEOPLE = TableSpec("people", "person", ("name", "category", "source"), ("alt_nam
 TABLE_FILES = ("people.csv", *(t.file for t in TABLES))
 
 
-def read_all(data_dir: Path) -> dict[str, list[Record]]:
-    """Every record table in `data_dir`, by kind; a table that is absent counts as empty."""
+def read_all(data_dir: Path, problems: RecordProblems | None = None) -> dict[str, list[Record]]:
+    """Every record table in `data_dir`, by kind; a table that is absent counts as empty. With `problems`, bad
+    rows are added to them and left out."""
     specs = [PEOPLE, *(t.spec for t in TABLES)]
-    return {s.kind: list(read_table(data_dir / f"{s.kind}.csv", s)) if (data_dir / f"{s.kind}.csv").exists() else []
-            for s in specs}
+    paths = {s.kind: data_dir / f"{s.kind}.csv" for s in specs}
+    return {s.kind: list(read_table(paths[s.kind], s, problems)) if paths[s.kind].exists() else [] for s in specs}
 
 
 def convert_tables(data_dir: Path, base: str = DEFAULT_BASE) -> list[ConvertedRecord]:
-    """Read and convert every record table in `data_dir`. Raises RecordError at the first bad record."""
-    records = read_all(data_dir)
-    return _convert_all(records, _context(records, base))
+    """Read and convert every record table in `data_dir`. Raises RecordError with every bad record."""
+    ctx = Context(base)
+    records = read_all(data_dir, ctx.problems)
+    return _convert_all(records, _context(records, ctx))
 
 
 def convert_files(paths: list[Path], known: dict[str, set[str]], base: str = DEFAULT_BASE) -> list[ConvertedRecord]:
     """Convert table files on their own, e.g. a submission. A file is known by its name (people.csv,
     events.csv, … or a name ending -people.csv, -events.csv, …); keys resolve against the files and `known`
-    (kind → keys already in the graph). Raises RecordError at the first bad record."""
+    (kind → keys already in the graph). Raises RecordError with every bad record of every file."""
     specs = {s.kind: s for s in (PEOPLE, *(t.spec for t in TABLES))}
     records: dict[str, list[Record]] = {kind: [] for kind in specs}
+    ctx = Context(base)
     for path in paths:
-        kind = _table_kind(path, specs)
-        records[kind] += read_table(path, specs[kind])
-    ctx = _context(records, base)
+        try:
+            kind = _table_kind(path, specs)
+            records[kind] += read_table(path, specs[kind], ctx.problems)
+        except RecordError as error:  # a file that cannot be read: the other files are still checked
+            ctx.problems.add(error)
+    ctx = _context(records, ctx)
     for kind, keys in known.items():
         ctx.keys.setdefault(kind, set()).update(keys)
     return _convert_all(records, ctx)
@@ -215,31 +223,53 @@ def _table_kind(path: Path, specs: dict[str, TableSpec]) -> str:
 def _convert_all(records: dict[str, list[Record]], ctx: Context) -> list[ConvertedRecord]:
     converted = _people(records["people"], ctx)
     for spec in TABLES:
-        converted += [_convert(record, spec, ctx) for record in records[spec.spec.kind]]
+        converted += [c for record in records[spec.spec.kind] if (c := _attempt(ctx, _convert, record, spec, ctx))]
+    for record in ctx.unkeyed:
+        _check_cells(record, ctx)
+    ctx.problems.raise_any()
     return converted
 
 
-def _context(records: dict[str, list[Record]], base: str) -> Context:
-    ctx = Context(base)
+def _attempt(ctx: Context, convert: Callable[..., ConvertedRecord], *args) -> ConvertedRecord | None:
+    """One record converted, or None with its error kept, so that the records after it are checked too."""
+    try:
+        return convert(*args)
+    except RecordError as error:
+        ctx.problems.add(error)
+        return None
+
+
+def _context(records: dict[str, list[Record]], ctx: Context) -> Context:
+    """`ctx` with the keys of every table; a record whose key cannot make an IRI is reported and left out."""
     kinds = {"people": "person", **{t.spec.kind: t.iri_kind for t in TABLES}}
     for kind, rows in records.items():
-        for record in rows:
-            _check_key(record)
+        records[kind] = [record for record in rows if _has_usable_key(record, ctx)]
+        for record in records[kind]:
             if kind != "people" and record.key in ctx.keys.get(kinds[kind], set()):
-                raise RecordError(record.at(record.origin.field or "key"), f"duplicate key {record.key!r}")
+                ctx.problems.add(RecordError(record.at(record.origin.field or "key"), f"duplicate key {record.key!r}"))
             ctx.keys.setdefault(kinds[kind], set()).add(record.key)
     sources = [k for kind in ("document", "instrument", "media") for k in ctx.keys.get(kind, set())]
     if len(sources) != len(set(sources)):
-        raise RecordError(Origin("data"), "a key is used by more than one of documents, instruments and media")
+        ctx.problems.add(RecordError(Origin("data"), "a key is used by more than one of documents, instruments and media"))
     ctx.restricted_people = {r.key for r in records["people"] if r.get("restricted") == "true"}
     return ctx
 
 
-def _check_key(record: Record) -> None:
+def _has_usable_key(record: Record, ctx: Context) -> bool:
     try:
         check_key(record.key)
     except KeyError_ as error:
-        raise RecordError(record.origin, str(error)) from None
+        ctx.problems.add(RecordError(record.origin, str(error)))
+        ctx.unkeyed.append(record)
+        return False
+    return True
+
+
+def _check_cells(record: Record, ctx: Context) -> None:
+    """The cells of a row whose key is wrong, checked all the same, so that one run finds all its mistakes."""
+    columns = LISTING_COLUMNS if record.kind == "people" else next(t.columns for t in TABLES if t.spec.kind == record.kind)
+    for column in columns:
+        list(_terms(record, column, ctx))
 
 
 def _convert(record: Record, spec: Table, ctx: Context) -> ConvertedRecord:
@@ -262,7 +292,8 @@ def _terms(record: Record, column: Column, ctx: Context) -> Iterable[tuple[URIRe
         try:
             term = column.value(cell, ctx)
         except (ValueError, UnknownConcept) as error:
-            raise RecordError(record.at(column.name), str(error)) from None
+            ctx.problems.add(RecordError(record.at(column.name), str(error)))
+            continue  # the cell is reported; the record's other cells are still checked
         yield from ((predicate, term) for predicate in column.predicates)
 
 
@@ -285,7 +316,7 @@ def _people(rows: list[Record], ctx: Context) -> list[ConvertedRecord]:
     by_person: dict[str, list[Record]] = {}
     for row in rows:
         by_person.setdefault(row.key, []).append(row)
-    return [_person(key, group, ctx) for key, group in by_person.items()]
+    return [c for key, group in by_person.items() if (c := _attempt(ctx, _person, key, group, ctx))]
 
 
 def _person(key: str, listings: list[Record], ctx: Context) -> ConvertedRecord:
