@@ -88,8 +88,8 @@ def test_what_became_of_the_pows_who_escaped(store):
 
 
 def test_who_is_still_detained_and_since_when(store):
-    expected = Counter((f["victim_category"], int(f["count"]), f["as_of"]) for f in figures(outcome="still-detained")
-                       if not f["subgroup"])
+    expected = Counter({(f["victim_category"], int(f["count"]), f["as_of"]) for f in figures(outcome="still-detained")
+                        if not f["subgroup"]})  # one row per count, however many sources state it
     rows = answer(store, "still-detained-by-category")
     assert Counter((r["category"], int(r["count"]), r["asOf"]) for r in rows) == expected
     starts = defaultdict(list)
@@ -97,7 +97,7 @@ def test_who_is_still_detained_and_since_when(store):
         if event["victim_group"] and event["start_date"]:
             starts[event["victim_group"]].append(event["start_date"])
     assert {r["category"]: r["since"] for r in rows} == {c: min(starts[c]) for c, _, _ in expected}
-    assert {int(r["count"]) for r in rows if r["category"] == "post-war-abductee"} == {516}
+    assert [int(r["count"]) for r in rows if r["category"] == "post-war-abductee"] == [516]
 
 
 def test_status_of_the_named_detainees(store):
@@ -111,10 +111,29 @@ def test_status_of_the_named_detainees(store):
     assert len(got) == 6
 
 
-def test_every_figure_with_the_document_that_states_it(store):
-    expected = {(f["key"], source) for f in table("figures") for source in split(f["source"])}
-    got = {(key(r["figure"]), key(r["document"])) for r in answer(store, "figures-with-sources")}
-    assert got == expected
+FACT = ("victim_category", "outcome", "subgroup", "age_group", "ref_year", "count", "count_lower", "count_upper",
+        "qualifier", "as_of")
+FACT_VARIABLES = ("category", "outcome", "subgroup", "ageGroup", "refYear", "count", "lowerBound", "upperBound",
+                  "qualifier", "asOf")
+
+
+def test_every_figure_once_per_fact_with_all_its_dimensions_and_the_documents_that_state_it(store):
+    """Issue 14: a fact two sources state (3,835 taken, page and MOU) is one row naming both; a figure of family
+    members or of one year says so."""
+    expected = defaultdict(lambda: (set(), set(), set()))
+    for f in table("figures"):
+        figures_, documents, cited = expected[tuple(f[c] for c in FACT)]
+        figures_.add(f["key"]), documents.update(split(f["source"])), cited.update(split(f["cited_source"]))
+    rows = answer(store, "figures-with-sources")
+    got = {tuple(r.get(v, "") for v in FACT_VARIABLES):
+           tuple({key(i) for i in r.get(c, "").split()} for c in ("figures", "documents", "citedDocuments")) for r in rows}
+    assert len(rows) == len(got) == len(expected)
+    assert all(r.get(c, "") == r.get(c, "").strip() for r in rows for c in ("symbols", "urls", "citedDocuments"))
+    assert got == dict(expected)
+    taken = got[("post-war-abductee", "taken", "", "", "", "3835", "", "", "exact", "2024")]
+    assert taken[1] == {"footprints-south-korean-victims", "mou-post-war-abductee-2024"}
+    family = [fact for fact in got if fact[2] == "family-members"]
+    assert [(fact[1], fact[5]) for fact in family] == [("escaped-and-returned", "430")]
 
 
 @pytest.mark.parametrize("name, organisation", [("KWAFU", "kwafu"), ("Abductees' Family Union", "abductees-family-union")])
