@@ -23,10 +23,10 @@ from pathlib import Path
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
-from footprints_graph.releases.build import build
 from footprints_graph.iris import SYNTHETIC_BASE
+from footprints_graph.releases.build import build
 from footprints_graph.store.embedded import open_store
-from footprints_graph.validate.pyshacl_engine import store_context, validate_graph
+from footprints_graph.validate import store_context, validate_graph
 from footprints_graph.vocab import FP, FPV
 
 ROOT = Path(__file__).resolve().parents[1]

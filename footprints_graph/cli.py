@@ -18,7 +18,7 @@ from footprints_graph.convert.linksets import add_link_set
 from footprints_graph.store.remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore, load_release, progress_path
 from footprints_graph.store.embedded import open_store
 from footprints_graph.convert.synth import write_synthetic
-from footprints_graph.validate.pyshacl_engine import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
+from footprints_graph.validate import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 
@@ -44,7 +44,7 @@ def _run_build(args: argparse.Namespace) -> int:
     result = build(args.data, _home(args.home), args.base, progress=sys.stderr.isatty())
     print(json.dumps(result.summary, indent=2, sort_keys=True))
     if result.validation and result.validation.results:
-        print(result.validation.text(), file=sys.stderr)
+        print(render_report(result.validation, "text"), file=sys.stderr)
     print(f"built release {result.build_id} at {result.release}", file=sys.stderr)
     return EXIT_OK
 
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except ValidationFailed as failure:
-        print(failure.report.text(), file=sys.stderr)
+        print(render_report(failure.report, "text"), file=sys.stderr)
         print(f"error: {failure}", file=sys.stderr)
         return EXIT_INVALID
     except RecordError as error:

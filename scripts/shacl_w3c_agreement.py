@@ -4,7 +4,7 @@
 
 The suite is not part of this repository: take a copy of w3c/data-shapes and point this script at its
 data-shapes-test-suite/tests/core folder. Each case (an sht:Validate entry of a manifest) is run by
-pySHACL (the reference) and by the SPARQL engine (footprints_graph/validate_sparql.py). A case the SPARQL
+pySHACL (the reference) and by the SPARQL engine (footprints_graph/validate/sparql_engine.py). A case the SPARQL
 engine refuses (UnsupportedConstraint) is counted as refused; on every other case both engines' results
 are compared as multisets of (focus node, path, value, source shape, constraint component, severity).
 Each engine is also compared with the results the manifest expects. Exit status 1 if any accepted case
@@ -20,12 +20,9 @@ from rdflib import RDF, BNode, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
-from footprints_graph.validate.sparql_engine import (
-    UnsupportedConstraint,
-    compile_shapes,
-    load_store,
-    run_checks,
-)
+from footprints_graph.errors import UnsupportedConstraint
+from footprints_graph.validate.sparql_compile import compile_shapes
+from footprints_graph.validate.sparql_engine import load_store, run_checks
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
@@ -97,7 +94,7 @@ def sparql_results(data: Graph, shapes: Graph) -> Counter:
 
 def _shape_path(shapes: Graph, result):
     """The result's path as SHACL reports it: of an alternative path, the SPARQL engine names the branch
-    that held the value (as validate._result_path does for pySHACL's results); SHACL names the whole path."""
+    that held the value (as pyshacl_engine._result_path does for pySHACL's results); SHACL names the whole path."""
     own = shapes.value(result.source_shape, SH.path)
     return own if own is not None and shapes.value(own, SH.alternativePath) is not None else result.path
 

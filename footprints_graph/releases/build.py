@@ -40,8 +40,8 @@ from tqdm import tqdm
 
 from footprints_graph.collector import collector_paused
 from footprints_graph.convert import ConvertedRecord
-from footprints_graph.convert.linksets import read_link_sets
 from footprints_graph.convert.contributions import CONTRIBUTIONS, convert_contributions
+from footprints_graph.convert.linksets import read_link_sets
 from footprints_graph.convert.records import convert_tables
 from footprints_graph.convert.synth import MARKER as SYNTHETIC_MARKER
 from footprints_graph.errors import BuildError
@@ -57,8 +57,8 @@ from footprints_graph.store.embedded import (
     write_extended_store,
     write_store,
 )
-from footprints_graph.store.terms import to_quad, to_quads
-from footprints_graph.validate.pyshacl_engine import ValidationFailed, ValidationReport, validate_records
+from footprints_graph.terms import to_quad, to_quads
+from footprints_graph.validate import ValidationFailed, ValidationReport, report_graph, report_json, validate_records
 
 KEEP_RELEASES = 3
 PAUSE_PHASES = ("read", "writing", "written", "renamed")
@@ -225,8 +225,8 @@ def public_report(report: ValidationReport, restricted: list[ConvertedRecord]) -
 
 
 def _write_report(folder: Path, report: ValidationReport) -> None:
-    report.graph().serialize(folder / "validation.ttl", format="turtle")
-    (folder / "validation.json").write_text(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n",
+    report_graph(report).serialize(folder / "validation.ttl", format="turtle")
+    (folder / "validation.json").write_text(json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n",
                                             encoding="utf-8")
 
 

@@ -1,6 +1,6 @@
 """The store: Oxigraph on disk through pyoxigraph, written once per build and then only read.
 
-rdflib builds and validates graphs; pyoxigraph stores, queries and serialises them (terms.py converts
+rdflib builds and validates graphs; pyoxigraph stores, queries and serialises them (footprints_graph/terms.py converts
 between the two).
 """
 

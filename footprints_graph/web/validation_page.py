@@ -18,7 +18,7 @@ from werkzeug.utils import secure_filename
 from footprints_graph.convert.records import PEOPLE, TABLES
 from footprints_graph.errors import FootprintsError
 from footprints_graph.resources import shapes_graph
-from footprints_graph.validate.pyshacl_engine import RDF_FORMATS, validate_submission
+from footprints_graph.validate import RDF_FORMATS, report_json, validate_submission
 from footprints_graph.endpoint.linked_data.documentation import anchor
 from footprints_graph.endpoint.language import chosen_language
 from footprints_graph.endpoint.sparql.protocol import best_match
@@ -82,7 +82,7 @@ def check_submission() -> tuple[dict | None, str | None]:
             report = validate_submission(paths, site.release().store, site.config.base, uwazi_mapping())
         except FootprintsError as error:
             return None, str(error).replace(folder + "/", "")
-    return report.to_json(), None
+    return report_json(report), None
 
 
 def findings(record: dict, language: str) -> list[Finding]:

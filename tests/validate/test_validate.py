@@ -17,7 +17,7 @@ from footprints_graph.convert import ConvertedRecord
 from footprints_graph.convert.records import PEOPLE, TABLES
 from footprints_graph.errors import Origin
 from footprints_graph.releases.build import build, current_release
-from footprints_graph.validate.pyshacl_engine import FPS, Severity, ValidationFailed, validate_records
+from footprints_graph.validate import FPS, Severity, ValidationFailed, validate_records
 from footprints_graph.vocab import FP
 from support import ROOT
 

@@ -1,4 +1,4 @@
-"""The SPARQL engine (footprints_graph/validate_sparql.py) against pySHACL, the reference: the same results
+"""The SPARQL engine (footprints_graph/validate/sparql_engine.py) against pySHACL, the reference: the same results
 on every shape fixture, on the engine's own fixtures (tests/data/shacl: each construct it checks, valid and
 invalid, issue 12) and on a synthetic graph with faults; a constraint it cannot compile raises."""
 
@@ -9,16 +9,20 @@ import pytest
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from footprints_graph.validate import pyshacl_engine as validate
-from footprints_graph.validate.pyshacl_engine import FPS
-from footprints_graph.validate.sparql_engine import UnsupportedConstraint, compile_shapes, validate_triples
+from footprints_graph import validate
+from footprints_graph.errors import UnsupportedConstraint
+from footprints_graph.validate.pyshacl_engine import shacl_results, validation_graph
+from footprints_graph.validate.render import report_graph
+from footprints_graph.validate.shapes import FPS, ontology_facts, reporting_shapes
+from footprints_graph.validate.sparql_compile import compile_shapes
+from footprints_graph.validate.sparql_engine import validate_triples
 from footprints_graph.vocab import FP
 from support import ROOT
 
 FIXTURES = ROOT / "tests" / "shapes"
 FIXTURE_FILES = sorted(p for p in FIXTURES.glob("*.ttl") if not p.name.endswith(".context.ttl"))
 ENGINE_FIXTURES = ROOT / "tests" / "data" / "shacl"
-SHAPES = validate._reporting_shapes(True)
+SHAPES = reporting_shapes(True)
 
 # rdflib's SPARQL compares a plain string with an integer ("7,000" > 10) where SPARQL says it is a type
 # error and the solution is dropped (as Oxigraph does): pySHACL alone reports this fixture's figure under
@@ -31,8 +35,8 @@ def _key(result):
 
 
 def _both(parts: list[Graph], shapes=SHAPES):
-    graph = validate._validation_graph(*parts)
-    return validate._shacl(graph, parts[0], shapes), validate_triples([*parts, validate._ontology_facts()], shapes)
+    graph = validation_graph(*parts)
+    return shacl_results(graph, parts[0], shapes), validate_triples([*parts, ontology_facts()], shapes)
 
 
 @pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=lambda p: p.stem)
@@ -88,7 +92,7 @@ def _inject_faults(graph: Graph) -> int:
 def test_both_engines_agree_on_a_synthetic_graph_with_faults():
     graph = _synthetic(2_000)
     _inject_faults(graph)
-    reference, ours = _both([graph], validate._reporting_shapes(False))
+    reference, ours = _both([graph], reporting_shapes(False))
     assert len({_key(r) for r in reference}) >= 10
     assert {_key(r) for r in reference} == {_key(r) for r in ours}
     full = lambda r: (*_key(r), r.path, r.value, r.constraint_component, r.record)  # noqa: E731
@@ -199,4 +203,4 @@ def test_a_report_with_warnings_only_does_not_conform_in_shacl_but_passes_the_ga
     report = validate.validate_graph(data, public=True, engine=engine)
     assert report.results and not report.violations
     assert report.conforms and not report.shacl_conforms
-    assert (None, SH.conforms, Literal(False)) in report.graph()
+    assert (None, SH.conforms, Literal(False)) in report_graph(report)

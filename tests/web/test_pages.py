@@ -11,7 +11,7 @@ from footprints_graph.endpoint.linked_data.records import KINDS as RECORD_KINDS
 from footprints_graph.endpoint.messages import EN, KO
 from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.iris import KINDS
-from footprints_graph.validate.pyshacl_engine import Severity
+from footprints_graph.validate import Severity
 from footprints_graph.web import EndpointConfig, create_app
 from footprints_graph.web import browse as browse_module
 from support import ROOT

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from footprints_graph.store.terms import to_oxigraph
+from footprints_graph.terms import to_oxigraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD

@@ -1,4 +1,4 @@
-"""store/terms.py, the one converter between rdflib and pyoxigraph terms: every kind of term survives the
+"""terms.py, the one converter between rdflib and pyoxigraph terms: every kind of term survives the
 round trip both ways, and a plain literal stays plain (pyoxigraph calls it xsd:string, rdflib does not)."""
 
 import pyoxigraph as ox
@@ -6,7 +6,7 @@ import pytest
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from footprints_graph.store.terms import rdflib_graph, to_oxigraph, to_rdflib, to_triple
+from footprints_graph.terms import rdflib_graph, to_oxigraph, to_rdflib, to_triple
 
 TERMS = [URIRef("https://w3id.org/footprints-graph/id/person/kim"), BNode("b0"), Literal("plain"),
          Literal("김", lang="ko"), Literal("1969-12-11", datatype=XSD.date), Literal(3)]
