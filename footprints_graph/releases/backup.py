@@ -12,6 +12,8 @@ N-Quads (they are large, and tied to the Oxigraph version):
     summary.json, release.json, validation.ttl, validation.json
     dumps/footprints.nq, …     the public dataset: named graphs, provenance
     restricted/restricted.nq   the restricted records, and restricted/validation.* — flagged in the manifest
+    inbox/<id>/…               the submissions awaiting or past review (inbox.py), contributors' contacts
+                               included: flagged restricted; restore puts back those the home lacks
 
 A backup holds restricted records: it is written readable by its owner only, and must never be published.
 """
@@ -26,8 +28,9 @@ import tarfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from footprints_graph.releases.build import current_release, make_current, prune
 from footprints_graph.errors import FootprintsError
+from footprints_graph.releases.build import current_release, make_current, prune
+from footprints_graph.releases.inbox import ID_PATTERN, INBOX, Inbox, sync_folder
 from footprints_graph.store.embedded import write_store
 
 FORMAT, VERSION = "footprints-graph backup", 1
@@ -35,6 +38,7 @@ MANIFEST = "manifest.json"
 STORES = ("store", "restricted/store")  # rebuilt on restore, never archived
 REQUIRED = ("summary.json", "dumps/footprints.nq", "restricted/restricted.nq")
 RESTRICTED = "restricted/"
+INBOX_FILES = f"{INBOX}/"
 SAFE_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]+(/(?!\.)[A-Za-z0-9_.-]+)*")  # no '..', no absolute or hidden paths
 CHUNK = 1 << 20
 
@@ -51,15 +55,15 @@ def write_backup(home: Path, target: Path) -> dict:
     release = current_release(home)
     if release is None:
         raise BackupError(f"no release under {home}: nothing to back up; run `footprints-graph build` first")
-    files = _release_files(release)
+    files = {name: release / name for name in _release_files(release)} | _inbox_files(home)
     manifest = {"format": FORMAT, "version": VERSION, "build_id": release.name,
                 "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                "files": {name: _file_entry(release / name, name) for name in files}}
+                "files": {name: _file_entry(path, name) for name, path in files.items()}}
     partial = target.with_name(f".{target.name}.partial")
     with _private_file(partial) as output, tarfile.open(fileobj=output, mode="w:gz") as archive:
         _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
-        for name in files:
-            archive.add(release / name, arcname=name, recursive=False)
+        for name, path in files.items():
+            archive.add(path, arcname=name, recursive=False)
     os.replace(partial, target)  # a backup file is whole or absent
     return manifest
 
@@ -69,12 +73,20 @@ def _release_files(release: Path) -> list[str]:
     return [n for n in names if not _in_a_store(n)]
 
 
+def _inbox_files(home: Path) -> dict[str, Path]:
+    """The files of every whole submission (never one being written, nor a lock), by their name in the archive."""
+    inbox = Inbox(home)
+    paths = [p for submission in inbox.ids() for p in sorted((inbox.folder / submission).rglob("*"))]
+    return {p.relative_to(home).as_posix(): p for p in paths if p.is_file() and not p.name.startswith(".")}
+
+
 def _in_a_store(name: str) -> bool:
     return any(name.startswith(store + "/") for store in STORES)
 
 
 def _file_entry(path: Path, name: str) -> dict:
-    return {"bytes": path.stat().st_size, "sha256": _sha256(path), "restricted": name.startswith(RESTRICTED)}
+    restricted = name.startswith((RESTRICTED, INBOX_FILES))
+    return {"bytes": path.stat().st_size, "sha256": _sha256(path), "restricted": restricted}
 
 
 def _sha256(path: Path) -> str:
@@ -111,6 +123,7 @@ def restore_backup(source: Path, home: Path) -> Path:
         work = releases / f".incomplete-restore-{manifest['build_id']}-{os.getpid()}"
         try:
             _unpack(archive, manifest, work, source)
+            _restore_inbox(work / INBOX, home)
             _rebuild_stores(work)
             release = _free_name(releases, manifest["build_id"])
             os.rename(work, release)
@@ -173,6 +186,20 @@ def _copy_checked(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Pat
             output.write(chunk)
     if digest.hexdigest() != entry["sha256"] or size != entry["bytes"]:
         raise BackupError(f"{source}: {member.name} does not match its checksum in the manifest: the backup is damaged")
+
+
+def _restore_inbox(unpacked: Path, home: Path) -> None:
+    """Move the backup's submissions into the home's inbox, each whole, leaving those it holds already (they
+    may have been decided since the backup)."""
+    if not unpacked.is_dir():
+        return
+    inbox = Inbox(home)
+    with inbox.locked():
+        for submission in sorted(p for p in unpacked.iterdir() if ID_PATTERN.match(p.name)):
+            if not (inbox.folder / submission.name).exists():
+                os.rename(submission, inbox.folder / submission.name)
+        sync_folder(inbox.folder)
+    shutil.rmtree(unpacked)
 
 
 def _rebuild_stores(release: Path) -> None:
