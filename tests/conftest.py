@@ -1,12 +1,15 @@
 """Fixtures shared by the test files: a release built once from data/, its store, the Flask app on it, and the
 real server (`footprints-graph serve`, gunicorn) on a free port of 127.0.0.1."""
 
+import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from footprints_graph.releases.build import build, current_release
+from footprints_graph.releases.build import build
+from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
 from footprints_graph.web import EndpointConfig, create_app
 from support import ROOT
@@ -41,6 +44,21 @@ def built_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("home")
     build(ROOT / "data", home)
     return home
+
+
+@pytest.fixture(scope="session")
+def copy_data() -> Callable[[Path], Path]:
+    """Copies data/ into `folder`/data, for a test (or a module's fixture) to change and build. The Uwazi exports
+    and example submissions are left out: the build reads neither."""
+    def copy(folder: Path) -> Path:
+        return Path(shutil.copytree(ROOT / "data", folder / "data", ignore=shutil.ignore_patterns("examples", "uwazi")))
+    return copy
+
+
+@pytest.fixture
+def data(tmp_path, copy_data) -> Path:
+    """A private copy of data/ (tmp_path/data) that a test may spoil."""
+    return copy_data(tmp_path)
 
 
 @pytest.fixture(scope="session")

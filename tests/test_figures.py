@@ -4,10 +4,6 @@ SPARQL from a real build, with its exact number, the date it holds for and the d
 
 import pytest
 
-from footprints_graph.releases.build import build
-from footprints_graph.store.embedded import open_store
-from support import ROOT
-
 DOC = "https://w3id.org/footprints-graph/id/document/"
 PAGE = DOC + "footprints-south-korean-victims"
 
@@ -68,12 +64,6 @@ REFERENCE_FIGURES = [
     ("wartime-abductee", "recognised", "", 4782, "2016-07-18", DOC + "mou-press-release-2016-07-18"),
     ("detainee", "still-detained", "", 6, "2024-03-27", DOC + "mou-detainees-2024-03-27"),
 ]
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    release = build(ROOT / "data", tmp_path_factory.mktemp("home")).release
-    return open_store(release / "store")
 
 
 def _select(store, query: str) -> list[dict[str, str]]:

@@ -9,7 +9,6 @@ from rdflib import OWL, RDF, RDFS, SKOS, Dataset, Graph, URIRef
 from rdflib.namespace import DefinedNamespace
 
 from footprints_graph import resources
-from footprints_graph.releases.build import build
 from footprints_graph.vocab import FP
 from support import ROOT
 
@@ -24,11 +23,10 @@ def ontology() -> Graph:
 
 
 @pytest.fixture(scope="module")
-def built_quads_graph(tmp_path_factory) -> Graph:
+def built_quads_graph(built_release) -> Graph:
     """The union of every named graph a build of data/ writes."""
-    release = build(ROOT / "data", tmp_path_factory.mktemp("home")).release
     dataset = Dataset()
-    dataset.parse(release / "dumps" / "footprints.nq", format="nquads")
+    dataset.parse(built_release / "dumps" / "footprints.nq", format="nquads")
     graph = Graph()
     for quad in dataset.quads():
         graph.add(quad[:3])

@@ -7,21 +7,15 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, SKOS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, VOID, XSD
+from support import ROOT
 
 from footprints_graph import resources
 from footprints_graph.cli import main
-from footprints_graph.convert.linksets import (
-    LinkSetError,
-    linkset_counts,
-    mapping_node,
-    read_link_set,
-    read_link_sets,
-)
+from footprints_graph.convert.linksets import LinkSetError, linkset_counts, mapping_node, read_link_set, read_link_sets
 from footprints_graph.convert.records import convert_tables
 from footprints_graph.releases.build import build, current_release
 from footprints_graph.store.embedded import open_store
 from footprints_graph.vocab import FP
-from support import ROOT
 
 LINKS = ROOT / "tests" / "data" / "links"
 ID = "https://w3id.org/footprints-graph/id/"
@@ -40,18 +34,10 @@ CSV_HEADER = "subject,predicate,object,author,date,confidence\n"
 GOOD_SSSOM_ROW = "fpid:person/kim-won-ho\tskos:exactMatch\thttps://archive.example.org/victims/9\tsemapv:ManualMappingCuration\t0.8\tAn Archivist\t2026-03-01\n"
 
 
-@pytest.fixture
-def data(tmp_path) -> Path:
-    copy = Path(shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("uwazi", "examples")))
-    (copy / "links").mkdir(exist_ok=True)
-    return copy
-
-
 @pytest.fixture(scope="module")
-def linked(tmp_path_factory) -> Path:
+def linked(tmp_path_factory, copy_data) -> Path:
     """A release built from data/ plus the two example link sets of tests/data/links."""
-    data = Path(shutil.copytree(ROOT / "data", tmp_path_factory.mktemp("linked") / "data",
-                                ignore=shutil.ignore_patterns("uwazi", "examples")))
+    data = copy_data(tmp_path_factory.mktemp("linked"))
     shutil.copytree(LINKS, data / "links", dirs_exist_ok=True)
     return build(data, tmp_path_factory.mktemp("home")).release
 

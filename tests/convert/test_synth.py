@@ -147,9 +147,8 @@ def test_every_synthetic_person_cites_a_document_that_says_it_is_not_real(synthe
     assert list(rows) == []
 
 
-def test_a_build_of_the_real_records_holds_no_synthetic_iri(tmp_path):
-    release = build(ROOT / "data", tmp_path).release
-    assert b"/synthetic/" not in (release / "dumps" / "footprints.nq").read_bytes()
+def test_a_build_of_the_real_records_holds_no_synthetic_iri(built_release):
+    assert b"/synthetic/" not in (built_release / "dumps" / "footprints.nq").read_bytes()
 
 
 def test_synth_refuses_to_write_among_other_files(tmp_path, capsys):

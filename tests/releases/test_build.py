@@ -1,6 +1,5 @@
 """The build: deterministic, atomic, and loud about bad records (file, line, record, field)."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,12 +10,6 @@ from footprints_graph.releases import build as build_module
 from footprints_graph.releases.build import build, current_release
 from footprints_graph.store.embedded import DUMP_FORMATS, open_store
 from support import ROOT
-
-
-@pytest.fixture
-def data(tmp_path) -> Path:
-    """A private copy of data/ that a test may spoil."""
-    return Path(shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("examples", "uwazi")))
 
 
 def _dumps(release: Path) -> dict[str, bytes]:

@@ -3,7 +3,6 @@ named graph, and the size and SHA-256 of every dump, as DCAT; the dumps stay byt
 
 import hashlib
 import json
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,10 +36,10 @@ def _drop_lines(path: Path, prefix: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def two_releases(tmp_path_factory) -> tuple[Path, Path]:
+def two_releases(tmp_path_factory, copy_data) -> tuple[Path, Path]:
     """Release A from data/; release B after one person changed, one added and one removed (with their acts)."""
     work = tmp_path_factory.mktemp("releases")
-    data = Path(shutil.copytree(ROOT / "data", work / "data", ignore=shutil.ignore_patterns("uwazi", "examples")))
+    data = copy_data(work)
     first = build(data, work / "home").release
     _edit(data / "people.csv", "ko-hyun-chul,Ko Hyun-chul,,", "ko-hyun-chul,Ko Hyun-chul,Go Hyeon-cheol,")
     for file, row in (("people.csv", NEW_PERSON), ("events.csv", NEW_EVENT)):

@@ -11,10 +11,8 @@ import pytest
 from rdflib import URIRef
 
 from footprints_graph.cli import main
-from footprints_graph.releases.build import build
 from footprints_graph.store.embedded import open_store
 from footprints_graph.store.remote import RemoteStore, RemoteStoreError, TruncatedResults
-from support import ROOT
 from support.servers import VIRTUOSO_MAX_ROWS, Server
 
 DOC = "https://w3id.org/footprints-graph/id/document/"
@@ -39,13 +37,6 @@ RESEARCHER_QUERIES = {
         SELECT ?event ?source WHERE { GRAPH ?g { ?event fp:victim ?person ; dct:source ?source } }""",
 }
 FAIL_AFTER = 5  # requests that succeed before the simulated server error
-
-
-@pytest.fixture(scope="module")
-def built_home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("built")
-    build(ROOT / "data", home)
-    return home
 
 
 @pytest.fixture

@@ -4,13 +4,13 @@ each kind of bad submission with its exit code and a message that names the fiel
 
 import json
 import re
-import shutil
 import warnings
 from pathlib import Path
 
 import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
+from support import ROOT
 
 from footprints_graph.cli import main
 from footprints_graph.convert import ConvertedRecord
@@ -19,23 +19,15 @@ from footprints_graph.errors import Origin
 from footprints_graph.releases.build import build, current_release
 from footprints_graph.validate import FPS, Severity, ValidationFailed, validate_records
 from footprints_graph.vocab import FP
-from support import ROOT
 
 EXAMPLES = ROOT / "data" / "examples"
 ID = "https://w3id.org/footprints-graph/id/"
 
 
-@pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    """A home with a release built from data/: the published graph submissions are checked against."""
-    home = tmp_path_factory.mktemp("home")
-    build(ROOT / "data", home)
-    return home
-
-
 @pytest.fixture
-def data(tmp_path) -> Path:
-    return Path(shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("examples", "uwazi")))
+def home(built_home) -> Path:
+    """The home with a release built from data/: the published graph submissions are checked against."""
+    return built_home
 
 
 def _validate(capsys, home: Path, *args: str) -> tuple[int, str, str]:

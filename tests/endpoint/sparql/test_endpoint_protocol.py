@@ -3,9 +3,7 @@ as data; every error is the status the protocol names, with a message, and never
 
 import csv
 import io
-import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -23,7 +21,6 @@ from footprints_graph.endpoint.sparql.protocol import (
 )
 from footprints_graph.releases.build import build
 from footprints_graph.web import EndpointConfig, create_app
-from support import ROOT
 
 FP = "https://w3id.org/footprints-graph/ontology#"
 ID = "https://w3id.org/footprints-graph/id/"
@@ -252,8 +249,7 @@ def test_a_browser_gets_the_query_form_listing_the_library(client):
     assert "cdn" not in response.text.lower() and "https://" not in response.text.split("<main>")[0]
 
 
-def test_a_new_build_is_served_without_a_restart(tmp_path):
-    data = Path(shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("examples", "uwazi")))
+def test_a_new_build_is_served_without_a_restart(tmp_path, data):
     home = tmp_path / "home"
     build(data, home)
     client = create_app(EndpointConfig(home=home, query_timeout=0)).test_client()
