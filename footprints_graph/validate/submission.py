@@ -1,6 +1,7 @@
 """A submission: files read into one graph of records, the published records it refers to (queried from the
 current release's store), and the checks footprints-graph runs itself against them (records already
-published, victims published under the same name and category)."""
+published, victims published under the same name — by the reconciliation's name rules, `names.match` — and
+category)."""
 
 import json
 from collections.abc import Iterable
@@ -8,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from footprints_graph import names
 from footprints_graph.convert import ConvertedRecord
 from footprints_graph.convert.records import convert_files
 from footprints_graph.convert.uwazi import convert_uwazi, load_mapping
@@ -109,24 +111,40 @@ CONTEXT_QUERIES = (
     # the listings, events and statuses of the victims it names, for the rules that span records
     "CONSTRUCT { ?r ?p ?o } WHERE { VALUES ?s { %(iris)s } "
     "?r <%(fp)slistingOf>|<%(fp)svictim>|<%(fp)sstatusOf> ?s . ?r ?p ?o }",
-    # published victims with a submitted victim's name, to spot duplicates
-    "CONSTRUCT { ?v ?p ?o } WHERE { ?v a <%(fp)sVictim> ; <http://www.w3.org/2000/01/rdf-schema#label> ?name . "
-    "FILTER (LCASE(STR(?name)) IN (%(names)s)) ?v ?p ?o }",
 )
+VICTIM_NAMES = (f"SELECT ?victim ?name WHERE {{ ?victim a <{FP.Victim}> ; "
+                f"<{RDFS.label}>|<{SKOS.prefLabel}>|<{SKOS.altLabel}> ?name }}")
+NAME_PREDICATES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)  # a victim's name and its spelling variants
 
 
 def store_context(store: ox.Store, submission: Graph) -> Graph:
     """The published records a submission refers to, read from the current release's store."""
     iris = {t for triple in submission for t in (triple[0], triple[2]) if isinstance(t, URIRef)}
-    victims = submission.subjects(RDF.type, FP.Victim)
-    names = {str(n).lower() for v in victims for n in submission.objects(v, RDFS.label)}
-    fill = {"iris": " ".join(f"<{i}>" for i in sorted(iris)), "fp": str(FP._NS),
-            "names": ", ".join(json.dumps(n) for n in sorted(names)) or '""'}
+    iris |= _namesakes(store, submission)
+    fill = {"iris": " ".join(f"<{i}>" for i in sorted(iris)), "fp": str(FP._NS)}
     context = Graph()
     for query in CONTEXT_QUERIES:
         for triple in store.query(query % fill, use_default_graph_as_union=True):
             context.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     return context
+
+
+def _namesakes(store: ox.Store, submission: Graph) -> set[URIRef]:
+    """The published victims with a name that `names.match`es a submitted victim's name (the rule the
+    reconciliation service uses), so that `Ahn Hocheol` finds the published Ahn Ho-cheol as `Ahn Ho-Cheol` does.
+    Only names that share a family-name key are scored: the rule never matches names that do not."""
+    submitted = {str(n) for v in submission.subjects(RDF.type, FP.Victim) for n in victim_names(v, submission)}
+    families = {reading.keys[0] for name in submitted for reading in names.parse(name)}
+    found = set()
+    for row in store.query(VICTIM_NAMES, use_default_graph_as_union=True) if submitted else ():
+        name = row["name"].value
+        if any(r.keys[0] in families for r in names.parse(name)) and any(names.match(name, s) for s in submitted):
+            found.add(URIRef(row["victim"].value))
+    return found
+
+
+def victim_names(victim: Node, graph: Graph) -> set[str]:
+    return {str(n) for p in NAME_PREDICATES for n in graph.objects(victim, p)}
 
 
 def existing_keys(store: ox.Store, base: str = DEFAULT_BASE) -> dict[str, set[str]]:
@@ -156,16 +174,17 @@ def _existing_records(data: Graph, context: Graph) -> list[ValidationResult]:
 
 
 def _duplicate_victims(data: Graph, context: Graph) -> list[ValidationResult]:
-    published = {key: victim for victim in context.subjects(RDF.type, FP.Victim) for key in _name_keys(victim, context)}
-    return [_submission_result(FPS.DuplicateVictimShape, victim, published[key], data)
+    published = sorted(set(context.subjects(RDF.type, FP.Victim)))
+    return [_submission_result(FPS.DuplicateVictimShape, victim, other, data)
             for victim in sorted(set(data.subjects(RDF.type, FP.Victim)))
-            for key in sorted(_name_keys(victim, data)) if published.get(key, victim) != victim]
+            for other in published if other != victim and _same_victim(victim, data, other, context)]
 
 
-def _name_keys(victim: Node, graph: Graph) -> set[tuple[str, Node]]:
-    """(name, category) pairs of a victim, names compared without case."""
-    names = {str(n).casefold() for n in graph.objects(victim, RDFS.label)}
-    return {(n, c) for n in names for c in graph.objects(victim, FP.victimCategory)}
+def _same_victim(victim: Node, graph: Graph, other: Node, other_graph: Graph) -> bool:
+    """A category in common and a name in common, by the name rules (spelling, romanization, order, script)."""
+    categories = set(graph.objects(victim, FP.victimCategory)) & set(other_graph.objects(other, FP.victimCategory))
+    return bool(categories) and any(names.match(a, b) for a in victim_names(victim, graph)
+                                    for b in victim_names(other, other_graph))
 
 
 def _submission_result(shape: URIRef, focus: Node, value: Node | None, data: Graph) -> ValidationResult:
