@@ -20,8 +20,8 @@ from flask import Blueprint, Flask, Response, request
 
 from footprints_graph.store.embedded import open_store
 from footprints_graph.endpoint.config import ConfigError, EndpointConfig
-from footprints_graph.endpoint.sparql.evaluation import evaluate_with_deadline, serialize_triples
-from footprints_graph.endpoint.sparql.guard import policy_for, slots_for
+from footprints_graph.endpoint.sparql.evaluation import serialize_triples
+from footprints_graph.endpoint.sparql.query_process import evaluate_in_slot
 from footprints_graph.endpoint.linked_data.routes import describe, exists
 from footprints_graph.endpoint.sparql.protocol import FORM, GRAPH, SparqlProtocolError, bad_request, negotiate, read_request
 from footprints_graph.endpoint.site import current_site
@@ -87,9 +87,7 @@ def curator_sparql() -> Response:
         raise bad_request("Send a query: /curator/sparql answers SPARQL queries over every record, restricted "
                           "ones included.")
     choose = lambda kind: negotiate(request.accept_mimetypes, kind, protocol.format_names)  # noqa: E731
-    with slots_for(site.config).hold():
-        answer = evaluate_with_deadline(curator_store(), protocol.operation, choose, site.config.query_timeout,
-                                        policy_for(site.config))
+    answer = evaluate_in_slot(curator_store(), protocol.operation, choose, site.config.query_timeout, site.config)
     return Response(answer.body, content_type=answer.format.content_type)
 
 

@@ -11,9 +11,10 @@ from rdflib import Graph
 from footprints_graph import hardening
 from footprints_graph.cli import main
 from footprints_graph.endpoint.sparql import evaluation as evaluation_module
-from footprints_graph.endpoint.sparql.evaluation import QueryFailed, evaluate_with_deadline
+from footprints_graph.endpoint.sparql.evaluation import QueryFailed
 from footprints_graph.endpoint.sparql.guard import QueryPolicy
 from footprints_graph.endpoint.sparql.protocol import QueryOperation, negotiate
+from footprints_graph.endpoint.sparql.query_process import QueryProcess
 from footprints_graph.hardening import OutboundConnectionRefused, outbound_connections_refused
 from footprints_graph.server import FootprintsServer
 from footprints_graph.web import EndpointConfig, create_app
@@ -116,14 +117,18 @@ def _sparql_operation(url: str) -> QueryOperation:
 def test_the_query_process_has_no_network_even_past_the_guard(store, listener, monkeypatch):
     """The kernel's refusal, on its own: with the guard switched off, the query process cannot connect; the
     same query in a process with network reaches the listener, so the witness would have seen it."""
-    monkeypatch.setattr(evaluation_module, "check_query", lambda *args: None)
+    monkeypatch.setattr(evaluation_module, "check_query", lambda *args: None)  # before the process is forked
     choose = lambda kind: negotiate(None, kind)  # noqa: E731
-    with pytest.raises(QueryFailed):
-        evaluate_with_deadline(store, _sparql_operation(listener.url), choose, 5, QueryPolicy())
-    assert listener.connections == 0
-    with pytest.raises(QueryFailed):  # federating: the process keeps its network, and reaches the listener
-        evaluate_with_deadline(store, _sparql_operation(listener.url), choose, 5, QueryPolicy(frozenset({listener.url})))
-    assert listener.connections >= 1
+    process = QueryProcess()
+    try:
+        with pytest.raises(QueryFailed):
+            process.evaluate(store, _sparql_operation(listener.url), choose, 5, QueryPolicy())
+        assert listener.connections == 0
+        with pytest.raises(QueryFailed):  # federating: the process keeps its network, and reaches the listener
+            process.evaluate(store, _sparql_operation(listener.url), choose, 5, QueryPolicy(frozenset({listener.url})))
+        assert listener.connections >= 1
+    finally:
+        process.stop()
 
 
 # ----------------------------------------------------------------------------- the audit hook

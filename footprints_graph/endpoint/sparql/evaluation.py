@@ -1,24 +1,18 @@
 """Evaluating a query on the store and writing its results in a format from the protocol's table.
 
-pyoxigraph evaluates a query in Rust and cannot be interrupted from Python, so a query with a deadline runs
-in a forked child process that the caller kills when the deadline passes (the store is opened read-only,
-so the child only reads). The same `evaluate` serves the HTTP endpoint and the `query` command.
+The same `evaluate` serves the HTTP endpoint and the `query` command. pyoxigraph evaluates a query in Rust and
+cannot be interrupted from Python, so the endpoint calls it in a query process it can kill when the deadline
+passes (query_process.py).
 """
 
-import os
-import pickle
-import select
-import signal
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from footprints_graph.hardening import drop_network, network_sandbox_supported
 from footprints_graph.iris import PREFIXES
 from footprints_graph.endpoint.sparql.guard import QueryPolicy, capped, check_nesting, check_query, store_graphs
-from footprints_graph.endpoint.sparql.protocol import GRAPH, SOLUTIONS, QueryOperation, ResultFormat, SparqlProtocolError, bad_request, malformed_query, query_timeout, the_server_is_read_only
+from footprints_graph.endpoint.sparql.protocol import GRAPH, SOLUTIONS, QueryOperation, ResultFormat, SparqlProtocolError, bad_request, malformed_query, the_server_is_read_only
 
 Chooser = Callable[[str], ResultFormat]  # the kind of result -> the format to write it in
 PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3, ox.RdfFormat.RDF_XML)
@@ -78,69 +72,3 @@ def serialize_triples(triples: Iterable[ox.Triple], chosen: ResultFormat,
                       prefixes: dict[str, str] = PREFIXES) -> bytes:
     """RDF the server builds itself (descriptions, VoID) written through the same table, grouped by subject."""
     return serialize(iter(sorted(triples, key=lambda t: str(t.subject))), chosen, prefixes)
-
-
-# ----------------------------------------------------------------------------- the deadline
-
-
-def evaluate_with_deadline(store: ox.Store, operation: QueryOperation, choose: Chooser, seconds: float,
-                           policy: QueryPolicy | None = None) -> Answer:
-    """`evaluate` in a child process that is killed after `seconds` (503); inline when `seconds` is 0. The child
-    has no network when `policy` allows no SERVICE."""
-    if not seconds:
-        return evaluate(store, operation, choose, policy)
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(reader)
-        _child(writer, lambda: evaluate(store, operation, choose, policy), seconds, bool(policy and policy.offline))
-    os.close(writer)
-    try:
-        payload = _read_before(reader, time.monotonic() + seconds)
-    except TimeoutError:
-        os.kill(pid, signal.SIGKILL)
-        raise query_timeout(seconds) from None
-    finally:
-        os.close(reader)
-        os.waitpid(pid, 0)
-    return _outcome(payload)
-
-
-def _child(writer: int, work: Callable[[], Answer], seconds: float, offline: bool) -> None:
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # a second, independent deadline: the kernel's
-    signal.alarm(int(seconds) + 2)
-    try:
-        try:
-            if offline and network_sandbox_supported():
-                drop_network()  # so that a SERVICE the guard did not see cannot connect anywhere
-            outcome = work()
-        except SparqlProtocolError as error:
-            outcome = error
-        except Exception as error:  # noqa: BLE001 — carried to the parent, which raises it as a server fault
-            outcome = QueryFailed(f"{type(error).__name__}: {error}")
-        data = pickle.dumps(outcome)
-        with os.fdopen(writer, "wb") as pipe:
-            pipe.write(data)
-    finally:
-        os._exit(0)
-
-
-def _read_before(fd: int, deadline: float) -> bytes:
-    chunks = []
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-            raise TimeoutError
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-
-
-def _outcome(payload: bytes) -> Answer:
-    if not payload:
-        raise QueryFailed("the query process ended without an answer")
-    outcome = pickle.loads(payload)  # noqa: S301 — our own child wrote it
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome

@@ -1,13 +1,13 @@
 """Queries with a deadline in a query process that lives on between queries.
 
-pyoxigraph cannot be interrupted, so a query that may run long runs in a child process the worker can kill
-(evaluation.py forks one per query). Forking costs ~12 ms for a worker serving a store on disk and ~70 ms for
+pyoxigraph cannot be interrupted, so a query that may run long runs in a child process the worker can kill.
+Forking one per query would cost ~12 ms for a worker serving a store on disk and ~70 ms for
 one holding a 100k-victim store in memory (the page tables are copied): more than most library queries take.
 So each worker forks one query process and sends it query after query through a pipe; only a query that
 overruns its deadline costs a fork, because the process is killed with it and the next query forks a new one.
 The process holds the store it was forked with; another store (a new release, the curators' store) gets a
-new process. Like evaluation.py's children, it reads only and, when the policy allows no SERVICE, it has no
-network (hardening.drop_network).
+new process. It reads only and, when the policy allows no SERVICE, it has no network (hardening.drop_network).
+The public endpoint and the curators' endpoint both run their queries here (`evaluate_in_slot`).
 """
 
 import os
@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 from footprints_graph.hardening import drop_network, network_sandbox_supported
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, evaluate
-from footprints_graph.endpoint.sparql.guard import QueryPolicy
+from footprints_graph.endpoint.config import EndpointConfig
+from footprints_graph.endpoint.sparql.guard import QueryPolicy, policy_for, slots_for
 from footprints_graph.endpoint.sparql.protocol import GRAPH, SOLUTIONS, QueryOperation, ResultFormat, SparqlProtocolError, query_timeout
 
 LENGTH = struct.Struct("!Q")  # each message on a pipe: its length, then the pickled object
@@ -209,3 +210,14 @@ def _read(fd: int, size: int, deadline: float | None) -> bytes:
 
 
 QUERY_PROCESS = QueryProcess()  # this process's; a forked worker notices it is not the parent and forks its own
+
+
+def evaluate_in_slot(store, operation: QueryOperation, choose: Chooser, seconds: float,
+                     config: EndpointConfig) -> Answer:
+    """How the endpoint runs a query: under the configured policy, holding one of the guard's query slots, in
+    this worker's query process with `seconds` to answer (in this process when `seconds` is 0)."""
+    policy = policy_for(config)
+    if seconds:
+        QUERY_PROCESS.prepare(store, policy)  # before a slot is taken, whose lock a forked process would keep
+    with slots_for(config).hold():  # guard.py: SERVICE, FROM, the row cap and the concurrency cap
+        return QUERY_PROCESS.evaluate(store, operation, choose, seconds, policy)

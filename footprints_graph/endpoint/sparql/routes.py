@@ -7,9 +7,8 @@ from footprints_graph.endpoint.sparql import editor
 from footprints_graph.endpoint.sparql.backends import ReadableStore, ServerStore
 from footprints_graph.endpoint.sparql.cache import answer_cache, cache_key
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, serialize_triples
-from footprints_graph.endpoint.sparql.guard import policy_for, slots_for
 from footprints_graph.endpoint.sparql.protocol import GRAPH, ProtocolRequest, QueryOperation, formats_for, negotiate, read_request
-from footprints_graph.endpoint.sparql.query_process import QUERY_PROCESS
+from footprints_graph.endpoint.sparql.query_process import evaluate_in_slot
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.endpoint.linked_data.void import DESCRIPTION_PREFIXES, service_description_triples
 
@@ -40,13 +39,10 @@ def sparql() -> Response:
 
 
 def _evaluate(store: ReadableStore, operation: QueryOperation, choose: Chooser) -> Answer:
-    config, policy = current_site().config, policy_for(current_site().config)
+    config = current_site().config
     # a SPARQL server does the work itself, under the HTTP timeout: no query process (query_process.py) needed
     seconds = 0 if isinstance(store, ServerStore) else config.query_timeout
-    if seconds:
-        QUERY_PROCESS.prepare(store, policy)  # before a slot is taken, whose lock a forked process would keep
-    with slots_for(config).hold():  # guard.py: SERVICE, FROM, the row cap and the concurrency cap
-        return QUERY_PROCESS.evaluate(store, operation, choose, seconds, policy)
+    return evaluate_in_slot(store, operation, choose, seconds, config)
 
 
 def service_description(protocol: ProtocolRequest) -> Response:
