@@ -2,11 +2,14 @@
 versioned owl:Ontology, and every term that the data, converter, shapes and queries use is declared once,
 with an English and a Korean label and a definition."""
 
-import re
+import tomllib
 
 import pytest
-from rdflib import OWL, RDF, RDFS, SKOS, Dataset, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, Dataset, Graph, URIRef, paths
 from rdflib.namespace import DefinedNamespace
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.sparql import Query
 
 from footprints_graph import resources
 from footprints_graph.vocab import FP
@@ -91,18 +94,22 @@ def test_every_term_the_shapes_use_is_declared(ontology):
 def test_every_term_the_queries_use_is_declared(ontology):
     names = resources.resource_names("queries", ".rq")
     assert len(names) >= 15, f"the researcher query library has {len(names)} queries"
-    iris = {URIRef(i) for n in names for i in _expand_iris(resources.query_text(n.removesuffix(".rq")))}
+    iris = {i for n in names for i in _iris_in(translateQuery(parseQuery(resources.query_text(n.removesuffix(".rq")))))}
     ours = {i for i in iris if str(i).startswith("https://w3id.org/footprints-graph/ontology#")}
     missing = sorted(str(i) for i in ours - _declared(ontology))
     assert not missing, f"used by queries but not declared: {missing}"
 
 
-def _expand_iris(query: str) -> list[str]:
-    declaration = re.compile(r"PREFIX\s+(\w*):\s*<([^>]+)>", flags=re.I)
-    prefixes = dict(declaration.findall(query))
-    full = re.findall(r"<(https?://[^>]+)>", declaration.sub("", query))
-    curies = [prefixes[p] + local for p, local in re.findall(r"\b(\w+):([A-Za-z_][\w-]*)", query) if p in prefixes]
-    return full + curies
+def _iris_in(node) -> set[URIRef]:
+    """Every IRI in a translated query: rdflib's parser has expanded the prefixed names, and left the prologue out."""
+    if isinstance(node, URIRef):
+        return {node}
+    if isinstance(node, Query):
+        return _iris_in(node.algebra)
+    if isinstance(node, paths.Path):  # fp:a/fp:b, ^fp:a, fp:a*: the path's parts are its attributes
+        return _iris_in(list(vars(node).values()))
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list | tuple | set) else ()
+    return {iri for child in children for iri in _iris_in(child)}
 
 
 def test_python_constants_and_the_ontology_agree(ontology):
@@ -121,13 +128,21 @@ def test_every_class_the_converter_emits_is_a_declared_class(ontology, built_qua
     assert not not_classes
 
 
+def _strings_in(value) -> list[str]:
+    """Every string in a TOML document's values, at any depth."""
+    if isinstance(value, str):
+        return [value]
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return [text for child in children for text in _strings_in(child)]
+
+
 def test_every_term_the_uwazi_mappings_in_data_use_is_declared(ontology):
-    curie = re.compile(r'"(fp|fpv|dct|schema|skos|prov):([A-Za-z][\w-]*)"')
     namespaces = {"fp": "https://w3id.org/footprints-graph/ontology#", "fpv": "https://w3id.org/footprints-graph/vocab/",
                   "dct": "http://purl.org/dc/terms/", "schema": "https://schema.org/",
                   "skos": "http://www.w3.org/2004/02/skos/core#", "prov": "http://www.w3.org/ns/prov#"}
-    used = {URIRef(namespaces[p] + local) for path in (ROOT / "data" / "uwazi").glob("*.toml")
-            for p, local in curie.findall(path.read_text(encoding="utf-8"))}
+    curies = [text.partition(":") for path in (ROOT / "data" / "uwazi").glob("*.toml")
+              for text in _strings_in(tomllib.loads(path.read_text(encoding="utf-8")))]
+    used = {URIRef(namespaces[prefix] + local) for prefix, _, local in curies if prefix in namespaces and local}
     known = _declared(ontology) | set(ontology.subjects(RDF.type, SKOS.ConceptScheme))
     assert used, "no mapping found in data/uwazi"
     assert not sorted(str(t) for t in used - known)
