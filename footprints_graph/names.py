@@ -249,6 +249,14 @@ def match(a: str, b: str) -> bool:
     return score(a, b) >= MATCH_THRESHOLD
 
 
+def starts_like(prefix: str, name: str) -> bool:
+    """Whether `name` begins like `prefix` by the same rules, for completion as someone types: the same family
+    name and a given name whose key begins with the prefix's ('Kim Jeong' and '김정' begin 'Kim Jung-wook', 'An Ho'
+    begins 'Ahn Ho-cheol'). A prefix of one word is a family name; its last syllable may be unfinished."""
+    return any(p.keys[0] and p.keys[0] == n.keys[0] and n.keys[1].startswith(p.keys[1])
+               for p in parse(prefix) for n in parse(name))
+
+
 def _pair_score(a: ParsedName, b: ParsedName) -> float:
     if a.letters == b.letters and a.hangul == b.hangul:
         return EXACT
