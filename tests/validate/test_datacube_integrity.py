@@ -5,8 +5,9 @@ what breaks its constraint, so the test can say which observation fails which co
 our own proves that every constraint does fire when broken."""
 
 import pytest
-from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Dataset, Graph, Literal, Namespace
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, Namespace
 from rdflib.namespace import QB
+from support.dumps import dump_graph
 
 from footprints_graph import resources
 
@@ -150,12 +151,7 @@ def violations(graph: Graph) -> dict[str, list[tuple]]:
 def built_cube(built_release) -> Graph:
     """The published figures as a tool reads them: every named graph of the dump, with the ontology that
     declares the structures, normalized."""
-    dataset = Dataset()
-    dataset.parse(built_release / "dumps" / "footprints.nq", format="nquads")
-    graph = Graph()
-    for quad in dataset.quads():
-        graph.add(quad[:3])
-    graph += resources.ontology_graph()
+    graph = dump_graph(built_release) + resources.ontology_graph()
     return normalized(graph)
 
 
