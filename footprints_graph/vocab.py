@@ -117,20 +117,31 @@ class UnknownConcept(LookupError):
 
 
 @cache
-def _notations(scheme: str) -> dict[str, URIRef]:
+def _notations(scheme: URIRef) -> dict[str, URIRef]:
     graph: Graph = ontology_graph()
     return {
         str(notation): concept
-        for concept in graph.subjects(SKOS.inScheme, FPV[scheme])
+        for concept in graph.subjects(SKOS.inScheme, scheme)
         for notation in graph.objects(concept, SKOS.notation)
     }
 
 
+def notations(scheme: str) -> list[str]:
+    """The notations of our vocabulary `scheme` (fpv:`scheme`), sorted: the values a table's cell may hold."""
+    return sorted(_notations(FPV[scheme]))
+
+
 def concept(scheme: str, notation: str) -> URIRef:
-    """The concept (or punned class) of `scheme` whose skos:notation is `notation`."""
+    """The concept (or punned class) of our vocabulary `scheme` (fpv:`scheme`) whose skos:notation is `notation`."""
+    return concept_in_scheme(FPV[scheme], notation, scheme)
+
+
+def concept_in_scheme(scheme: URIRef, notation: str, name: str | None = None) -> URIRef:
+    """The concept of the scheme whose IRI is `scheme` (ours or another the ontology holds) whose skos:notation
+    is `notation`; `name` is how an error names the scheme (default: its IRI)."""
     table = _notations(scheme)
     if notation not in table:
-        raise UnknownConcept(scheme, notation, sorted(table))
+        raise UnknownConcept(name or str(scheme), notation, sorted(table))
     return table[notation]
 
 
@@ -141,5 +152,5 @@ def concept_in(schemes: tuple[str, ...], notation: str) -> URIRef:
             return concept(scheme, notation)
         except UnknownConcept:
             continue
-    known = sorted(n for s in schemes for n in _notations(s))
+    known = sorted(n for s in schemes for n in _notations(FPV[s]))
     raise UnknownConcept(" or ".join(schemes), notation, known)

@@ -1,5 +1,5 @@
 """Back to Uwazi (issue 8): `footprints-graph export --uwazi-csv OUT` writes Uwazi CSV import files that the
-Uwazi importer (records/uwazi.py) reads back to the same records the store holds."""
+Uwazi importer (records/uwazi/csv.py) reads back to the same records the store holds."""
 
 import csv
 from datetime import UTC, date, datetime
