@@ -15,22 +15,38 @@ pyoxigraph store, and `.build_id`); the name index is built once per build id. R
     GET  /context.jsonld                     the JSON-LD context of compact records
     any minted IRI's page with ?format=compact or a compacted/framed JSON-LD Accept (see compact.py)
 
-The logic is in ../reconciliation.py; this module parses requests and shapes responses.
+The logic is in releases/reconciliation/; this module parses requests and shapes responses.
 """
 
 import json
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
 
 from footprints_graph import __version__
-from footprints_graph.iris import ONTOLOGY
-from footprints_graph.releases.reconciliation import GENERIC_TYPES, Index, ReconciliationError, build_index, extend, preview, propose_properties, reconcile, suggest_entities, suggest_properties, suggest_types
 from footprints_graph.endpoint.linked_data import compact
-from footprints_graph.endpoint.linked_data.routes import describe
 from footprints_graph.endpoint.linked_data.presentation import IriSpace
+from footprints_graph.endpoint.linked_data.routes import describe
+from footprints_graph.iris import ONTOLOGY
+from footprints_graph.releases.reconciliation import (
+    GENERIC_TYPES,
+    Index,
+    ReconciliationError,
+    build_index,
+    extend,
+    preview,
+    propose_properties,
+    reconcile,
+    suggest_entities,
+    suggest_properties,
+    suggest_types,
+)
+from footprints_graph.resources import resource
 
 SERVICE_NAME = "footprints-graph: South Korean victims of North Korea"
 BATCH_SIZE = 50
@@ -78,10 +94,11 @@ class ReconciliationService:
         return _json(_manifest(self.served()[1]))
 
     def preview(self) -> Response:
-        page = preview(*self.served(), _required("id"))
-        if page is None:
+        summary = preview(*self.served(), _required("id"))
+        if summary is None:
             raise BadRequest(404, f"no entity with id {request.args['id']!r}")
-        return Response(page, content_type="text/html; charset=utf-8")
+        return Response(render_template("reconcile_preview.html", preview=summary),
+                        content_type="text/html; charset=utf-8")
 
     def view(self) -> Response:
         entity = self.served()[1].entities.get(_required("id"))
@@ -170,39 +187,46 @@ def _parsed(name: str, text: str) -> Any:
 
 
 def _queries(text: str) -> dict[str, dict]:
-    """A reconciliation query batch, checked as the API's query-batch schema requires."""
+    """A reconciliation query batch, checked against our schema of the API's query batch."""
     batch = _parsed("queries", text)
-    if not isinstance(batch, dict) or not all(isinstance(q, dict) for q in batch.values()):
-        raise BadRequest(400, 'queries must be a JSON object of queries: {"q0": {"query": "Kim Jung-wook"}}')
-    if len(batch) > BATCH_SIZE:
+    if isinstance(batch, dict) and len(batch) > BATCH_SIZE:
         raise BadRequest(413, f"a batch holds at most {BATCH_SIZE} queries (the manifest's batchSize), "
                               f"this one {len(batch)}")
-    for key, query in batch.items():
-        _check_query(key, query)
+    _check("queries", batch, "reconciliation-query-batch")
     return batch
 
 
-QUERY_FIELDS = {"query": str, "type": (str, list), "limit": (int, float), "properties": list, "type_strict": str}
-
-
-def _check_query(key: str, query: dict) -> None:
-    wrong = [f for f, value in query.items() if f not in QUERY_FIELDS or not isinstance(value, QUERY_FIELDS[f])]
-    if wrong:
-        raise BadRequest(400, f"query {key!r}: unexpected or malformed field {wrong[0]!r} "
-                              f"(allowed: {', '.join(QUERY_FIELDS)})")
-    if not query.get("query") and not query.get("properties"):
-        raise BadRequest(400, f"query {key!r} has neither a query string nor properties")
-    if any(not isinstance(p, dict) or "pid" not in p or "v" not in p for p in query.get("properties", [])):
-        raise BadRequest(400, f'query {key!r}: each property is {{"pid": …, "v": …}}')
-
-
 def _extension(text: str) -> dict:
+    """A data extension query, checked against our schema of the API's data extension query."""
     query = _parsed("extend", text)
-    if not (isinstance(query, dict) and isinstance(query.get("ids"), list) and isinstance(query.get("properties"), list)):
-        raise BadRequest(400, 'extend must be {"ids": [...], "properties": [{"id": ...}]}')
-    if any(not isinstance(p, dict) or "id" not in p for p in query["properties"]):
-        raise BadRequest(400, 'each property to extend is {"id": …}')
+    _check("extend", query, "data-extension-query")
     return query
+
+
+@cache
+def _validator(schema_name: str) -> Draft202012Validator:
+    """The validator of one of our request schemas (endpoint/schemas), read once per process."""
+    schema = json.loads(resource("endpoint/schemas", f"{schema_name}.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _check(parameter: str, request_value: Any, schema_name: str) -> None:
+    """400 naming where in the parameter the value breaks the schema, what is wrong, and what is expected."""
+    error = best_match(_validator(schema_name).iter_errors(request_value))
+    if error is None:
+        return
+    expected = _expected(error)
+    raise BadRequest(400, f"the {parameter} parameter, at {error.json_path}: {error.message}"
+                          + (f"; expected {expected}" if expected else ""))
+
+
+def _expected(error: ValidationError) -> str | None:
+    """The description of the nearest schema around the error (our schemas describe what they accept)."""
+    while error is not None:
+        if "description" in error.schema:
+            return error.schema["description"]
+        error = error.parent
+    return None
 
 
 def _required(name: str) -> str:

@@ -172,7 +172,8 @@ def _in_context_order(grouped: dict, ctx: Context) -> list[tuple[str, list]]:
     return sorted(grouped.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
 
 
-def _property(predicate: str, objects: list, description: Description, ctx: Context, ancestors: tuple) -> tuple[str, object]:
+def _property(predicate: str, objects: list, description: Description, ctx: Context,
+              ancestors: tuple) -> tuple[str, object]:
     term = ctx.forward.get(predicate)
     if term is None or not term.fits(objects):
         term = Term(ctx.compact_iri(predicate), predicate)
@@ -185,7 +186,8 @@ def _property(predicate: str, objects: list, description: Description, ctx: Cont
 def _claims(node: Node, description: Description, ctx: Context, ancestors: tuple) -> dict:
     out = {}
     for term in ctx.reverse:
-        claims = sorted({t.subject for t in description.by_object.get(node, []) if t.predicate.value == term.iri}, key=str)
+        pointing = description.by_object.get(node, [])
+        claims = sorted({t.subject for t in pointing if t.predicate.value == term.iri}, key=str)
         if claims:
             out[term.key] = [_node(c, description, ctx, ancestors, (term.iri, node)) for c in claims]
     return out

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from footprints_graph.iris import ONTOLOGY, VOCAB
-from footprints_graph.iris import PREFIXES
 from footprints_graph.endpoint.linked_data.void import DESCRIPTION_PREFIXES
+from footprints_graph.iris import ONTOLOGY, PREFIXES, VOCAB
 
 SITE = ONTOLOGY.removesuffix("ontology#")  # https://w3id.org/footprints-graph/
 LABEL_PROPERTIES = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")

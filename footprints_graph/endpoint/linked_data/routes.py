@@ -12,13 +12,19 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
 
-from footprints_graph.iris import ONTOLOGY, ONTOLOGY_GRAPH
-from footprints_graph.endpoint.sparql.evaluation import serialize_triples
 from footprints_graph.endpoint.language import Words, chosen_language
 from footprints_graph.endpoint.linked_data.presentation import IriSpace, Presenter, iris_in
-from footprints_graph.endpoint.sparql.protocol import GRAPH, best_match, format_by_extension, format_of_media_type, formats_for
 from footprints_graph.endpoint.linked_data.records import record_layout
 from footprints_graph.endpoint.site import current_site
+from footprints_graph.endpoint.sparql.evaluation import serialize_triples
+from footprints_graph.endpoint.sparql.protocol import (
+    GRAPH,
+    best_match,
+    format_by_extension,
+    format_of_media_type,
+    formats_for,
+)
+from footprints_graph.iris import ONTOLOGY, ONTOLOGY_GRAPH
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DCT_SOURCE = "http://purl.org/dc/terms/source"

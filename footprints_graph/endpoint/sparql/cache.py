@@ -2,10 +2,10 @@
 
 A release never changes once built, so an answer stays right for as long as its release is served. The key
 holds everything the answer depends on: the build id, the query text, the dataset the protocol names
-(default-graph-uri, named-graph-uri), the base IRI (the URL asked) and the format negotiated for each kind of result. A new build therefore
-misses, and two requests share an answer only when they asked the same question of the same release in the
-same format. Errors are never cached. The cache holds at most `max_bytes` of bodies and drops the least
-recently used first.
+(default-graph-uri, named-graph-uri), the base IRI (the URL asked) and the format negotiated for each kind of
+result. A new build therefore misses, and two requests share an answer only when they asked the same question
+of the same release in the same format. Errors are never cached. The cache holds at most `max_bytes` of bodies
+and drops the least recently used first (cachetools' LRUCache, sized by body bytes).
 
 `ResponseCache` keeps whole responses the same way, before Flask sees the request: the RDF of records (/id/…)
 and /sparql answers, keyed by build id and the request as sent (path, query string, body, and the headers an
@@ -23,9 +23,9 @@ from typing import Any
 from cachetools import LRUCache
 from flask import current_app
 
+from footprints_graph.endpoint.site import Site
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser
 from footprints_graph.endpoint.sparql.protocol import GRAPH, SOLUTIONS, QueryOperation, SparqlProtocolError
-from footprints_graph.endpoint.site import Site
 
 EXTENSION = "footprints-answer-cache"
 

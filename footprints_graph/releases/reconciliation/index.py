@@ -1,0 +1,165 @@
+"""The name index of one release: every reconcilable entity (persons, organisations, source documents) with
+its names and types, built by three SPARQL queries and kept by the caller under the build id.
+
+An entity's id is its IRI relative to the base (`person/kim-jung-wook`); types are local names in the
+ontology namespace (`Detainee`).
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from footprints_graph import names
+from footprints_graph.iris import ONTOLOGY, PREFIXES
+
+GENERIC_TYPES = ("Victim", "Organisation", "SourceDocument")
+LABEL_LANGUAGES = ("en", "ko-latn", "ko")  # which label to show first
+
+
+class ReconciliationError(ValueError):
+    """A request the service cannot answer as asked (unknown type, property or malformed value)."""
+
+
+# ---------------------------------------------------------------- the release's index
+
+
+@dataclass(frozen=True)
+class Type:
+    id: str
+    name: str
+    broader: tuple[str, ...] = ()
+
+    def as_json(self, types: dict[str, "Type"]) -> dict:
+        entry = {"id": self.id, "name": self.name}
+        if self.broader:
+            entry["broader"] = [types[b].as_json(types) for b in self.broader]
+        return entry
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    iri: str
+    name: str
+    names: tuple[str, ...]
+    types: frozenset[str]
+    person: bool = field(init=False)  # a victim: its names are compared as Korean personal names
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "person", "Victim" in self.types)
+
+
+@dataclass
+class Index:
+    """Every reconcilable entity of one release with its names and types, and lookups built once: the
+    entities of each type; the persons by the family-name keys their names can have, and by family name and
+    given-name syllable (so that a query scores only plausible candidates)."""
+
+    base: str
+    types: dict[str, Type]
+    entities: dict[str, Entity]
+    by_type: dict[str, list[Entity]] = field(default_factory=dict)
+    by_family: dict[str, set[str]] = field(default_factory=dict)
+    by_syllable: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for entity in self.entities.values():
+            for type_id in entity.types:
+                self.by_type.setdefault(type_id, []).append(entity)
+            for reading in (r for n in entity.names for r in names.parse(n)) if entity.person else ():
+                self.by_family.setdefault(reading.keys[0], set()).add(entity.id)
+                for syllable in _syllables(reading):
+                    self.by_syllable.setdefault((reading.keys[0], syllable), set()).add(entity.id)
+
+    def plausible(self, text: str, wanted: int) -> set[str]:
+        """Persons who share the query's family name and a syllable of its given name; all who share the
+        family name when that finds fewer than `wanted`."""
+        readings = names.parse(text)
+        shared = set().union(*(self.by_syllable.get((r.keys[0], s), set()) for r in readings for s in _syllables(r)))
+        if len(shared) >= wanted:
+            return shared
+        return set().union(*(self.by_family.get(r.keys[0], set()) for r in readings))
+
+    def entity_id(self, iri: str) -> str | None:
+        return iri[len(self.base):] if iri.startswith(self.base) else None
+
+
+def _syllables(reading: names.ParsedName) -> set[str]:
+    """The keys of a given name's syllables and of the whole given name (for names written run together)."""
+    return {*reading.syllable_keys, reading.keys[1]}
+
+
+def select(store: ox.Store, query: str) -> Iterable[ox.QuerySolution]:
+    return store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+
+
+TYPES_QUERY = """
+SELECT ?type ?label ?broader WHERE {
+  { VALUES ?type { fp:Victim fp:Organisation fp:SourceDocument } }
+  UNION { ?type skos:inScheme fpv:victim-categories . BIND(fp:Victim AS ?broader) }
+  ?type rdfs:label ?label FILTER(langMatches(lang(?label), "en"))
+}"""
+
+# The two queries that read every record name their graphs (GRAPH ?g) rather than use the union default
+# graph, and leave duplicates to Python: several times faster on Oxigraph for 100,000 records.
+MEMBERS_QUERY = """
+SELECT ?s ?type WHERE { VALUES ?type { %s } ?class rdfs:subClassOf* ?type . GRAPH ?g { ?s a ?class } }"""
+
+# A name a listing gives (fp:nameAsListed) is also its person's skos:prefLabel or skos:altLabel.
+NAMES_QUERY = """
+SELECT ?s ?p ?name WHERE { VALUES ?p { skos:prefLabel rdfs:label skos:altLabel dct:title } GRAPH ?g { ?s ?p ?name } }"""
+
+# Which name an entity is shown under: its preferred label first.
+NAME_RANK = {f"{PREFIXES['skos']}prefLabel": 0, f"{PREFIXES['rdfs']}label": 1, f"{PREFIXES['dct']}title": 2}
+
+
+def build_index(store: ox.Store, base: str) -> Index:
+    """The index of one release: three SPARQL queries over the whole store."""
+    types = _types(store)
+    members = _members(store, types)
+    found = defaultdict(list)
+    for row in select(store, NAMES_QUERY):
+        if row["s"].value in members:
+            rank = (NAME_RANK.get(row["p"].value, 3), language_rank(row["name"]))
+            found[row["s"].value].append((*rank, row["name"].value))
+    entities = {e.id: e for iri, labels in found.items() if (e := _entity(iri, labels, members[iri], base))}
+    return Index(base, types, entities)
+
+
+def _types(store: ox.Store) -> dict[str, Type]:
+    rows = [(local_name(r["type"].value), r["label"].value, r["broader"]) for r in select(store, TYPES_QUERY)]
+    types = {tid: Type(tid, label, (local_name(broader.value),) if broader else ()) for tid, label, broader in rows}
+    return dict(sorted(types.items(), key=lambda item: (item[0] not in GENERIC_TYPES, item[0])))
+
+
+def _members(store: ox.Store, types: dict[str, Type]) -> dict[str, set[str]]:
+    values = " ".join(f"<{ONTOLOGY}{t}>" for t in types)
+    members = defaultdict(set)
+    for row in select(store, MEMBERS_QUERY % values):
+        members[row["s"].value].add(local_name(row["type"].value))
+    return members
+
+
+def _entity(iri: str, labels: list[tuple[int, int, str]], types: set[str], base: str) -> Entity | None:
+    if not iri.startswith(base):
+        return None
+    ordered = [text for _, _, text in sorted(labels)]
+    return Entity(iri[len(base):], iri, ordered[0], tuple(dict.fromkeys(ordered)), frozenset(types))
+
+
+def language_rank(literal: ox.Literal) -> int:
+    language = (literal.language or "").lower()
+    return LABEL_LANGUAGES.index(language) if language in LABEL_LANGUAGES else len(LABEL_LANGUAGES)
+
+
+def local_name(iri: str) -> str:
+    return re.split(r"[#/]", iri)[-1]
+
+
+def type_json(index: Index, type_id: str) -> dict:
+    return {"id": type_id, "name": index.types[type_id].name}
+
+

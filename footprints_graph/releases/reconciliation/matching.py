@@ -1,0 +1,225 @@
+"""Reconciliation queries and suggestions over a release's index (Reconciliation Service API 0.2).
+
+Scoring: a person's name is compared with `names.score` (spelling, romanization, order and script); other
+entities' labels are compared as normalised text. Each query property whose value agrees with the
+candidate's adds `PROPERTY_BONUS`; one that disagrees (the candidate has values, none agrees) subtracts
+`PROPERTY_PENALTY`. A candidate is a **match** when its name matches (score ≥ `names.MATCH_THRESHOLD`),
+no query property disagrees, and no other candidate of the query also qualifies.
+"""
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from footprints_graph import names
+from footprints_graph.releases.reconciliation.index import GENERIC_TYPES, Entity, Index, ReconciliationError, type_json
+from footprints_graph.releases.reconciliation.properties import (
+    PROPERTIES,
+    Value,
+    check_properties,
+    date_bounds,
+    property_values,
+)
+
+PROPERTY_BONUS, PROPERTY_PENALTY = 5.0, 20.0
+DEFAULT_LIMIT, MAX_LIMIT, SUGGEST_PAGE = 10, 100, 10
+FULL_SCAN_LIMIT = 5000  # below this many persons, a query whose family name is misspelt still sees everyone
+
+
+@dataclass
+class Candidate:
+    entity: Entity
+    name_score: float
+    score: float = 0.0
+    features: list[dict] = field(default_factory=list)
+    contradicted: bool = False
+
+
+def reconcile(store: ox.Store, index: Index, queries: dict[str, dict]) -> dict[str, dict]:
+    """A reconciliation result batch for a query batch (already validated against the query schema)."""
+    pids = {prop["pid"] for query in queries.values() for prop in query.get("properties", [])}
+    check_properties(pids)
+    ranked = {key: _name_candidates(index, query) for key, query in queries.items()}
+    values = property_values(store, index, {c.entity.id for cs in ranked.values() for c in cs}, pids)
+    return {key: {"result": _result(index, ranked[key], query, values)} for key, query in queries.items()}
+
+
+def _name_candidates(index: Index, query: dict) -> list[Candidate]:
+    text = (query.get("query") or "").strip()
+    pool = _typed(index, _types_of(index, query))
+    if not text:  # a query by properties alone: every entity of the type is a candidate
+        return [Candidate(e, 0.0) for e in pool]
+    if text in index.entities or index.entity_id(text) in index.entities:
+        exact = index.entities.get(text) or index.entities[index.entity_id(text)]
+        return [Candidate(exact, names.EXACT)] if exact.id in {e.id for e in pool} else []
+    scored = [Candidate(e, _name_score(e, text)) for e in _blocked(index, pool, text, _limit(query) * 3)]
+    return sorted(scored, key=lambda c: (-c.name_score, c.entity.name))[: _limit(query) * 3]
+
+
+def _types_of(index: Index, query: dict) -> list[str]:
+    wanted = query.get("type") or []
+    wanted = [wanted] if isinstance(wanted, str) else wanted
+    unknown = [t for t in wanted if t not in index.types]
+    if unknown:
+        raise ReconciliationError(f"unknown type {unknown[0]!r}; known: {', '.join(index.types)}")
+    return wanted
+
+
+def _typed(index: Index, type_ids: list[str]) -> list[Entity]:
+    if not type_ids:
+        return list(index.entities.values())
+    return list({e.id: e for t in type_ids for e in index.by_type.get(t, [])}.values())
+
+
+def _blocked(index: Index, pool: list[Entity], text: str, wanted: int) -> list[Entity]:
+    """The plausible persons of the pool (every person when there are few, so that a misspelt family name is
+    still found), and every other entity of the pool."""
+    persons = [e for e in pool if e.person]
+    if len(persons) > FULL_SCAN_LIMIT:
+        allowed = index.plausible(text, wanted)
+        persons = [e for e in persons if e.id in allowed]
+    return persons + [e for e in pool if not e.person]
+
+
+def _name_score(entity: Entity, text: str) -> float:
+    score = names.score if entity.person else label_score
+    return max(score(text, name) for name in entity.names)
+
+
+def label_score(a: str, b: str) -> float:
+    """Labels of organisations and documents: 100 when equal once case, accents, punctuation and spacing
+    are normalised, else at most 85 by similarity (never a match)."""
+    x, y = _normalised(a), _normalised(b)
+    if x == y:
+        return names.EXACT
+    return round(names.FUZZY_CEILING * difflib.SequenceMatcher(None, x, y).ratio(), 1)
+
+
+def _normalised(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    return " ".join(re.findall(r"\w+", "".join(c for c in folded if not unicodedata.combining(c))))
+
+
+def _limit(query: dict) -> int:
+    return max(1, min(int(query.get("limit") or DEFAULT_LIMIT), MAX_LIMIT))
+
+
+def _result(index: Index, candidates: list[Candidate], query: dict, values: dict) -> list[dict]:
+    for candidate in candidates:
+        _apply_properties(candidate, query.get("properties", []), values.get(candidate.entity.id, {}))
+    ranked = sorted(candidates, key=lambda c: (-c.score, -c.name_score, c.entity.name, c.entity.id))
+    matching = [c for c in ranked if c.name_score >= names.MATCH_THRESHOLD and not c.contradicted]
+    return [_candidate_json(index, c, len(matching) == 1 and c is matching[0]) for c in ranked[: _limit(query)]]
+
+
+def _apply_properties(candidate: Candidate, props: list[dict], values: dict[str, list[Value]]) -> None:
+    score = candidate.name_score
+    candidate.features = [{"id": "name", "value": candidate.name_score}]
+    for prop in props:
+        held = values.get(prop["pid"], [])
+        agrees = any(_agrees(value, wanted) for value in held for wanted in _as_list(prop["v"]))
+        score += PROPERTY_BONUS if agrees else (-PROPERTY_PENALTY if held else 0.0)
+        candidate.contradicted |= bool(held) and not agrees
+        candidate.features.append({"id": f"property:{prop['pid']}", "value": agrees})
+    candidate.score = round(max(0.0, min(100.0, score)), 1)
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _agrees(value: Value, wanted) -> bool:
+    text = _query_text(wanted)
+    if text.casefold() in value.keys:
+        return True
+    bounds = date_bounds(text)
+    return bool(bounds and value.bounds and bounds[0] <= value.bounds[1] and value.bounds[0] <= bounds[1])
+
+
+def _query_text(wanted) -> str:
+    """A query property value as text: an entity by its id, a number without a trailing '.0'."""
+    if isinstance(wanted, dict):
+        return str(wanted.get("id", ""))
+    if isinstance(wanted, bool):
+        return str(wanted).lower()
+    if isinstance(wanted, float) and wanted.is_integer():
+        return str(int(wanted))
+    return str(wanted).strip()
+
+
+def _candidate_json(index: Index, candidate: Candidate, match: bool) -> dict:
+    entity = candidate.entity
+    return {
+        "id": entity.id, "name": entity.name, "description": describe(index, entity),
+        "score": candidate.score, "features": candidate.features, "match": match,
+        "type": [type_json(index, t) for t in sorted(entity.types)],
+    }
+
+
+def describe(index: Index, entity: Entity) -> str:
+    """A short line to tell namesakes apart: the entity's specific types and other names."""
+    specific = sorted(index.types[t].name for t in entity.types if t not in GENERIC_TYPES)
+    others = [n for n in entity.names if n != entity.name][:3]
+    return "; ".join(filter(None, [", ".join(specific), " / ".join(others)]))
+
+
+# ---------------------------------------------------------------- suggest
+
+
+def suggest_entities(index: Index, prefix: str, cursor: int) -> list[dict]:
+    wanted = prefix.strip().casefold()
+    alike = _persons_named_alike(index, prefix.strip())
+    hits = sorted((rank, e.name, e.id) for e in index.entities.values()
+                  if (rank := _prefix_rank(e, wanted, alike)) is not None)
+    page = hits[cursor: cursor + SUGGEST_PAGE]
+    return [_suggestion(index, index.entities[i]) for _, _, i in page]
+
+
+def _persons_named_alike(index: Index, prefix: str) -> set[str]:
+    """The persons whose name begins like the prefix by the name rules (names.starts_like: `김정`, `Kim Jeong`
+    begin Kim Jung-wook), looked for among those who share its family-name key only."""
+    if not prefix:
+        return set()
+    family = set().union(*(index.by_family.get(r.keys[0], set()) for r in names.parse(prefix)))
+    return {i for i in family if any(names.starts_like(prefix, n) for n in index.entities[i].names)}
+
+
+def _prefix_rank(entity: Entity, wanted: str, alike: set[str]) -> int | None:
+    """0 when a name starts with the prefix, 1 when a word of a name does, 2 when a person's name begins like
+    it by the name rules, 3 for the id; None otherwise."""
+    if not wanted:
+        return None
+    if any(n.casefold().startswith(wanted) for n in entity.names):
+        return 0
+    if any(w.startswith(wanted) for n in entity.names for w in re.split(r"[\s\-]+", n.casefold())):
+        return 1
+    if entity.id in alike:
+        return 2
+    return 3 if entity.id.startswith(wanted) else None
+
+
+def _suggestion(index: Index, entity: Entity) -> dict:
+    entry = {"id": entity.id, "name": entity.name, "notable": [type_json(index, t) for t in sorted(entity.types)]}
+    description = describe(index, entity)
+    return {**entry, "description": description} if description else entry
+
+
+def suggest_types(index: Index, prefix: str, cursor: int) -> list[dict]:
+    wanted = prefix.strip().casefold()
+    hits = [t for t in index.types.values() if _starts(wanted, t.id, t.name)]
+    return [t.as_json(index.types) for t in hits[cursor: cursor + SUGGEST_PAGE]]
+
+
+def suggest_properties(prefix: str, cursor: int) -> list[dict]:
+    wanted = prefix.strip().casefold()
+    hits = [p for p in PROPERTIES.values() if _starts(wanted, p.id, p.name)]
+    return [p.as_json() for p in hits[cursor: cursor + SUGGEST_PAGE]]
+
+
+def _starts(wanted: str, *texts: str) -> bool:
+    return any(text.casefold().startswith(wanted) for text in texts)
+
+
