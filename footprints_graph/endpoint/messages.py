@@ -148,6 +148,7 @@ EN = {
     "group_place": "Places",
     "group_graph": "Graphs",
     "group_uwazi": "Uwazi entities",
+    "group_submission": "Accepted submissions",
     "group_other": "Other",
     # browse
     "browse_title": "Browse the victims",
@@ -288,6 +289,33 @@ EN = {
     "shapes_title": "SHACL shapes",
     "shapes_none": "No shapes are defined yet.",
     "named_persons_none": "No named person in the graph yet.",
+    # sending a submission (issue 17)
+    "submit_title": "Send a submission",
+    "submit_lead": 'Send record tables to the archive. They are checked as <a href="{validate}">the check</a> '
+                   "checks them; if nothing is wrong they are kept for a curator, who accepts them, rejects them "
+                   "or asks for changes. You get a link where you see the decision.",
+    "submit_files": "Record tables",
+    "submit_files_help": "CSV files named like people.csv, events.csv, documents.csv or my-people.csv.",
+    "submit_about": "Where they come from",
+    "submit_source": "Source you took them from (title, publisher, date or web address) — required",
+    "submit_contact": "How a curator can reach you (optional; never published)",
+    "submit_note": "A note for the curators (optional)",
+    "submit_send": "Send",
+    "submit_cli": "The same as footprints-graph submit FILE… --to URL.",
+    "submit_kept": "Received: awaiting review",
+    "submit_receipt": "Your submission's identifier:",
+    "submit_status_link": "See its status",
+    "submit_refused": "Nothing was kept",
+    "submit_not_kept": "Not kept: fix the violations and send again",
+    "submission_status_title": "Submission {id}",
+    "submission_received": "Received",
+    "submission_state": "Status",
+    "submission_decided": "Decided",
+    "submission_reason": "Reason",
+    "submission_awaiting_review": "Awaiting review",
+    "submission_accepted": "Accepted: published with the next release",
+    "submission_rejected": "Rejected",
+    "submission_changes_requested": "Changes requested: send a corrected submission",
 }
 
 KO = {
@@ -425,6 +453,7 @@ KO = {
     "group_place": "장소",
     "group_graph": "그래프",
     "group_uwazi": "Uwazi 항목",
+    "group_submission": "수락된 제출",
     "group_other": "기타",
     "browse_title": "피해자 둘러보기",
     "browse_lead": "그래프에 이름이 기록된 모든 피해자입니다. 왼쪽에서 값을 골라 목록을 좁히십시오. 서로 다른 항목의 "
@@ -558,6 +587,33 @@ KO = {
     "shapes_title": "SHACL 검증 규칙",
     "shapes_none": "아직 정의된 규칙이 없습니다.",
     "named_persons_none": "그래프에 이름이 기록된 사람이 아직 없습니다.",
+    # sending a submission (issue 17)
+    "submit_title": "자료 제출",
+    "submit_lead": '기록 표를 아카이브에 보냅니다. <a href="{validate}">검사</a>와 같은 방식으로 검사하고, '
+                   "문제가 없으면 큐레이터가 검토할 때까지 보관합니다. 큐레이터는 수락하거나 거절하거나 수정을 "
+                   "요청합니다. 결정을 확인할 수 있는 링크를 드립니다.",
+    "submit_files": "기록 표",
+    "submit_files_help": "people.csv, events.csv, documents.csv 또는 my-people.csv처럼 이름 붙인 CSV 파일.",
+    "submit_about": "출처",
+    "submit_source": "자료를 가져온 출처(제목, 발행처, 날짜 또는 웹 주소) — 필수",
+    "submit_contact": "큐레이터가 연락할 방법(선택, 공개되지 않음)",
+    "submit_note": "큐레이터에게 남길 메모(선택)",
+    "submit_send": "보내기",
+    "submit_cli": "footprints-graph submit FILE… --to URL 명령과 같습니다.",
+    "submit_kept": "접수됨: 검토 대기 중",
+    "submit_receipt": "제출 식별자:",
+    "submit_status_link": "처리 상태 보기",
+    "submit_refused": "아무것도 보관되지 않았습니다",
+    "submit_not_kept": "보관되지 않음: 위반 사항을 고쳐 다시 보내십시오",
+    "submission_status_title": "제출 {id}",
+    "submission_received": "접수",
+    "submission_state": "상태",
+    "submission_decided": "결정",
+    "submission_reason": "사유",
+    "submission_awaiting_review": "검토 대기 중",
+    "submission_accepted": "수락됨: 다음 릴리스에 공개됩니다",
+    "submission_rejected": "거절됨",
+    "submission_changes_requested": "수정 요청: 고친 자료를 다시 보내십시오",
 }
 
 MESSAGES = {"en": EN, "ko": KO}

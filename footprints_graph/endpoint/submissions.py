@@ -21,7 +21,7 @@ publishes them with their provenance. Contact details are read only by the curat
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
@@ -29,6 +29,7 @@ from footprints_graph.endpoint import curator
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.review import review
 from footprints_graph.endpoint.site import current_site
+from footprints_graph.endpoint.sparql.protocol import best_match
 from footprints_graph.errors import FootprintsError
 from footprints_graph.releases.contributions import publish
 from footprints_graph.releases.inbox import Inbox, InboxError, Upload, client_key, public_status
@@ -64,18 +65,29 @@ def _refusal(status: int, message: str, **details) -> tuple[Response, int]:
 
 @blueprint.route("/submissions", methods=["POST"])
 def submit() -> tuple[Response, int]:
+    status, answer = receive()
+    return jsonify(answer), status
+
+
+def receive() -> tuple[int, dict]:
+    """Check the request's submission and keep it if it conforms: (201, the receipt) or (422, the report and
+    why it was refused). Other refusals raise InboxError. The web page (web/submission_page.py) answers the
+    same way in HTML."""
     uploads = _uploads()
     details = {"cited_source": _field("cited_source", required=True), "note": _field("note")}
     contact = {"contact": _field("contact")}
     report = _checked(uploads)
     if not report.conforms:
-        return _refusal(422, "The submission breaks the shapes: fix the violations and submit again; nothing "
-                             "was kept.", report=report_json(report))
-    counts = report.counts()
-    record = inbox().add(uploads, {**details, "report": counts}, contact, client_key(request.remote_addr or ""))
-    status_url = f"{current_site().root()}/submissions/{record['id']}"
-    return jsonify({"id": record["id"], "status": record["status"], "status_url": status_url,
-                    "report": report_json(report)}), 201
+        return 422, {"error": "The submission breaks the shapes: fix the violations and submit again; nothing was "
+                              "kept.", "report": report_json(report)}
+    record = inbox().add(uploads, {**details, "report": report.counts()}, contact,
+                         client_key(request.remote_addr or ""))
+    return 201, {"id": record["id"], "status": record["status"], "status_url": status_url(record["id"]),
+                 "report": report_json(report)}
+
+
+def status_url(submission: str) -> str:
+    return f"{current_site().root()}/submissions/{submission}"
 
 
 def _uploads() -> list[Upload]:
@@ -137,8 +149,12 @@ def _store():
 
 @blueprint.route("/submissions/<submission>")
 def status(submission: str) -> Response:
-    """What a contributor may see: the state and the reason of the last decision."""
-    response = jsonify(public_status(inbox().record(submission)))
+    """What a contributor may see: the state and the reason of the last decision; a page for a browser."""
+    shown = public_status(inbox().record(submission))
+    if best_match(request.accept_mimetypes, ["application/json", "text/html"]) == "text/html":
+        response = Response(render_template("submission_status.html", status=shown))
+    else:
+        response = jsonify(shown)
     response.headers["Cache-Control"] = "no-store"  # a decision changes it
     return response
 

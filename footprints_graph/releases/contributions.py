@@ -58,8 +58,12 @@ def provenance_row(record: dict) -> bytes:
 
 
 def _refuse_conflicts(submission: str, files: list[Path], data_dir: Path, base: str) -> None:
-    existing = convert_tables(data_dir, base)
-    existing += convert_contributions(data_dir / CONTRIBUTIONS, existing, base)
+    try:
+        existing = convert_tables(data_dir, base)
+        existing += convert_contributions(data_dir / CONTRIBUTIONS, existing, base)
+    except RecordError as error:  # the archive's own records: theirs to fix before anything is added
+        raise InboxError(409, f"The records in {data_dir} do not convert, so nothing can be added to them: "
+                              f"{error}. Fix them (footprints-graph build says the same), then accept.") from None
     try:
         submitted = convert_files(files, record_keys(existing, base), base)
     except RecordError as error:

@@ -346,3 +346,48 @@ def test_no_contact_detail_reaches_a_public_route_a_dump_or_a_log(client, home, 
             assert b"hong.family" not in path.read_bytes(), path
     assert "hong.family" not in caplog.text and "5555" not in caplog.text
     assert json.loads((home / INBOX / submission / "contact.json").read_text())["contact"] == CONTACT
+
+
+# ---------------------------------------------------------------- the page and the command
+
+
+def test_the_submit_page_keeps_a_conforming_submission_and_links_its_status(client, home):
+    assert 'name="cited_source"' in client.get("/submit").get_data(as_text=True)
+    form = {"files": [(io.BytesIO(c), n) for n, c in good_files().items()], "cited_source": CITED, "contact": CONTACT}
+    page = client.post("/submit", data=form, content_type="multipart/form-data")
+    assert page.status_code == 201
+    [submission] = inbox_ids(home)
+    html = page.get_data(as_text=True)
+    assert submission in html and f"/submissions/{submission}" in html and "hong.family" not in html
+    decide(client, submission, "ask-for-changes", reason="Give the list's date.")
+    status = client.get(f"/submissions/{submission}", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Changes requested" in status and "Give the list&#39;s date." in status and "Curator Park" not in status
+
+
+def test_the_submit_page_shows_what_to_fix_and_keeps_nothing(client, home):
+    wartime = good_files(people=(",detainee,", ",wartime-abductee,"), events=("arbitrary-detention,", "abduction,"))
+    form = {"files": [(io.BytesIO(c), n) for n, c in wartime.items()], "cited_source": CITED}
+    page = client.post("/submit?lang=ko", data=form, content_type="multipart/form-data")
+    assert page.status_code == 422 and "위반" in page.get_data(as_text=True)
+    refused = client.post("/submit", data={"cited_source": CITED}, content_type="multipart/form-data")
+    assert refused.status_code == 400 and "files" in refused.get_data(as_text=True)
+    assert inbox_ids(home) == []
+
+
+def test_the_submit_command_body_is_read_by_the_server_as_the_form_is(client, home):
+    from footprints_graph.submit import multipart
+    body, content_type = multipart({"cited_source": CITED, "contact": CONTACT}, list(good_files().items()))
+    answer = client.post("/submissions", data=body, content_type=content_type)
+    assert answer.status_code == 201, answer.json
+    assert Inbox(home).contact(answer.json["id"])["contact"] == CONTACT
+    assert Inbox(home).record(answer.json["id"])["cited_source"] == CITED
+
+
+def test_an_acceptance_while_data_does_not_convert_is_refused_and_writes_nothing(client, home, data):
+    submission = post(client, good_files()).json["id"]
+    with (data / "people.csv").open("a", encoding="utf-8") as people:
+        people.write("broken-row,Kim Broken,civilian-abductee,,a-hrc-25-63,false,\n")
+    refused = decide(client, submission, "accept")
+    assert refused.status_code == 409 and "people.csv" in refused.json["error"]
+    assert Inbox(home).record(submission)["status"] == "awaiting-review"
+    assert not (data / "contributions").exists()
