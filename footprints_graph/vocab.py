@@ -100,6 +100,11 @@ class FP(DefinedNamespace):
     subgroup: URIRef
     refYear: URIRef
     completeBreakdown: URIRef
+    Inconsistency: URIRef
+    breakdown: URIRef
+    rule: URIRef
+    difference: URIRef
+    involves: URIRef
     total: URIRef
     # Uwazi exports (ontology/uwazi.ttl) and link sets (ontology/linking.ttl)
     uwaziSharedId: URIRef

@@ -195,7 +195,8 @@ def pow_fate_chart(figures: Figures, words: Words, short) -> Chart | None:
 
 def post_war_outcome_chart(figures: Figures, words: Words, short) -> Chart | None:
     totals = [figures.total_of(d.iri) for d in figures.datasets.values() if d.complete]
-    drawn = [t for t in totals if t and t.category == POST_WAR and t.outcome in (TAKEN, *POST_WAR_PARTS)]
+    # a figure can be the total of several breakdowns (MOU's 3,835: by outcome and by subgroup): drawn once
+    drawn = list({t.iri: t for t in totals if t and t.category == POST_WAR and t.outcome in (TAKEN, *POST_WAR_PARTS)}.values())
     if not drawn:
         return None
     drawn.sort(key=lambda f: (TAKEN, *POST_WAR_PARTS).index(f.outcome))

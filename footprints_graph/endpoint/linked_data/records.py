@@ -197,6 +197,7 @@ def figure(layout: Layout) -> dict:
     return {"heading": _figure_heading(layout, number), "dataset": layout.terms(iri, QB + "dataSet"),
             "dimensions": _details(layout, iri, FIGURE_DIMENSIONS), "number": number,
             "qualifier": layout.terms(iri, fp("qualifier")), "as_of": facts.text(iri, fp("asOf")),
+            "inconsistencies": layout.incoming((fp("involves"),)).get(fp("involves"), []),
             "statement": facts.one(iri, fp("statement")), "cited": layout.terms(iri, fp("citedSource")),
             "note": facts.text(iri, RDFS + "comment")}
 
