@@ -9,6 +9,7 @@ from functools import cache
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS, DefinedNamespace, Namespace
 
+from footprints_graph.errors import FootprintsError
 from footprints_graph.iris import ONTOLOGY, VOCAB
 from footprints_graph.resources import ontology_graph
 
@@ -113,7 +114,7 @@ class FP(DefinedNamespace):
     linkSetFile: URIRef
 
 
-class UnknownConcept(LookupError):
+class UnknownConcept(FootprintsError, LookupError):
     """A value that is not a notation of the expected concept scheme."""
 
     def __init__(self, scheme: str, notation: str, known: list[str]):

@@ -15,9 +15,8 @@ from rdflib.term import Node
 from footprints_graph.errors import Origin, RecordError, RecordProblems
 from footprints_graph.iris import DEFAULT_BASE, KeyError_, check_key, graph_iri, mint
 from footprints_graph.records.tables import Record, TableSpec, read_table
-from footprints_graph.vocab import FP, UnknownConcept, concept, concept_in
+from footprints_graph.vocab import FP, UnknownConcept, concept_in
 from footprints_graph.convert import ConvertedRecord, values
-from footprints_graph.convert.arithmetic import breakdown_inconsistencies
 
 SCHEMA = Namespace("https://schema.org/")
 EVENT_SCHEMES = ("act-types", "subsequent-event-types", "other-event-types")
@@ -64,8 +63,19 @@ def ref(kind: str) -> Value:
     return lambda cell, ctx: ctx.ref(kind, cell)
 
 
-def vocabulary(scheme: str) -> Value:
-    return lambda cell, _ctx: concept(scheme, cell)
+@dataclass(frozen=True)
+class Vocabulary:
+    """A cell that holds the notation of a concept of one of `schemes` (the first that has it); the schemes
+    say a template which values the column allows."""
+
+    schemes: tuple[str, ...]
+
+    def __call__(self, cell: str, _ctx: Context) -> Node:
+        return concept_in(self.schemes, cell)
+
+
+def vocabulary(*schemes: str) -> Value:
+    return Vocabulary(schemes)
 
 
 def source(cell: str, ctx: Context) -> URIRef:
@@ -143,7 +153,7 @@ TABLES = (
         col("part_of", SCHEMA.parentOrganization, ref("organisation")), URL, SAME_AS, SOURCE, NOTE)),
     table("events", "event", (), ("event_type", "source"), (
         col("label", RDFS.label, text(values.english)),
-        col("event_type", RDF.type, lambda cell, _ctx: concept_in(EVENT_SCHEMES, cell)),
+        col("event_type", RDF.type, vocabulary(*EVENT_SCHEMES)),
         col("person", FP.victim, ref("person")),
         col("victim_group", FP.victimGroup, vocabulary("victim-categories")),
         col("date", FP.date, text(values.partial_date)), col("start_date", FP.startDate, text(values.partial_date)),
@@ -175,7 +185,6 @@ TABLES = (
 )
 
 PEOPLE = TableSpec("people", "person", ("name", "category", "source"), ("alt_names", "credited_to", "restricted", "note"))
-TABLE_FILES = ("people.csv", *(t.file for t in TABLES))
 
 
 def read_all(data_dir: Path, problems: RecordProblems | None = None) -> dict[str, list[Record]]:
@@ -190,8 +199,7 @@ def convert_tables(data_dir: Path, base: str = DEFAULT_BASE) -> list[ConvertedRe
     """Read and convert every record table in `data_dir`. Raises RecordError with every bad record."""
     ctx = Context(base)
     records = read_all(data_dir, ctx.problems)
-    converted = _convert_all(records, _context(records, ctx))
-    return converted + breakdown_inconsistencies(converted, base)
+    return _convert_all(records, _context(records, ctx))
 
 
 def convert_files(paths: list[Path], known: dict[str, set[str]], base: str = DEFAULT_BASE) -> list[ConvertedRecord]:

@@ -9,7 +9,7 @@ from flask import Flask
 
 from footprints_graph import endpoint
 from footprints_graph.endpoint.config import EndpointConfig
-from footprints_graph.web import browse, pages, search, submission_page, validation_page
+from footprints_graph.web import browse, pages, search, submission_page, table_templates, validation_page
 
 __all__ = ["EndpointConfig", "create_app"]
 
@@ -20,6 +20,6 @@ def create_app(config: EndpointConfig | None = None) -> Flask:
     config = config or EndpointConfig()
     app = Flask(__name__)
     endpoint.install(app, config)
-    for module in (pages, browse, search, validation_page, submission_page):
+    for module in (pages, browse, search, validation_page, submission_page, table_templates):
         app.register_blueprint(module.blueprint)
     return app
