@@ -3,7 +3,7 @@
 A page is in the language its URL asks for (`?lang=ko`), else the one the browser prefers (Accept-Language),
 else English. A language asked for in the URL is carried in every local link of the page, so that a reader
 who switched stays in it; one that came from Accept-Language needs no carrying. UI strings come from the
-message tables (messages.py); labels from the graph are chosen by `label_in`.
+message tables (messages/en.toml, ko.toml); labels from the graph are chosen by `label_in`.
 """
 
 from dataclasses import dataclass
