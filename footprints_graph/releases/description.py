@@ -22,6 +22,7 @@ from footprints_graph.iris import ONTOLOGY
 DESCRIPTION_FILE = "release.json"
 MAX_LISTED = 100  # record IRIs listed per graph and kind of change; the counts are always complete
 LISTING_OF = f"<{ONTOLOGY}listingOf>"  # as the dump writes it
+CONTRIBUTION = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/ns/prov#Activity> "
 MEDIA_TYPES = {".nq": "application/n-quads", ".trig": "application/trig", ".jsonld": "application/ld+json",
                ".ttl": "text/turtle", ".nt": "application/n-triples"}
 IANA = "https://www.iana.org/assignments/media-types/"
@@ -56,13 +57,19 @@ def describe_release(release: Path, previous: Path | None, issued: datetime | No
         "title": f"footprints-graph release {release.name}", "version": release.name,
         "issued": (issued or datetime.now(UTC)).isoformat(timespec="seconds"),
         "software": f"footprints-graph {__version__}",
-        "records": summary["records"], "triples": summary["triples"],
+        "records": summary["records"], "triples": summary["triples"], "contributions": contributions(release),
         "distributions": [distribution(path) for path in sorted((release / "dumps").iterdir())],
         "changes": changed if changed is not None else release_changes(_dump_lines(release), previous),
     }
     if previous:
         description["previousVersion"] = release_iri(previous.name)
     return description
+
+
+def contributions(release: Path) -> int:
+    """How many accepted submissions the release publishes: each is one prov:Activity
+    (convert/contributions.py)."""
+    return sum(1 for line in _dump_lines(release) if CONTRIBUTION in line)
 
 
 def write_release_description(release: Path, previous: Path | None, changed: dict | None = None) -> Path:

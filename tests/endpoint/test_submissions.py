@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pyoxigraph as ox
 import pytest
+from rdflib import VOID, Graph, URIRef
 
 from footprints_graph.releases.build import build
 from footprints_graph.releases.inbox import INBOX, Inbox
@@ -308,6 +309,17 @@ def test_an_accepted_submission_is_published_by_the_next_build_with_its_provenan
     assert _objects(store, activity, "http://purl.org/dc/terms/bibliographicCitation") == [CITED]
     assert not list(store.quads_for_pattern(ox.NamedNode(ID + "person/example-choe-min-su"), None, None))
     assert not list(store.quads_for_pattern(ox.NamedNode(f"{ID}submission/{rejected}"), None, None))
+    assert json.loads((release / "release.json").read_text(encoding="utf-8"))["contributions"] == 1
+    assert _void_activities(tmp_path / "next") == 1
+
+
+def _void_activities(home) -> int:
+    """The entities of VoID's class partition for prov:Activity: one per accepted submission."""
+    site = create_app(EndpointConfig(home=home)).test_client()
+    void = site.get("/.well-known/void", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    graph = Graph().parse(data=void, format="turtle")
+    partitions = graph.subjects(VOID["class"], URIRef(PROV + "Activity"))
+    return sum(int(graph.value(partition, VOID.entities)) for partition in partitions)
 
 
 def _objects(store: ox.Store, subject: str, predicate: str) -> list[str]:
