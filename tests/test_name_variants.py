@@ -58,3 +58,38 @@ def test_validate_does_not_warn_of_a_name_that_only_looks_alike(tmp_path, store,
 
 def test_the_same_name_in_another_category_is_no_duplicate(tmp_path, store):
     assert duplicates_found(store, tmp_path, "Ahn Hocheol", "Detainee") == set()
+
+
+def reconciled(client, name: str) -> list[dict]:
+    queries = json.dumps({"q": {"query": name, "type": "Victim"}})
+    return client.post("/reconcile", data={"queries": queries}).get_json()["q"]["result"]
+
+
+@pytest.mark.parametrize("name,person,category", VARIANTS)
+def test_reconciliation_matches_every_documented_spelling(client, name, person, category):
+    assert [c["id"] for c in reconciled(client, name) if c["match"]] == [f"person/{person}"]
+
+
+@pytest.mark.parametrize("name,person,category", NOT_THE_SAME)
+def test_reconciliation_does_not_match_a_name_that_only_looks_alike(client, name, person, category):
+    assert not any(c["match"] for c in reconciled(client, name))
+
+
+@pytest.mark.parametrize("name,person,category", VARIANTS)
+def test_search_finds_every_documented_spelling(client, name, person, category):
+    page = client.get("/search", query_string={"q": name})
+    assert page.status_code == 200
+    assert f'href="/id/person/{person}"' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("prefix,person", [
+    *((name, person) for name, person, _category in VARIANTS),
+    ("김정", "kim-jung-wook"), ("Kim Jeong", "kim-jung-wook"), ("An Ho", "ahn-ho-cheol"), ("Choe Ch", "choi-chun-gil")])
+def test_suggest_completes_every_documented_spelling_and_its_beginnings(client, prefix, person):
+    answer = client.get("/reconcile/suggest/entity", query_string={"prefix": prefix}).get_json()
+    assert f"person/{person}" in [s["id"] for s in answer["result"]]
+
+
+def test_suggest_does_not_offer_a_name_that_only_begins_alike(client):
+    answer = client.get("/reconcile/suggest/entity", query_string={"prefix": "Kim Jung-won"}).get_json()
+    assert "person/kim-jung-wook" not in [s["id"] for s in answer["result"]]
