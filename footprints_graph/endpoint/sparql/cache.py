@@ -61,7 +61,7 @@ class AnswerCache:
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self.hits = 0  # answers given from the cache (the tests read it to see a repeat was not evaluated again)
-        self._answers: LRUCache[Hashable, Answer | CachedResponse] = LRUCache(max_bytes, getsizeof=_body_size)
+        self._answers = LRUCache(max_bytes, getsizeof=_body_size)  # of Answers and CachedResponses
         self._lock = threading.Lock()  # gunicorn's sync workers are single-threaded; Flask's own server is not
 
     @property
