@@ -5,6 +5,7 @@ and the SPARQL 1.1 Service Description a bare GET /sparql returns
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
@@ -25,9 +26,18 @@ IANA = "https://www.iana.org/assignments/media-types/"
 DESCRIPTION_PREFIXES = {**prefixes("void"), "sd": SD, "dcat": DCAT, **prefixes("dct", "foaf", "xsd", "owl", "schema", "fp")}
 
 TITLE = "footprints-graph: South Korean victims of North Korea"
+SERVICE_TITLE = "footprints-graph SPARQL endpoint"
 DESCRIPTION = ("A linked-data knowledge graph of South Korean victims of North Korea (prisoners of war never "
                "repatriated, wartime and post-war abductees, detainees), built from the FOOTPRINTS records; "
                "every fact carries the document that states it.")
+SKOS_PREF_LABEL = DECLARED_PREFIXES["skos"] + "prefLabel"
+SKOS_IN_SCHEME = DECLARED_PREFIXES["skos"] + "inScheme"
+SKOS_CONCEPT = DECLARED_PREFIXES["skos"] + "Concept"
+# What the records cover, for harvesters (DCAT-AP's recommended spatial and temporal coverage): the two Koreas,
+# as Wikidata names them, and the time from the start of the Korean War (25 June 1950, the start of the
+# wartime-abductee category in ROK Act No. 10190) with no end: detentions continue.
+SPATIAL = {"http://www.wikidata.org/entity/Q884": "South Korea", "http://www.wikidata.org/entity/Q423": "North Korea"}
+COVERAGE_START = "1950-06-25"
 UNION_NOTE = ("The default graph is the union of all named graphs (sd:UnionDefaultGraph). FROM / FROM NAMED "
               "in the query, or the protocol's default-graph-uri / named-graph-uri, select another dataset. "
               "The endpoint is read-only: SPARQL Update is refused with 403.")
@@ -51,6 +61,7 @@ class Statistics:
     document_links: dict[str, int]  # host -> number of schema:url links to it
     partner_links: dict[str, dict[str, int]]  # partner link set graph -> link predicate -> number of links
     example: str | None
+    categories: dict[str, list[tuple[str, str]]]  # victim category -> its (label, language) pairs
 
 
 def statistics(release: Release) -> Statistics:
@@ -71,7 +82,19 @@ def _statistics(store: ox.Store) -> Statistics:
                                       "BIND(REPLACE(STR(?u), '^[a-z]+://([^/:?#]+).*$', '$1') AS ?k) } GROUP BY ?k"),
         partner_links=linkset_counts(store),
         example=_first(store, f"SELECT ?s WHERE {{ GRAPH ?g {{ ?s a <{ONTOLOGY}Victim> }} }} ORDER BY ?s LIMIT 1"),
+        categories=_categories(store),
     )
+
+
+def _categories(store: ox.Store) -> dict[str, list[tuple[str, str]]]:
+    """The victim categories of the ontology's scheme with their preferred labels: the dataset's themes and
+    keywords."""
+    query = (f"SELECT ?c ?label WHERE {{ GRAPH ?g {{ ?c <{SKOS_IN_SCHEME}> <{VOCAB}victim-categories> ; "
+             f"<{SKOS_PREF_LABEL}> ?label }} }} ORDER BY ?c ?label")
+    categories: dict[str, list[tuple[str, str]]] = {}
+    for row in store.query(query):
+        categories.setdefault(row["c"].value, []).append((row["label"].value, row["label"].language or ""))
+    return categories
 
 
 def _count(store: ox.Store, query: str) -> int:
@@ -127,13 +150,15 @@ def dumps(release: Release) -> list[Dump]:
     return [Dump(p.name, p.stat().st_size) for p in sorted(folder.iterdir()) if p.is_file()] if folder.is_dir() else []
 
 
-def dataset_iri(root: str) -> str:
-    return f"{root}/.well-known/void#footprints-graph"
+def dataset_iri(base: str) -> str:
+    """The dataset's IRI, beside the minted IRIs (`base`) rather than on the host a request named, so that it
+    stays the same whoever asks: https://w3id.org/footprints-graph/.well-known/void#footprints-graph."""
+    return urljoin(base, "../.well-known/void#footprints-graph")
 
 
 def void_triples(release: Release, root: str, base: str) -> list[ox.Triple]:
     """The VoID + DCAT description of the served release; `root` is the public URL of the server."""
-    stats, dataset = statistics(release), dataset_iri(root)
+    stats, dataset = statistics(release), dataset_iri(base)
     return [*_dataset(dataset, stats, release, root, base), *_class_partitions(dataset, stats),
             *_graph_subsets(dataset, stats), *_wikidata_linkset(dataset, stats, root),
             *(t for host, n in sorted(stats.document_links.items()) for t in _site_linkset(dataset, host, n, root)),
@@ -159,9 +184,32 @@ def _dataset(dataset: str, stats: Statistics, release: Release, root: str, base:
                _triple(dataset, VOID + "uriSpace", base),
                _triple(dataset, VOID + "vocabulary", ox.NamedNode(ONTOLOGY)),
                _triple(dataset, VOID + "vocabulary", ox.NamedNode(VOCAB)),
-               _triple(dataset, VOID + "feature", ox.NamedNode("http://www.w3.org/ns/formats/Turtle"))]
+               *(_triple(dataset, VOID + "feature", ox.NamedNode(iri)) for iri in _dump_formats(release)),
+               *_coverage(dataset, stats)]
     if stats.example:
         triples.append(_triple(dataset, VOID + "exampleResource", ox.NamedNode(stats.example)))
+    return triples
+
+
+def _dump_formats(release: Release) -> list[str]:
+    """The format of every dump (void:feature), once each."""
+    rows = (format_by_extension(Path(dump.name).suffix.lstrip(".")) for dump in dumps(release))
+    return list(dict.fromkeys(row.iri for row in rows if row))
+
+
+def _coverage(dataset: str, stats: Statistics) -> list[ox.Triple]:
+    """Themes and keywords (the victim categories and their labels), spatial and temporal coverage."""
+    period = ox.BlankNode("coverage")
+    triples = [_triple(dataset, DCT + "temporal", period), *_a(period, DCT + "PeriodOfTime"),
+               _triple(period, DCAT + "startDate", ox.Literal(COVERAGE_START, datatype=ox.NamedNode(XSD + "date")))]
+    for place, name in SPATIAL.items():
+        triples += [_triple(dataset, DCT + "spatial", ox.NamedNode(place)), *_a(place, DCT + "Location"),
+                    _triple(place, DCT + "title", _literal(name, "en"))]
+    for category, labels in sorted(stats.categories.items()):
+        triples += [_triple(dataset, DCAT + "theme", ox.NamedNode(category)), *_a(category, SKOS_CONCEPT)]
+        for label, language in labels:
+            triples += [_triple(category, SKOS_PREF_LABEL, _literal(label, language or None)),
+                        _triple(dataset, DCAT + "keyword", _literal(label, language or None))]
     return triples
 
 
@@ -224,6 +272,7 @@ def _distribution(dataset: str, dump: Dump, root: str) -> list[ox.Triple]:
     triples = [_triple(dataset, VOID + "dataDump", ox.NamedNode(url)),
                _triple(dataset, DCAT + "distribution", ox.NamedNode(node)), *_a(node, DCAT + "Distribution"),
                _triple(node, DCT + "title", _literal(dump.name)),
+               _triple(node, DCAT + "accessURL", ox.NamedNode(url)),  # DCAT-AP's mandatory one; here the file itself
                _triple(node, DCAT + "downloadURL", ox.NamedNode(url)),
                _triple(node, DCAT + "mediaType", ox.NamedNode(IANA + dump.media_type)),
                _triple(node, DCAT + "byteSize", size),
@@ -240,6 +289,7 @@ def _data_service(dataset: str, root: str) -> list[ox.Triple]:
             _triple(f"{root}/.well-known/void#sparql", DCAT + "accessURL", ox.NamedNode(f"{root}/sparql")),
             _triple(f"{root}/.well-known/void#sparql", DCAT + "accessService", ox.NamedNode(service)),
             *_a(service, DCAT + "DataService"),
+            _triple(service, DCT + "title", _literal(SERVICE_TITLE, "en")),
             _triple(service, DCAT + "endpointURL", ox.NamedNode(f"{root}/sparql")),
             _triple(service, DCAT + "servesDataset", ox.NamedNode(dataset)),
             _triple(service, DCT + "conformsTo", ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"))]
@@ -248,15 +298,15 @@ def _data_service(dataset: str, root: str) -> list[ox.Triple]:
 # ----------------------------------------------------------------------------- Service Description
 
 
-def service_description_triples(release: Release, root: str, federation: bool) -> list[ox.Triple]:
-    service, endpoint, dataset = f"{root}/sparql#service", f"{root}/sparql", dataset_iri(root)
+def service_description_triples(release: Release, root: str, base: str, federation: bool) -> list[ox.Triple]:
+    service, endpoint, dataset = f"{root}/sparql#service", f"{root}/sparql", dataset_iri(base)
     features = [SD + "UnionDefaultGraph", *([SD + "BasicFederatedQuery"] if federation else [])]
     return [*_a(service, SD + "Service"),
             _triple(service, SD + "endpoint", ox.NamedNode(endpoint)),
             _triple(service, SD + "supportedLanguage", ox.NamedNode(SD + "SPARQL11Query")),
             *(_triple(service, SD + "feature", ox.NamedNode(f)) for f in features),
             *(_triple(service, SD + "resultFormat", ox.NamedNode(iri)) for iri in dict.fromkeys(f.iri for f in FORMATS)),
-            _triple(service, DCT + "title", _literal("footprints-graph SPARQL endpoint", "en")),
+            _triple(service, DCT + "title", _literal(SERVICE_TITLE, "en")),
             _triple(service, DCT + "description", _literal(UNION_NOTE, "en")),
             _triple(service, DCT + "license", ox.NamedNode(CC_BY)),
             _triple(service, SD + "defaultDataset", ox.NamedNode(dataset)),

@@ -51,7 +51,8 @@ def service_description(protocol: ProtocolRequest) -> Response:
     if not protocol.format_names and _prefers_html():
         return editor.editor_page()
     chosen = negotiate(request.accept_mimetypes, GRAPH, protocol.format_names)
-    triples = service_description_triples(site.release(), site.root(), bool(site.config.federation))
+    triples = service_description_triples(site.release(), site.root(), site.config.base,
+                                          bool(site.config.federation))
     return Response(serialize_triples(triples, chosen, DESCRIPTION_PREFIXES), content_type=chosen.content_type,
                     headers={"Vary": "Accept"})
 

@@ -177,7 +177,7 @@ def test_the_shapes(client):
 
 def test_void_describes_the_dataset(client, store, built_release):
     graph = parse(client.get("/.well-known/void", headers={"Accept": "text/turtle"}))
-    dataset = URIRef("http://localhost/.well-known/void#footprints-graph")
+    dataset = URIRef("https://w3id.org/footprints-graph/.well-known/void#footprints-graph")  # not the host
     assert (dataset, RDF.type, URIRef(VOID + "Dataset")) in graph
     assert graph.value(dataset, URIRef(VOID + "triples")).toPython() == len(store)
     assert graph.value(dataset, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -190,7 +190,7 @@ def test_void_describes_the_dataset(client, store, built_release):
 
 def test_void_distributions_are_the_dumps_with_their_sizes(client, built_release):
     graph = parse(client.get("/.well-known/void.ttl"))
-    dataset = URIRef("http://localhost/.well-known/void#footprints-graph")
+    dataset = URIRef("https://w3id.org/footprints-graph/.well-known/void#footprints-graph")  # not the host
     dumps = {p.name: p.stat().st_size for p in (built_release / "dumps").iterdir()}
     assert {str(u).rsplit("/", 1)[1] for u in graph.objects(dataset, URIRef(VOID + "dataDump"))} == set(dumps)
     sizes = {}

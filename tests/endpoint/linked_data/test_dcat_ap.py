@@ -1,0 +1,71 @@
+"""The served dataset description as a data portal harvests it (issue 18): /.well-known/void and the Service
+Description pass the DCAT-AP 3.0.1 core constraints (tests/data/dcat-ap/core-shapes.ttl, written from the
+specification), declare every dump's format and the dataset's coverage, and name the dataset by an IRI that
+does not follow the Host header."""
+
+import pyshacl
+import pytest
+from rdflib import RDF, Graph, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS
+from support import TEST_DATA
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DATASET = URIRef("https://w3id.org/footprints-graph/.well-known/void#footprints-graph")
+SHAPES = Graph().parse(TEST_DATA / "dcat-ap" / "core-shapes.ttl")
+
+
+def served(client, path: str, **headers) -> Graph:
+    response = client.get(path, headers={"Accept": "text/turtle", **headers})
+    assert response.status_code == 200, response.text
+    return Graph().parse(data=response.text, format="turtle")
+
+
+def violations(graph: Graph) -> list[str]:
+    conforms, _, text = pyshacl.validate(graph, shacl_graph=SHAPES)
+    return [] if conforms else [text]
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/sparql"])
+def test_the_served_descriptions_pass_the_dcat_ap_core_shapes(client, path):
+    graph = served(client, path)
+    assert len(graph) > 20
+    assert violations(graph) == []
+
+
+def test_the_shapes_fail_a_distribution_without_access_url_and_a_service_without_title(client):
+    graph = served(client, "/.well-known/void")
+    graph.remove((None, DCAT.accessURL, None))
+    graph.remove((None, DCTERMS.title, None))
+    report = "".join(violations(graph))
+    assert "accessURL" in report and "title" in report
+
+
+def test_every_dump_is_a_distribution_with_its_access_url_and_format(client, built_release):
+    graph = served(client, "/.well-known/void")
+    dumps = {p.name for p in (built_release / "dumps").iterdir()}
+    accessed = {str(graph.value(d, DCAT.accessURL)).rsplit("/", 1)[-1]: graph.value(d, DCTERMS["format"])
+                for d in graph.objects(DATASET, DCAT.distribution) if graph.value(d, DCAT.downloadURL)}
+    assert set(accessed) == dumps
+    assert None not in accessed.values()
+    assert set(graph.objects(DATASET, VOID.feature)) == set(accessed.values())
+
+
+def test_the_dataset_states_its_themes_keywords_and_coverage(client):
+    graph = served(client, "/.well-known/void")
+    themes = set(graph.objects(DATASET, DCAT.theme))
+    assert URIRef("https://w3id.org/footprints-graph/ontology#PrisonerOfWar") in themes and len(themes) >= 4
+    keywords = {(str(k), k.language) for k in graph.objects(DATASET, DCAT.keyword)}
+    assert {language for _, language in keywords} >= {"en", "ko"}
+    period = graph.value(DATASET, DCTERMS.temporal)
+    assert str(graph.value(period, DCAT.startDate)) == "1950-06-25"
+    assert set(graph.objects(DATASET, DCTERMS.spatial)) == {URIRef("http://www.wikidata.org/entity/Q884"),
+                                                            URIRef("http://www.wikidata.org/entity/Q423")}
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/sparql"])
+def test_the_dataset_iri_does_not_follow_the_host_header(client, path):
+    graph = served(client, path, Host="attacker.example")
+    assert (DATASET, RDF.type, DCAT.Dataset if path != "/sparql" else URIRef(
+        "http://www.w3.org/ns/sparql-service-description#Dataset")) in graph
+    assert not any("attacker.example" in str(s) for s in graph.subjects(RDF.type, DCAT.Dataset))
+    assert any("attacker.example" in str(o) for o in graph.objects()), "the request's host is used where it belongs"
