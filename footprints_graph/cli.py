@@ -9,15 +9,15 @@ from dataclasses import asdict
 from pathlib import Path
 
 from footprints_graph import __version__
+from footprints_graph.convert.linksets import add_link_set
+from footprints_graph.convert.synth import write_synthetic
+from footprints_graph.errors import FootprintsError
+from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
 from footprints_graph.releases.backup import restore_backup, write_backup
 from footprints_graph.releases.build import build, current_release
-from footprints_graph.errors import FootprintsError, RecordError
 from footprints_graph.releases.uwazi_export import export_uwazi
-from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
-from footprints_graph.convert.linksets import add_link_set
-from footprints_graph.store.remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore, load_release, progress_path
 from footprints_graph.store.embedded import open_store
-from footprints_graph.convert.synth import write_synthetic
+from footprints_graph.store.remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore, load_release, progress_path
 from footprints_graph.validate import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
@@ -77,16 +77,53 @@ def _add_link(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("file", type=Path, help="the mappings: *.sssom.tsv, or *.csv with subject,predicate,object,author,date[,confidence]")
     parser.add_argument("--data", default="data", type=Path, help="folder of record tables; the file is copied to its links/ (default: ./data)")
     parser.add_argument("--replace", action="store_true", help="overwrite a link set of the same name")
+    parser.add_argument("--new-home", action="store_true",
+                        help="build into --home even though it holds no release yet, so that nothing serves it")
     _add_common(parser)
     parser.set_defaults(run=_run_link)
 
 
 def _run_link(args: argparse.Namespace) -> int:
+    home = _home(args.home)
+    _check_served_home(home, args.new_home)
     link_set, target = add_link_set(args.file, args.data, args.base, args.replace)
-    result = build(args.data, _home(args.home), args.base)
-    print(json.dumps({"link_set": str(link_set.graph(args.base)), "file": str(target),
+    result = build(args.data, home, args.base)
+    print(json.dumps({"link_set": str(link_set.graph(args.base)), "file": str(target), "home": str(home),
                       "mappings": len(link_set.mappings), "build_id": result.build_id}, indent=2))
+    print(f"built release {result.build_id} into {home}; it is published where `footprints-graph serve --home "
+          f"{home}` runs", file=sys.stderr)
     return EXIT_OK
+
+
+def _check_served_home(home: Path, new_home: bool) -> None:
+    """A link set built into a home that holds no release is published nowhere: most likely --home (or
+    FOOTPRINTS_HOME) was forgotten and ./var is not the home the server reads."""
+    if current_release(home) is None and not new_home:
+        raise FootprintsError(f"no release under {home}: no server reads this home, so the link set would be "
+                              "published nowhere; give the served home with --home (or FOOTPRINTS_HOME), or pass "
+                              "--new-home to start one here. Nothing was written.")
+
+
+def _add_submit(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("submit", help="send record tables to a server's inbox for a curator's review")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="record tables (people.csv, events.csv, … "
+                        "or *-people.csv, …); check them first with `validate`")
+    parser.add_argument("--to", required=True, metavar="URL", help="the server, e.g. https://footprints.example.org")
+    parser.add_argument("--source", required=True, help="where the records come from: a document, a list, a "
+                        "testimony (title, publisher, date or web address)")
+    parser.add_argument("--contact", default="", help="how a curator can reach you; kept private, never published")
+    parser.add_argument("--note", default="", help="a note for the curators")
+    parser.set_defaults(run=_run_submit)
+
+
+def _run_submit(args: argparse.Namespace) -> int:
+    from footprints_graph.submit import answer_text, submit
+
+    answer = submit(args.files, args.to, args.source, args.contact, args.note)
+    print(answer_text(answer), file=sys.stdout if answer.kept else sys.stderr)
+    if answer.kept:
+        return EXIT_OK
+    return EXIT_INVALID if answer.status == 422 else EXIT_UNUSABLE
 
 
 def _add_backup(commands: argparse._SubParsersAction) -> None:
@@ -246,6 +283,7 @@ def parser() -> argparse.ArgumentParser:
     _add_synth(commands)
     _add_load(commands)
     _add_link(commands)
+    _add_submit(commands)
     _add_export(commands)
     _add_backup(commands)
     _add_restore(commands)
@@ -260,9 +298,6 @@ def main(argv: list[str] | None = None) -> int:
         print(render_report(failure.report, "text"), file=sys.stderr)
         print(f"error: {failure}", file=sys.stderr)
         return EXIT_INVALID
-    except RecordError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_UNUSABLE
     except FootprintsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE

@@ -7,15 +7,21 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, SKOS, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, VOID, XSD
-from support import ROOT
 
 from footprints_graph import resources
 from footprints_graph.cli import main
-from footprints_graph.convert.linksets import LinkSetError, linkset_counts, mapping_node, read_link_set, read_link_sets
+from footprints_graph.convert.linksets import (
+    LinkSetError,
+    linkset_counts,
+    mapping_node,
+    read_link_set,
+    read_link_sets,
+)
 from footprints_graph.convert.records import convert_tables
 from footprints_graph.releases.build import build, current_release
 from footprints_graph.store.embedded import open_store
 from footprints_graph.vocab import FP
+from support import ROOT
 
 LINKS = ROOT / "tests" / "data" / "links"
 ID = "https://w3id.org/footprints-graph/id/"
@@ -226,7 +232,7 @@ def test_a_build_with_a_bad_link_set_writes_nothing(tmp_path, data):
 
 def test_link_command_adds_the_file_and_rebuilds(tmp_path, data, capsys):
     home = tmp_path / "home"
-    assert main(["link", str(LINKS / "partner-registry.csv"), "--data", str(data), "--home", str(home)]) == 0
+    assert main(["link", str(LINKS / "partner-registry.csv"), "--data", str(data), "--home", str(home), "--new-home"]) == 0
     assert (data / "links" / "partner-registry.csv").read_bytes() == (LINKS / "partner-registry.csv").read_bytes()
     assert REGISTRY in linkset_counts(open_store(current_release(home) / "store"))
     assert '"mappings": 2' in capsys.readouterr().out
@@ -235,7 +241,7 @@ def test_link_command_adds_the_file_and_rebuilds(tmp_path, data, capsys):
 def test_link_command_refuses_a_bad_file_and_copies_nothing(tmp_path, data, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_text(CSV_HEADER + f"{ID}person/nobody,owl:sameAs,https://archive.example.org/9,Someone,2026-03-01,\n")
-    assert main(["link", str(bad), "--data", str(data), "--home", str(tmp_path / "home")]) == 2
+    assert main(["link", str(bad), "--data", str(data), "--home", str(tmp_path / "home"), "--new-home"]) == 2
     assert f"{bad}:2: subject" in capsys.readouterr().err
     assert not list((data / "links").glob("bad*")) and not (tmp_path / "home").exists()
 
@@ -244,7 +250,7 @@ def test_link_command_keeps_an_existing_link_set_unless_told(tmp_path, data, cap
     other = tmp_path / "partner-registry.csv"
     other.write_text(CSV_HEADER + f"{ID}person/ham-jin-woo,owl:sameAs,https://archive.example.org/7,Someone,2026-03-01,\n")
     shutil.copy(LINKS / "partner-registry.csv", data / "links")
-    args = ["link", str(other), "--data", str(data), "--home", str(tmp_path / "home")]
+    args = ["link", str(other), "--data", str(data), "--home", str(tmp_path / "home"), "--new-home"]
     assert main(args) == 2 and "--replace" in capsys.readouterr().err
     assert main([*args, "--replace"]) == 0
     assert (data / "links" / "partner-registry.csv").read_text() == other.read_text()
