@@ -16,13 +16,14 @@ from rdflib import SH, URIRef
 from werkzeug.utils import secure_filename
 
 from footprints_graph.convert.records import PEOPLE, TABLES
+from footprints_graph.endpoint.language import chosen_language
+from footprints_graph.endpoint.linked_data.documentation import anchor
+from footprints_graph.endpoint.site import current_site
+from footprints_graph.endpoint.sparql.protocol import best_match
 from footprints_graph.errors import FootprintsError
+from footprints_graph.records.spreadsheets import TABLE_SUFFIXES
 from footprints_graph.resources import shapes_graph
 from footprints_graph.validate import RDF_FORMATS, report_json, validate_submission
-from footprints_graph.endpoint.linked_data.documentation import anchor
-from footprints_graph.endpoint.language import chosen_language
-from footprints_graph.endpoint.sparql.protocol import best_match
-from footprints_graph.endpoint.site import current_site
 
 UWAZI_MAPPING = Path("uwazi") / "footprints-victims.toml"  # under the configured data folder
 RDF_CHOICES = ((".ttl", "Turtle"), (".nt", "N-Triples"), (".nq", "N-Quads"), (".trig", "TriG"),
@@ -78,8 +79,9 @@ def check_submission() -> tuple[dict | None, str | None]:
         paths = _saved_files(Path(folder))
         if not paths:
             return None, "nothing_submitted"
+        store = site.release().store  # no release is the server's fault (503), not the submission's
         try:
-            report = validate_submission(paths, site.release().store, site.config.base, uwazi_mapping())
+            report = validate_submission(paths, store, site.config.base, uwazi_mapping())
         except FootprintsError as error:
             return None, str(error).replace(folder + "/", "")
     return report_json(report), None
@@ -117,4 +119,4 @@ def _page(report: dict | None = None, problem: str | None = None) -> str:
     return render_template("validate.html", report=report, records=records, problem=problem,
                            formats=paste_formats(), chosen=request.form.get("format", "submission.ttl"),
                            text=request.form.get("text", ""), uwazi=uwazi_mapping() is not None,
-                           suffixes=sorted({*RDF_FORMATS, ".csv", *([".json"] if uwazi_mapping() else [])}))
+                           suffixes=sorted({*RDF_FORMATS, *TABLE_SUFFIXES, *([".json"] if uwazi_mapping() else [])}))
