@@ -17,6 +17,7 @@ from footprints_graph.iris import DEFAULT_BASE, KeyError_, check_key, graph_iri,
 from footprints_graph.records.tables import Record, TableSpec, read_table
 from footprints_graph.vocab import FP, UnknownConcept, concept_in
 from footprints_graph.convert import ConvertedRecord, values
+from footprints_graph.convert.arithmetic import breakdown_inconsistencies
 
 SCHEMA = Namespace("https://schema.org/")
 EVENT_SCHEMES = ("act-types", "subsequent-event-types", "other-event-types")
@@ -199,7 +200,8 @@ def convert_tables(data_dir: Path, base: str = DEFAULT_BASE) -> list[ConvertedRe
     """Read and convert every record table in `data_dir`. Raises RecordError with every bad record."""
     ctx = Context(base)
     records = read_all(data_dir, ctx.problems)
-    return _convert_all(records, _context(records, ctx))
+    converted = _convert_all(records, _context(records, ctx))
+    return converted + breakdown_inconsistencies(converted, base)
 
 
 def convert_files(paths: list[Path], known: dict[str, set[str]], base: str = DEFAULT_BASE) -> list[ConvertedRecord]:
