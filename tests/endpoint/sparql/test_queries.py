@@ -135,12 +135,46 @@ def test_every_figure_once_per_fact_with_all_its_dimensions_and_the_documents_th
     assert [(fact[1], fact[5]) for fact in family] == [("escaped-and-returned", "430")]
 
 
-@pytest.mark.parametrize("name, organisation", [("KWAFU", "kwafu"), ("Abductees' Family Union", "abductees-family-union")])
+@pytest.mark.parametrize("name, organisation", [
+    ("KWAFU", "kwafu"), ("Abductees' Family Union", "abductees-family-union"),
+    ("Abductees\u2019 Family Union", "abductees-family-union"),  # the page's own spelling (issue 14)
+    ("abductees' family union", "abductees-family-union")])
 def test_every_person_credited_to_a_given_organisation(store, name, organisation):
     text = library_query("persons-credited-to-organisation").text.replace('{ "KWAFU" }', f'{{ "{name}" }}')
     expected = {p["person"] for p in table("people") if p["credited_to"] == organisation}
     got = {key(r["person"]) for r in answer(store, "persons-credited-to-organisation", text)}
     assert got == expected and len(got) == 4
+
+
+def _people_names() -> dict[str, set[str]]:
+    names = defaultdict(set)
+    for p in table("people"):
+        names[p["person"]] |= {p["name"], *split(p["alt_names"])}
+    return names
+
+
+@pytest.mark.parametrize("person", sorted(_people_names()))
+def test_the_organisations_credited_for_a_person_by_any_of_their_names(store, person):
+    expected = {(p["credited_to"], p["category"], p["source"]) for p in table("people")
+                if p["person"] == person and p["credited_to"]}
+    documents = {d["key"]: d["label"] for d in table("documents")}
+    for name in _people_names()[person]:
+        text = library_query("organisations-credited-for-a-person").text.replace(
+            '{ "Kim Jung-wook" }', f'{{ "{name.upper()}" }}')
+        rows = answer(store, "organisations-credited-for-a-person", text)
+        got = {(key(r["organisation"]), r["category"], r["source"]) for r in rows}
+        assert got == {(o, c, documents[s]) for o, c, s in expected}, name
+
+
+def test_media_items_with_their_credit_line_and_credited_organisation(store):
+    organisations = {o["key"]: o["label"] for o in table("organisations")}
+    expected = {(m["key"], m["title"], m["media_type"], m["victim_category"], m["credit"],
+                 organisations.get(m["credited_to"], "")) for m in table("media")}
+    got = {(key(r["item"]), r["title"], r["type"], r.get("category", ""), r.get("credit", ""),
+            r.get("organisationName", "")) for r in answer(store, "media-credits")}
+    assert got == expected
+    assert ("prisoners-being-taken-away", "Prisoners being taken away", "photograph", "prisoner-of-war",
+            "Getty Images", "Getty Images") in got
 
 
 def test_which_acts_breach_which_instrument(store):
