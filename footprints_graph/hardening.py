@@ -26,8 +26,10 @@ from urllib.parse import urlsplit
 from footprints_graph.errors import FootprintsError
 
 
-class OutboundConnectionRefused(PermissionError):
-    """Code in this process tried to reach another host; an OSError so that callers see a failed connection."""
+class OutboundConnectionRefused(FootprintsError, PermissionError):
+    """Code in this process tried to reach another host. Raised inside the socket and urllib code that tried
+    (the audit hook), so it stays an OSError: the library that made the connection sees a failed connection,
+    as it would without the hook; and a FootprintsError, so the edges say it rather than crash."""
 
 
 # ----------------------------------------------------------------------------- the audit hook

@@ -10,6 +10,8 @@ import unicodedata
 
 from rdflib import URIRef
 
+from footprints_graph.errors import FootprintsError
+
 ONTOLOGY = "https://w3id.org/footprints-graph/ontology#"
 VOCAB = "https://w3id.org/footprints-graph/vocab/"
 DEFAULT_BASE = "https://w3id.org/footprints-graph/id/"
@@ -53,8 +55,8 @@ KINDS = (
 )
 
 
-class KeyError_(ValueError):
-    """A record key that cannot become part of an IRI."""
+class KeyError_(FootprintsError, ValueError):
+    """A record key that cannot become part of an IRI (a ValueError too: a bad value, as the converters read it)."""
 
 
 def check_key(key: str) -> str:

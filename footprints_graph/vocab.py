@@ -9,7 +9,7 @@ from functools import cache
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS, DefinedNamespace, Namespace
 
-from footprints_graph.errors import FootprintsError
+from footprints_graph.errors import FootprintsError, Problem
 from footprints_graph.iris import ONTOLOGY, VOCAB
 from footprints_graph.resources import ontology_graph
 
@@ -114,12 +114,12 @@ class FP(DefinedNamespace):
     linkSetFile: URIRef
 
 
-class UnknownConcept(FootprintsError, LookupError):
-    """A value that is not a notation of the expected concept scheme."""
+class UnknownConcept(FootprintsError, Problem, LookupError):
+    """A value that is not a notation of the expected concept scheme (worded in English and Korean)."""
 
     def __init__(self, scheme: str, notation: str, known: list[str]):
         self.scheme, self.notation, self.known = scheme, notation, known
-        super().__init__(f"{notation!r} is not in the {scheme} vocabulary; use one of: {', '.join(known)}")
+        Problem.__init__(self, "unknown_concept", notation=notation, scheme=scheme, known=", ".join(known))
 
 
 @cache

@@ -52,7 +52,6 @@ JUSTIFICATIONS = ("ManualMappingCuration", "LexicalMatching", "LogicalReasoning"
                   "UnspecifiedMatching", "SemanticSimilarityThresholdMatching", "LexicalSimilarityThresholdMatching",
                   "MappingChaining", "MappingReview", "MappingInversion", "StructuralMatching",
                   "InstanceBasedMatching", "BackgroundKnowledgeBasedMatching")
-UNSPECIFIED = SEMAPV.UnspecifiedMatching  # what a CSV row without a justification says
 KNOWN_PREFIXES = {**PREFIXES, "semapv": str(SEMAPV), "sssom": str(SSSOM), "orcid": "https://orcid.org/",
                   "wikidata": "http://www.wikidata.org/entity/", "wd": "http://www.wikidata.org/entity/"}
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")

@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 
 from footprints_graph.convert.records import LISTING_COLUMNS, PEOPLE, STRUCTURES, TABLES, Column, Vocabulary, structure
+from footprints_graph.errors import FootprintsError
 from footprints_graph.records.tables import TableSpec
 from footprints_graph.vocab import notations
 
@@ -28,7 +29,9 @@ class ColumnGuide:
     allowed: tuple[str, ...]  # the values a coded column accepts; empty for text, keys and dates
 
 
-class UnknownTable(LookupError):
+class UnknownTable(FootprintsError, LookupError):
+    """A record table the package does not have (the page answers 404)."""
+
     def __init__(self, name: str):
         super().__init__(f"no record table {name!r}; the tables are {', '.join(table_names())}")
 

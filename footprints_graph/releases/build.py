@@ -150,12 +150,10 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox
         _write_report(work / "restricted", report)  # every result, for curators
         pause_at("written")
         os.rename(work, release)
-    except ValidationFailed:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    except BaseException as error:
-        shutil.rmtree(work, ignore_errors=True)
+    except OSError as error:  # the disk, not the records: a BuildError says what failed
         raise BuildError(f"writing release {build_id} failed; the current release is unchanged: {error}") from error
+    finally:  # after the rename there is nothing left; after anything else (Ctrl-C too) the half-written folder
+        shutil.rmtree(work, ignore_errors=True)
     pause_at("renamed")
     return release, report, changed
 

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from footprints_graph.errors import FootprintsError
 from footprints_graph.store.embedded import open_store
 
 
-class NoRelease(Exception):
-    """No release has been built under the home folder yet."""
+class NoRelease(FootprintsError):
+    """No release has been built under the home folder yet: the server's fault, not the request's (HTTP 503)."""
 
 
 def current_release(home: Path) -> Path | None:

@@ -78,6 +78,24 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_release_serving(tm
     assert [p.name for p in (home / "releases").iterdir()] == [before.name]
 
 
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, RuntimeError], ids=["ctrl-c", "a bug"])
+def test_ctrl_c_or_a_bug_while_writing_stays_itself_and_leaves_no_folder(tmp_path, data, monkeypatch, interruption):
+    """Not a BuildError (the command's exit 2, "unusable input"): the build stops with what stopped it, and the
+    half-written folder is removed all the same."""
+    home = tmp_path / "home"
+    before = build(data, home).release
+    _replace_cell(data / "people.csv", "Choi Wonmo", "Choi Won-mo")
+
+    def stop(*_args, **_kwargs):
+        raise interruption("stopped while writing the dumps")
+
+    monkeypatch.setattr(build_module, "write_dumps", stop)
+    with pytest.raises(interruption, match="stopped while writing the dumps"):
+        build(data, home)
+    assert current_release(home) == before
+    assert [p.name for p in (home / "releases").iterdir()] == [before.name]
+
+
 def test_restricted_records_and_their_events_stay_out_of_the_public_store_and_dumps(tmp_path, data):
     _replace_cell(data / "people.csv", "ko-hyun-chul,Ko Hyun-chul,,detainee,,mou-detainees-2024-03-27,false",
                   "ko-hyun-chul,Ko Hyun-chul,,detainee,,mou-detainees-2024-03-27,true")

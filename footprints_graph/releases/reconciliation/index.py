@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from footprints_graph import names
+from footprints_graph.errors import FootprintsError
 from footprints_graph.iris import ONTOLOGY, PREFIXES
 
 GENERIC_TYPES = ("Victim", "Organisation", "SourceDocument")
 LABEL_LANGUAGES = ("en", "ko-latn", "ko")  # which label to show first
 
 
-class ReconciliationError(ValueError):
-    """A request the service cannot answer as asked (unknown type, property or malformed value)."""
+class ReconciliationError(FootprintsError, ValueError):
+    """A request the service cannot answer as asked (unknown type, property or malformed value); the endpoint
+    answers it with 400."""
 
 
 # ---------------------------------------------------------------- the release's index
