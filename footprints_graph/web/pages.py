@@ -11,7 +11,8 @@ from footprints_graph.endpoint.sparql.library import library, library_query
 from footprints_graph.endpoint.linked_data.routes import Representation, respond
 from footprints_graph.endpoint.sparql.protocol import best_match
 from footprints_graph.endpoint.site import current_site
-from footprints_graph.endpoint.linked_data.void import DESCRIPTION_PREFIXES, dumps, statistics, void_triples
+from footprints_graph.endpoint.linked_data.void import (DESCRIPTION_PREFIXES, dumps, served_release_description,
+                                                     statistics, void_triples)
 
 blueprint = Blueprint("pages", __name__)
 VALIDATION_FILES = {"text/turtle": "validation.ttl", "application/json": "validation.json"}
@@ -47,6 +48,14 @@ def _library_query(name: str):
 @blueprint.route("/dumps/")
 def dump_index() -> str:
     return render_template("dumps.html", dumps=dumps(current_site().release()))
+
+
+@blueprint.route("/release.json")
+def release_description() -> Response:
+    """The current release as a version of the dataset (DCAT in JSON-LD), with absolute dump URLs."""
+    site = current_site()
+    described = served_release_description(site.release(), site.root(), site.config.base)
+    return Response(json.dumps(described, indent=2, sort_keys=True), content_type="application/ld+json")
 
 
 @blueprint.route("/dumps/<name>")

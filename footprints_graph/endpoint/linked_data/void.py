@@ -3,6 +3,7 @@ the VoID + DCAT description at /.well-known/void (https://www.w3.org/TR/void/, h
 and the SPARQL 1.1 Service Description a bare GET /sparql returns
 (https://www.w3.org/TR/sparql11-service-description/)."""
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -12,6 +13,7 @@ import pyoxigraph as ox
 from footprints_graph.iris import DECLARED_PREFIXES, ONTOLOGY, VOCAB, prefixes
 from footprints_graph.convert.linksets import linkset_counts
 from footprints_graph.endpoint.sparql.protocol import FORMATS, format_by_extension
+from footprints_graph.releases.description import CONTEXT, DESCRIPTION_FILE, release_iri
 from footprints_graph.releases.serving import Release
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -176,6 +178,7 @@ def _dataset(dataset: str, stats: Statistics, release: Release, root: str, base:
                _triple(dataset, DCT + "license", ox.NamedNode(CC_BY)),
                _triple(dataset, DCT + "modified", modified),
                _triple(dataset, DCT + "identifier", release.build_id),
+               _triple(dataset, DCAT + "hasCurrentVersion", ox.NamedNode(release_iri(release.build_id))),
                _triple(dataset, VOID + "triples", stats.triples),
                _triple(dataset, VOID + "distinctSubjects", stats.distinct_subjects),
                _triple(dataset, VOID + "properties", stats.properties),
@@ -324,3 +327,21 @@ def _default_dataset(dataset: str, stats: Statistics) -> list[ox.Triple]:
                     _triple(named, SD + "name", ox.NamedNode(graph)), _triple(named, SD + "graph", described),
                     *_a(described, SD + "Graph"), _triple(described, VOID + "triples", n)]
     return triples
+
+
+# ----------------------------------------------------------------------------- the release, as served
+
+SERVED_CONTEXT = {**CONTEXT, "description": "dct:description", "license": {"@id": "dct:license", "@type": "@id"},
+                  "isVersionOf": {"@id": "dcat:isVersionOf", "@type": "@id"},
+                  "accessURL": {"@id": "dcat:accessURL", "@type": "@id"}}
+
+
+def served_release_description(release: Release, root: str, base: str) -> dict:
+    """The release's `release.json` as the server publishes it: what it is and under which licence, a version
+    of the dataset the VoID describes, and every dump at its absolute URL on this server (the file itself
+    names them relative to the release folder, which the build writes before any server exists)."""
+    description = json.loads((release.path / DESCRIPTION_FILE).read_text(encoding="utf-8"))
+    for entry in description["distributions"]:
+        entry["downloadURL"] = entry["accessURL"] = f"{root}/{entry['downloadURL']}"
+    return {**description, "@context": SERVED_CONTEXT, "description": DESCRIPTION, "license": CC_BY,
+            "isVersionOf": dataset_iri(base)}

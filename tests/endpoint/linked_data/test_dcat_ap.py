@@ -7,6 +7,7 @@ import pyshacl
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS
+
 from support import TEST_DATA
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -69,3 +70,17 @@ def test_the_dataset_iri_does_not_follow_the_host_header(client, path):
         "http://www.w3.org/ns/sparql-service-description#Dataset")) in graph
     assert not any("attacker.example" in str(s) for s in graph.subjects(RDF.type, DCAT.Dataset))
     assert any("attacker.example" in str(o) for o in graph.objects()), "the request's host is used where it belongs"
+
+
+def test_the_release_description_is_served_absolute_and_linked_to_the_dataset(client, built_release):
+    response = client.get("/release.json")
+    assert response.status_code == 200 and response.content_type == "application/ld+json"
+    graph = Graph().parse(data=response.text, format="json-ld")
+    release = URIRef(f"urn:footprints-graph:release:{built_release.name}")
+    assert violations(graph) == []
+    assert graph.value(release, DCAT.isVersionOf) == DATASET
+    assert graph.value(release, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert graph.value(release, DCTERMS.description) is not None
+    urls = {str(graph.value(d, DCAT.downloadURL)) for d in graph.objects(release, DCAT.distribution)}
+    assert urls == {f"http://localhost/dumps/{p.name}" for p in (built_release / "dumps").iterdir()}
+    assert served(client, "/.well-known/void").value(DATASET, DCAT.hasCurrentVersion) == release
