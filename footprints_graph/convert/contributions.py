@@ -1,7 +1,8 @@
 """Accepted submissions → RDF with their provenance (issue 17).
 
-A curator's acceptance copies a submission's record tables into `data/contributions/<submission>/`, where
-people can read and edit them like the rest of `data/`, beside one row of provenance:
+A curator's acceptance copies a submission's record tables (CSV in UTF-8 or CP949, or .xlsx, as they were
+sent) into `data/contributions/<submission>/`, where people can read and edit them like the rest of `data/`,
+beside one row of provenance:
 
     contribution.csv   submission, received, accepted, cited_source
 
@@ -21,6 +22,7 @@ from footprints_graph.convert import ConvertedRecord
 from footprints_graph.convert.records import convert_files
 from footprints_graph.errors import Origin, RecordError
 from footprints_graph.iris import DEFAULT_BASE, graph_iri, mint
+from footprints_graph.records.spreadsheets import TABLE_SUFFIXES
 from footprints_graph.records.tables import TableSpec, read_table
 
 CONTRIBUTIONS = "contributions"  # the folder under data/
@@ -49,7 +51,7 @@ def record_keys(records: list[ConvertedRecord], base: str) -> dict[str, set[str]
 
 def _contribution(folder: Path, known: dict[str, set[str]], base: str) -> list[ConvertedRecord]:
     provenance = read_provenance(folder)
-    tables = sorted(p for p in folder.glob("*.csv") if p.name != PROVENANCE_FILE)
+    tables = sorted(p for p in folder.iterdir() if p.suffix.lower() in TABLE_SUFFIXES and p.name != PROVENANCE_FILE)
     records = convert_files(tables, known, base)
     activity = mint("submission", provenance["submission"], base)
     for record in records:

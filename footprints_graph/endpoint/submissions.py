@@ -31,6 +31,7 @@ from footprints_graph.endpoint.review import review
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.endpoint.sparql.protocol import best_match
 from footprints_graph.errors import FootprintsError
+from footprints_graph.records.spreadsheets import TABLE_SUFFIXES
 from footprints_graph.releases.contributions import publish
 from footprints_graph.releases.inbox import Inbox, InboxError, Upload, client_key, public_status
 from footprints_graph.releases.serving import NoRelease
@@ -39,7 +40,6 @@ from footprints_graph.validate.render import report_json
 
 MAX_FILES = 20
 MAX_FIELD = 2000  # characters of a cited source, a contact or a note
-SUBMITTED_SUFFIXES = (".csv",)  # record tables: what people can still read and edit once accepted
 
 blueprint = Blueprint("submissions", __name__)
 curators = Blueprint("curator_inbox", __name__, url_prefix="/curator/inbox")
@@ -106,9 +106,9 @@ def _uploads() -> list[Upload]:
 
 def _upload(file: FileStorage) -> Upload:
     name = secure_filename(file.filename or "")
-    if not name.endswith(SUBMITTED_SUFFIXES):
-        raise InboxError(400, f"{file.filename}: submit record tables (.csv, named people.csv, events.csv, … or "
-                              "ending -people.csv, …); check other formats with /validate")
+    if not name.lower().endswith(TABLE_SUFFIXES):  # record tables: what people can still read and edit
+        raise InboxError(400, f"{file.filename}: submit record tables (.csv or .xlsx, named people.csv, events.csv, "
+                              "… or ending -people.csv, …); check other formats with /validate")
     return Upload(name, file.read())
 
 

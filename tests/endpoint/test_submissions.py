@@ -4,12 +4,14 @@ Each test serves the session's release (built from data/) from a home of its own
 with a copy of data/ that acceptances write into. The submission is data/examples/good-*.csv: a document, a
 detainee and the detention."""
 
+import csv
 import io
 import json
 import shutil
 import threading
 from datetime import datetime
 
+import openpyxl
 import pyoxigraph as ox
 import pytest
 from rdflib import VOID, Graph, URIRef
@@ -403,3 +405,24 @@ def test_an_acceptance_while_data_does_not_convert_is_refused_and_writes_nothing
     assert refused.status_code == 409 and "people.csv" in refused.json["error"]
     assert Inbox(home).record(submission)["status"] == "awaiting-review"
     assert not (data / "contributions").exists()
+
+
+def test_tables_as_korean_excel_saves_them_travel_to_the_release(client, home, data, tmp_path):
+    """A workbook and a CP949 CSV with a Hangul name are kept as sent and published with their provenance."""
+    rows = list(csv.reader(io.StringIO((EXAMPLES / "good-events.csv").read_text(encoding="utf-8"))))
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    workbook = io.BytesIO()
+    book.save(workbook)
+    people = (EXAMPLES / "good-people.csv").read_text(encoding="utf-8").replace("Yi Yeong-hui", "이영희")
+    files = {"good-documents.csv": (EXAMPLES / "good-documents.csv").read_bytes(),
+             "good-people.csv": people.encode("cp949"), "good-events.xlsx": workbook.getvalue()}
+    answer = post(client, files)
+    assert answer.status_code == 201, answer.json
+    assert decide(client, answer.json["id"], "accept").status_code == 200
+    assert (data / "contributions" / answer.json["id"] / "good-people.csv").read_bytes() == people.encode("cp949")
+    store = open_store(build(data, tmp_path / "next").release / "store")
+    activity = f"{ID}submission/{answer.json['id']}"
+    assert _objects(store, ID + "event/example-lee-young-hee-detention", PROV + "wasGeneratedBy") == [activity]
+    assert "이영희" in _objects(store, ID + "person/example-lee-young-hee", "http://www.w3.org/2004/02/skos/core#altLabel")
