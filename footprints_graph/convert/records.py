@@ -304,7 +304,7 @@ def _terms(record: Record, column: Column, ctx: Context) -> Iterable[tuple[URIRe
         try:
             term = column.value(cell, ctx)
         except (ValueError, UnknownConcept) as error:
-            ctx.problems.add(RecordError(record.at(column.name), str(error)))
+            ctx.problems.add(RecordError(record.at(column.name), error))  # a Problem keeps its Korean wording
             continue  # the cell is reported; the record's other cells are still checked
         yield from ((predicate, term) for predicate in column.predicates)
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from footprints_graph.errors import Origin, RecordError
+from footprints_graph.errors import Origin, Problem, RecordError
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 MAX_UNPACKED_XLSX_BYTES = 64 * 1024 * 1024  # a workbook is a zip: refuse one that unpacks past this (a zip bomb)
@@ -42,8 +42,7 @@ def decoded_text(path: Path) -> str:
         return raw.decode("cp949")
     except UnicodeDecodeError:
         line = raw[:first_bad_byte].count(b"\n") + 1
-        raise RecordError(Origin(str(path), line), "neither UTF-8 nor CP949 (EUC-KR) text: in Excel, save the table "
-                                                   "as \"CSV UTF-8\", or as an Excel workbook (.xlsx)") from None
+        raise RecordError(Origin(str(path), line), Problem("not_text")) from None
 
 
 def _csv_rows(path: Path, text: str) -> tuple[list[str], Iterator[tuple[int, Row]]]:
@@ -51,7 +50,7 @@ def _csv_rows(path: Path, text: str) -> tuple[list[str], Iterator[tuple[int, Row
     try:
         header = [name.strip() for name in reader.fieldnames or []]
     except csv.Error as error:
-        raise RecordError(Origin(str(path), 1), f"not readable as CSV: {error}") from None
+        raise RecordError(Origin(str(path), 1), Problem("not_csv", reason=error)) from None
     reader.fieldnames = header
 
     def rows() -> Iterator[tuple[int, Row]]:
@@ -59,7 +58,7 @@ def _csv_rows(path: Path, text: str) -> tuple[list[str], Iterator[tuple[int, Row
             for row in reader:
                 yield reader.line_num, row
         except csv.Error as error:
-            raise RecordError(Origin(str(path), reader.line_num), f"not readable as CSV: {error}") from None
+            raise RecordError(Origin(str(path), reader.line_num), Problem("not_csv", reason=error)) from None
     return header, rows()
 
 
@@ -81,11 +80,10 @@ def _workbook(path: Path):
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
         if unpacked > MAX_UNPACKED_XLSX_BYTES:
-            raise RecordError(Origin(str(path)), f"the workbook unpacks to {unpacked} bytes, more than the "
-                                                 f"{MAX_UNPACKED_XLSX_BYTES} a submission may hold")
+            raise RecordError(Origin(str(path)), Problem("workbook_too_big", size=unpacked, limit=MAX_UNPACKED_XLSX_BYTES))
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as error:
-        raise RecordError(Origin(str(path)), f"not an Excel workbook (.xlsx): {error or type(error).__name__}") from None
+        raise RecordError(Origin(str(path)), Problem("not_a_workbook", reason=error or type(error).__name__)) from None
 
 
 def _xlsx_records(book, header: list[str], lines) -> Iterator[tuple[int, Row]]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from footprints_graph.errors import Origin, RecordError, RecordProblems
+from footprints_graph.errors import Origin, Problem, RecordError, RecordProblems
 from footprints_graph.records.spreadsheets import read_rows
 
 
@@ -65,23 +65,22 @@ def read_table(path: Path, spec: TableSpec, problems: RecordProblems | None = No
 
 
 def _check_header(path: Path, header: list[str], spec: TableSpec) -> None:
-    unknown = [c for c in header if c not in spec.columns]
-    missing = sorted(c for c in {spec.key, *spec.required} if c not in header)
+    unknown = ", ".join(c for c in header if c not in spec.columns)
+    missing = ", ".join(sorted(c for c in {spec.key, *spec.required} if c not in header))
+    allowed = ", ".join(sorted(spec.columns))
     if unknown or missing:
-        problems = [f"unknown column(s) {', '.join(unknown)}" if unknown else "",
-                    f"missing column(s) {', '.join(missing)}" if missing else ""]
-        allowed = ", ".join(sorted(spec.columns))
-        raise RecordError(Origin(str(path), 1), f"{'; '.join(filter(None, problems))} (allowed: {allowed})")
+        code = "unknown_and_missing_columns" if unknown and missing else "unknown_columns" if unknown else "missing_columns"
+        raise RecordError(Origin(str(path), 1), Problem(code, unknown=unknown, missing=missing, allowed=allowed))
 
 
 def _record(path: Path, line: int, row: dict[str, str | None], spec: TableSpec) -> Record:
     if None in row:  # csv puts surplus cells under the key None
-        raise RecordError(Origin(str(path), line), f"row has more cells than the header's {len(row) - 1} columns")
+        raise RecordError(Origin(str(path), line), Problem("more_cells", count=len(row) - 1))
     cells = {column: value.strip() for column, value in row.items() if value and value.strip()}
     key = cells.get(spec.key)
     if not key:
-        raise RecordError(Origin(str(path), line, field=spec.key), f"the key column {spec.key!r} is empty")
+        raise RecordError(Origin(str(path), line, field=spec.key), Problem("empty_key", column=spec.key))
     missing = [c for c in spec.required if c not in cells]
     if missing:
-        raise RecordError(Origin(str(path), line, key, missing[0]), f"required value missing in column {missing[0]!r}")
+        raise RecordError(Origin(str(path), line, key, missing[0]), Problem("required_missing", column=missing[0]))
     return Record(spec.kind, key, cells, Origin(str(path), line, key))

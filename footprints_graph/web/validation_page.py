@@ -20,7 +20,7 @@ from footprints_graph.endpoint.language import chosen_language
 from footprints_graph.endpoint.linked_data.documentation import anchor
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.endpoint.sparql.protocol import best_match
-from footprints_graph.errors import FootprintsError
+from footprints_graph.errors import FootprintsError, RecordError
 from footprints_graph.records.spreadsheets import TABLE_SUFFIXES
 from footprints_graph.resources import shapes_graph
 from footprints_graph.validate import RDF_FORMATS, report_json, validate_submission
@@ -82,8 +82,9 @@ def check_submission() -> tuple[dict | None, str | None]:
         store = site.release().store  # no release is the server's fault (503), not the submission's
         try:
             report = validate_submission(paths, store, site.config.base, uwazi_mapping())
-        except FootprintsError as error:
-            return None, str(error).replace(folder + "/", "")
+        except FootprintsError as error:  # said in the reader's language, without the server's folder
+            said = error.text(chosen_language()) if isinstance(error, RecordError) else str(error)
+            return None, said.replace(folder + "/", "")
     return report_json(report), None
 
 

@@ -16,9 +16,10 @@ def example(name: str) -> str:
     return (EXAMPLES / name).read_text(encoding="utf-8")
 
 
-def check(client, files: dict[str, bytes]):
+def check(client, files: dict[str, bytes], language: str = "en"):
     data = {"files": [(io.BytesIO(body), name) for name, body in files.items()]}
-    return client.post("/validate", data=data, content_type="multipart/form-data", headers={"Accept": "text/html"})
+    return client.post("/validate", data=data, content_type="multipart/form-data",
+                       headers={"Accept": "text/html", "Accept-Language": language})
 
 
 def as_workbook(text: str) -> bytes:
@@ -42,12 +43,16 @@ def test_workbooks_check_on_the_first_try(client):
     assert 'class="conforms"' in answer.get_data(as_text=True)
 
 
-def test_every_mistake_is_listed_at_once_without_the_server_path(client):
+def three_mistakes() -> dict[str, bytes]:
     files = {name: example(name) for name in TABLES}
     files["good-people.csv"] = files["good-people.csv"].replace(",detainee,", ",Wartime abductee,")
     files["good-events.csv"] = (files["good-events.csv"].replace(",2016-07,", ",July 1950,")
                                 .replace("example-lee-young-hee-detention,", "Lee Detention,"))
-    answer = check(client, {name: text.encode("utf-8-sig") for name, text in files.items()})
+    return {name: text.encode("utf-8-sig") for name, text in files.items()}
+
+
+def test_every_mistake_is_listed_at_once_without_the_server_path(client):
+    answer = check(client, three_mistakes())
     page = answer.get_data(as_text=True)
     assert answer.status_code == 400
     assert "3 problems in the record tables" in page
@@ -56,3 +61,15 @@ def test_every_mistake_is_listed_at_once_without_the_server_path(client):
                   "good-people.csv:2, record &#39;example-lee-young-hee&#39;, field &#39;category&#39;"):
         assert place in page
     assert "footprints-submission-" not in page and "/tmp" not in page
+
+
+def test_the_mistakes_are_listed_in_korean_for_a_korean_reader(client):
+    answer = check(client, three_mistakes(), "ko")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert "기록 표에 문제가 3개 있습니다" in page
+    assert ("good-events.csv 2행, 기록 &#39;Lee Detention&#39;, 열 &#39;start_date&#39;: &#39;July 1950&#39;은(는) "
+            "날짜가 아닙니다. YYYY, YYYY-MM 또는 YYYY-MM-DD로 쓰십시오") in page
+    assert ("good-people.csv 2행, 기록 &#39;example-lee-young-hee&#39;, 열 &#39;category&#39;: &#39;Wartime "
+            "abductee&#39;은(는) victim-categories 어휘에 없습니다. 다음 중 하나를 쓰십시오: detainee") in page
+    assert "/tmp" not in page
