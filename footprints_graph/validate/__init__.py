@@ -3,7 +3,7 @@ from render.py.
 
 Two engines check shapes/footprints-shapes.ttl: pySHACL, the reference (pyshacl_engine.py), and the shapes
 compiled to SPARQL on Oxigraph for large graphs (sparql_engine.py); they import nothing of each other, and
-tests/test_validate_sparql.py checks they agree. Entry points:
+tests/validate/test_validate_sparql.py checks they agree. Entry points:
 
 - `validate_graph(data, context)`: any graph of records. With `context` (published records that `data`
   refers to) `data` is a submission: only its own resources are reported, and it is compared with the
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 # above this many records the shapes run as SPARQL on Oxigraph (sparql_engine.py); pySHACL, the reference,
-# checks smaller submissions (tests/test_validate_sparql.py checks both agree)
+# checks smaller submissions (tests/validate/test_validate_sparql.py checks both agree)
 SPARQL_ENGINE_RECORDS = 2_000
 ENGINES = ("pyshacl", "sparql")
 

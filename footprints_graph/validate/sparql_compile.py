@@ -1,12 +1,6 @@
 """The SPARQL engine's compiler: the shapes graph as one SPARQL SELECT per constraint (a `Check`), each with
 the focus nodes it reads; sparql_engine.py runs them.
 
-pySHACL (footprints_graph.validate.pyshacl_engine) spends 30–50 µs per shape per focus node; a SELECT that finds every
-focus node breaking one constraint at once costs a few hundred milliseconds on the whole graph. The
-results are the same `ValidationResult`s pySHACL's report gives (focus node, path, value, source shape,
-severity, messages, constraint component); tests/test_validate_sparql.py checks both engines agree on
-every fixture and on a synthetic graph with faults.
-
 Supported: targets sh:targetClass (and shapes that are classes), sh:targetSubjectsOf, sh:targetObjectsOf,
 sh:targetNode (literals too) and SPARQL targets (sh:target, SHACL-AF); paths: predicate, inverse, sequence,
 alternative, zero-or-more, one-or-more, zero-or-one; constraints sh:minCount, sh:maxCount, sh:datatype, sh:in,

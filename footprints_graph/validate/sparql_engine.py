@@ -4,7 +4,7 @@
 pySHACL (pyshacl_engine.py) spends 30–50 µs per shape per focus node; a SELECT that finds every focus node
 breaking one constraint at once costs a few hundred milliseconds on the whole graph. The results are the same
 `ValidationResult`s pySHACL's report gives (focus node, path, value, source shape, severity, messages,
-constraint component); tests/test_validate_sparql.py checks both engines agree on every fixture and on a
+constraint component); tests/validate/test_validate_sparql.py checks both engines agree on every fixture and on a
 synthetic graph with faults.
 """
 
