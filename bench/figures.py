@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from builds import BuildFigures
 from measure import Timings
+
 from queries import Answered, Throughput
 
 IN_PROCESS, COLD, DEFAULT = "pyoxigraph in-process", "footprints-graph, no cache", "footprints-graph (default)"

@@ -33,11 +33,11 @@ from pathlib import Path
 
 import requests
 
-from footprints_graph.releases.build import build, current_release
+from footprints_graph.convert.synth import write_synthetic
 from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
+from footprints_graph.releases.build import build, current_release
 from footprints_graph.store.embedded import open_store
-from footprints_graph.convert.synth import write_synthetic
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Load (hardening)"
@@ -241,7 +241,8 @@ def report(args: argparse.Namespace, tally: Tally, samples: list, wrk: str | Non
         SECTION, "", machine(),
         f"- command: `python bench/load.py {' '.join(sys.argv[1:])}`",
         f"- server: `footprints-graph serve`, {args.workers} gunicorn workers, query deadline {args.timeout:g} s, "
-        f"{args.slots} query slots; store of {triples} triples ({'data/' if not args.victims else f'{args.victims} synthetic victims'})",
+        f"{args.slots} query slots; store of {triples} triples "
+        f"({'data/' if not args.victims else f'{args.victims} synthetic victims'})",
         f"- load: {args.clients} clients for {args.seconds} s on loopback, {total} requests "
         f"({total / args.seconds:.1f}/s); mix: " + ", ".join(f"{k} {v}%" for k, v in MIX.items()),
         "", "| request | count | p50 ms | p95 ms | max ms | answers |", "|---|---|---|---|---|---|", *rows, "",

@@ -116,7 +116,7 @@ def _descendants(pid: int) -> list[int]:
 
 def exponent(sizes: list[float], values: list[float]) -> float | None:
     """The slope of log(value) against log(size): 1 grows linearly, 0 stays flat."""
-    points = [(math.log(s), math.log(v)) for s, v in zip(sizes, values) if v and v > 0]
+    points = [(math.log(s), math.log(v)) for s, v in zip(sizes, values, strict=True) if v and v > 0]
     if len(points) < 2:
         return None
     mean_x = statistics.fmean(x for x, _ in points)

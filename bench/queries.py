@@ -5,7 +5,6 @@ clients with wrk."""
 import http.client
 import json
 import multiprocessing
-import socket
 import subprocess
 import urllib.parse
 from collections.abc import Callable
@@ -41,7 +40,7 @@ class SparqlClient:
             self.connection.request(method, path, body, headers)
             response = self.connection.getresponse()
             data = response.read()
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             self.connection.close()
             raise Failed(f"> {self.cap:g} s") from None
         except (OSError, http.client.HTTPException) as error:

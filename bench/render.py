@@ -1,11 +1,23 @@
 """The "Scale benchmark" section of docs/performance.md, written from one run's figures: the targets and how
 far each is met or missed, then the tables they come from."""
 
-from figures import (COLD, DEFAULT, IN_PROCESS, LIBRARY, LOOKUPS, MEMORY, ON_VIRTUOSO, OXIGRAPH, PAGES, RDFLIB,
-                     SYSTEMS, VIRTUOSO, Figures)
+from figures import (
+    COLD,
+    DEFAULT,
+    IN_PROCESS,
+    LIBRARY,
+    LOOKUPS,
+    MEMORY,
+    ON_VIRTUOSO,
+    OXIGRAPH,
+    PAGES,
+    RDFLIB,
+    SYSTEMS,
+    VIRTUOSO,
+    Figures,
+)
 from measure import Timings
-from report import (GIB, HEADING, count, geometric_mean, growth, latency, ratio, size, table, times,
-                    verdict)
+from report import GIB, HEADING, count, geometric_mean, growth, latency, ratio, size, table, times, verdict
 
 BUILD_TARGET_SECONDS = 120
 WITHIN_OXIGRAPH, WITHIN_VIRTUOSO, OVER_RDFLIB = 1.25, 1.3, 10

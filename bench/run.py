@@ -20,20 +20,33 @@ import sys
 import time
 from pathlib import Path
 
-import queries
 import report
 import systems
 from builds import keep_one_home, measure_build
 from environment import machine, versions
-from figures import (COLD, DEFAULT, IN_PROCESS, LIBRARY, LOOKUPS, MEMORY, ON_VIRTUOSO, OXIGRAPH, PAGES, RDFLIB,
-                     VIRTUOSO, Figures, to_json)
+from figures import (
+    COLD,
+    DEFAULT,
+    IN_PROCESS,
+    LIBRARY,
+    LOOKUPS,
+    MEMORY,
+    ON_VIRTUOSO,
+    OXIGRAPH,
+    PAGES,
+    RDFLIB,
+    VIRTUOSO,
+    Figures,
+    to_json,
+)
 from measure import Timings, load_average, tree_rss
-from queries import JSON, TURTLE, Answered
 from render import render
 
-from footprints_graph.endpoint.sparql.library import library
+import queries
 from footprints_graph.endpoint.linked_data.presentation import IriSpace
+from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.iris import SYNTHETIC_BASE
+from queries import JSON, TURTLE, Answered
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST_LIBRARY_SECONDS = 0.25  # library queries under this p50 in-process make the throughput mix

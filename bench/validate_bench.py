@@ -41,11 +41,13 @@ STATUS_SHARE = 10  # one victim in ten has a status assessment
 
 def shared_records() -> list[tuple]:
     """The synthetic source document and perpetrator every synthetic record points to."""
-    return [(DOCUMENT, RDF.type, FP.SourceDocument), (DOCUMENT, RDFS.label, Literal("Synthetic list (not a real document)", lang="en")),
-            (DOCUMENT, FP.documentType, FPV["document-types/web-page"]), (DOCUMENT, SCHEMA.url, URIRef("https://example.org/synthetic")),
+    return [(DOCUMENT, RDF.type, FP.SourceDocument),
+            (DOCUMENT, RDFS.label, Literal("Synthetic list (not a real document)", lang="en")),
+            (DOCUMENT, FP.documentType, FPV["document-types/web-page"]),
+            (DOCUMENT, SCHEMA.url, URIRef("https://example.org/synthetic")),
             (DOCUMENT, DCTERMS.source, DOCUMENT), (STATE, RDF.type, FP.Organisation),
-            (STATE, RDFS.label, Literal("Synthetic state", lang="en")), (STATE, FP.organisationType, FPV["organisation-types/state"]),
-            (STATE, DCTERMS.source, DOCUMENT)]
+            (STATE, RDFS.label, Literal("Synthetic state", lang="en")),
+            (STATE, FP.organisationType, FPV["organisation-types/state"]), (STATE, DCTERMS.source, DOCUMENT)]
 
 
 def _date(n: int, first: int, last: int) -> Literal:
@@ -151,8 +153,9 @@ def section(sub: dict, wholes: list[dict]) -> str:
             f"| {sub['seconds']:.2f} s (of which reading the published records it refers to {sub['context_seconds']:.2f} s) "
             f"| < 1 s | {sub['violations']} |"]
     rows += [f"| whole graph, {w['victims']:,} synthetic victims ({w['records']:,} records), {w['batches']} batches of "
-             f"{w['batch']:,} victims on {w['workers']} processes | {w['seconds']:.1f} s wall ({w['validating_cpu_seconds']:.1f} s "
-             f"of validation CPU) | {'< 60 s' if w['victims'] >= 100_000 else '—'} | {w['violations']} |" for w in wholes]
+             f"{w['batch']:,} victims on {w['workers']} processes | {w['seconds']:.1f} s wall "
+             f"({w['validating_cpu_seconds']:.1f} s of validation CPU) |"
+             f" {'< 60 s' if w['victims'] >= 100_000 else '—'} | {w['violations']} |" for w in wholes]
     return ("## Validation\n\n" + machine() + "\n\n| what | time | target | violations |\n|---|---|---|---|\n" + "\n".join(rows) +
             "\n\nSynthetic victims (made by `bench/validate_bench.py` under https://w3id.org/footprints-graph/synthetic/, "
             "never in data/) are spread over the four categories with dates inside each category's window, one in ten "

@@ -27,11 +27,18 @@ from rdflib import Literal
 from footprints_graph.convert.uwazi import convert_uwazi, load_mapping
 from footprints_graph.errors import RecordError
 from footprints_graph.iris import mint
-from footprints_graph.vocab import FP
 from footprints_graph.records.uwazi import (
-    UwaziExport, UwaziProperty, UwaziSchema, UwaziTemplate, observed_thesauri, read_uwazi_csv, read_uwazi_json,
-    read_uwazi_schema, shared_ids_by_title,
+    UwaziExport,
+    UwaziProperty,
+    UwaziSchema,
+    UwaziTemplate,
+    observed_thesauri,
+    read_uwazi_csv,
+    read_uwazi_json,
+    read_uwazi_schema,
+    shared_ids_by_title,
 )
+from footprints_graph.vocab import FP
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "uwazi-samples"
@@ -100,7 +107,7 @@ def check_converted(export: UwaziExport, raw_entities: list[dict]) -> str:
     subjects = [r.subject for r in records]
     expect(subjects == [mint("uwazi", f"{mapping.collection}.{s}") for s in shared_ids],
            f"record IRIs {subjects} are not those of the sharedIds {shared_ids}")
-    for record, shared_id in zip(records, shared_ids):
+    for record, shared_id in zip(records, shared_ids, strict=True):  # as many: the subjects were checked above
         expect((record.subject, FP.uwaziSharedId, Literal(shared_id)) in record.triples,
                f"{record.subject} does not state its sharedId {shared_id}")
         expect(len(record.triples) > 5, f"{record.subject} has only {len(record.triples)} triples")

@@ -42,7 +42,8 @@ PAGE_FIGURES = [
     ("wartime-abductee", "documented", "?figure fp:ageGroup/skos:notation '50s' .", 2517, "2026-11-29", PAGE),
     ("post-war-abductee", "taken", f"?figure dct:source <{PAGE}> .", 3835, "2024", DOC + "mou-post-war-abductee-2024"),
     ("post-war-abductee", "returned", "", 3319, "2024", DOC + "mou-post-war-abductee-2024"),
-    ("post-war-abductee", "escaped-and-returned", f"?figure dct:source <{PAGE}> .", 9, "2024", DOC + "mou-post-war-abductee-2024"),
+    ("post-war-abductee", "escaped-and-returned", f"?figure dct:source <{PAGE}> .", 9, "2024",
+     DOC + "mou-post-war-abductee-2024"),
     ("post-war-abductee", "still-detained", f"?figure dct:source <{PAGE}> .", 516, "2024", DOC + "mou-post-war-abductee-2024"),
     ("detainee", "taken", "", 7, "2026-11-29", DOC + "mou-introduction"),
 ]

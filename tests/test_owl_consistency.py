@@ -10,10 +10,10 @@ import owlrl
 import pytest
 from owlrl.Namespaces import ERRNS
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
-from support.dumps import dump_graph
 
 from footprints_graph import resources
 from footprints_graph.vocab import FP
+from support.dumps import dump_graph
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")

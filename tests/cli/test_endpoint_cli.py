@@ -33,7 +33,7 @@ def test_a_library_query_as_a_table(capsys, built_home):
 
 
 def test_query_text_and_a_query_file_give_the_same_answer(capsys, built_home, tmp_path):
-    text = f"SELECT ?p WHERE {{ ?p a <https://w3id.org/footprints-graph/ontology#Detainee> }} ORDER BY ?p"
+    text = "SELECT ?p WHERE { ?p a <https://w3id.org/footprints-graph/ontology#Detainee> } ORDER BY ?p"
     (tmp_path / "detainees.rq").write_text(text, encoding="utf-8")
     _, from_text, _ = run(capsys, "query", "--home", str(built_home), "--format", "csv", text)
     code, from_file, _ = run(capsys, "query", "--home", str(built_home), "--format", "csv", str(tmp_path / "detainees.rq"))

@@ -10,13 +10,7 @@ from rdflib.namespace import DCTERMS, VOID, XSD
 
 from footprints_graph import resources
 from footprints_graph.cli import main
-from footprints_graph.convert.linksets import (
-    LinkSetError,
-    linkset_counts,
-    mapping_node,
-    read_link_set,
-    read_link_sets,
-)
+from footprints_graph.convert.linksets import LinkSetError, linkset_counts, mapping_node, read_link_set, read_link_sets
 from footprints_graph.convert.records import convert_tables
 from footprints_graph.releases.build import build, current_release
 from footprints_graph.store.embedded import open_store
@@ -37,7 +31,8 @@ SSSOM_HEADER = """# curie_map:
 subject_id\tpredicate_id\tobject_id\tmapping_justification\tconfidence\tauthor_label\tmapping_date
 """
 CSV_HEADER = "subject,predicate,object,author,date,confidence\n"
-GOOD_SSSOM_ROW = "fpid:person/kim-won-ho\tskos:exactMatch\thttps://archive.example.org/victims/9\tsemapv:ManualMappingCuration\t0.8\tAn Archivist\t2026-03-01\n"
+GOOD_SSSOM_ROW = ("fpid:person/kim-won-ho\tskos:exactMatch\thttps://archive.example.org/victims/9"
+                  "\tsemapv:ManualMappingCuration\t0.8\tAn Archivist\t2026-03-01\n")
 
 
 @pytest.fixture(scope="module")
@@ -169,12 +164,15 @@ BAD = [
      "predicate 'skos:broadMatch' is not one of owl:sameAs, skos:exactMatch, skos:closeMatch"),
     ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("https://archive.example.org/victims/9", "victim 9"), 6,
      "object 'victim 9' is not an absolute IRI"),
-    ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("https://archive.example.org/victims/9", "fpid:person/ham-jin-woo"), 6,
-     "is one of our own IRIs"),
-    ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("\t0.8\t", "\t1.5\t"), 6, "confidence '1.5' is not a number from 0 to 1"),
+    ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("https://archive.example.org/victims/9", "fpid:person/ham-jin-woo"),
+     6, "is one of our own IRIs"),
+    ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("\t0.8\t", "\t1.5\t"), 6,
+     "confidence '1.5' is not a number from 0 to 1"),
     ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("\t0.8\t", "\thigh\t"), 6, "confidence 'high' is not a number"),
-    ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("2026-03-01", "2026-02-30"), 6, "mapping date '2026-02-30' is not a real day"),
-    ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("2026-03-01", "1 March 2026"), 6, "is not a real day (write YYYY-MM-DD)"),
+    ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("2026-03-01", "2026-02-30"), 6,
+     "mapping date '2026-02-30' is not a real day"),
+    ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("2026-03-01", "1 March 2026"), 6,
+     "is not a real day (write YYYY-MM-DD)"),
     ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("An Archivist", ""), 6, "no author"),
     ("bad.sssom.tsv", SSSOM_HEADER + GOOD_SSSOM_ROW.replace("semapv:ManualMappingCuration", "semapv:Guessing"), 6,
      "is not a semapv justification"),

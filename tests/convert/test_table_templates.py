@@ -1,7 +1,6 @@
 """Issue 19: a blank template per record table, as CSV and as an Excel workbook, with the allowed values of
 every coded column; the check reads a filled template as it reads data/'s tables."""
 
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -38,11 +38,13 @@ def _services(url: str) -> dict[str, str]:
         "silent": f"SELECT * WHERE {{ ?x ?y ?z SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
         "lower case": f"select * where {{ service <{url}> {{ ?s ?p ?o }} }}",
         "a variable": f"SELECT * WHERE {{ VALUES ?e {{ <{url}> }} SERVICE ?e {{ ?s ?p ?o }} }}",
-        "a prefixed name": f"PREFIX e: <http://{host_path.rsplit('/', 1)[0]}/> SELECT * WHERE {{ SERVICE e:sparql {{ ?s ?p ?o }} }}",
+        "a prefixed name":
+            f"PREFIX e: <http://{host_path.rsplit('/', 1)[0]}/> SELECT * WHERE {{ SERVICE e:sparql {{ ?s ?p ?o }} }}",
         "in OPTIONAL": f"SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ SERVICE <{url}> {{ ?x ?p ?o }} }} }}",
         "in a subquery": f"SELECT * WHERE {{ {{ SELECT ?s WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }} }}",
         "in FILTER EXISTS": f"SELECT * WHERE {{ ?x ?y ?z FILTER EXISTS {{ SERVICE <{url}> {{ ?x ?p ?o }} }} }}",
-        "in UNION and MINUS": f"SELECT * WHERE {{ {{ ?x ?y ?z }} UNION {{ ?x ?y ?z MINUS {{ SERVICE <{url}> {{ ?x ?p ?o }} }} }} }}",
+        "in UNION and MINUS":
+            f"SELECT * WHERE {{ {{ ?x ?y ?z }} UNION {{ ?x ?y ?z MINUS {{ SERVICE <{url}> {{ ?x ?p ?o }} }} }} }}",
         "in GRAPH": f"SELECT * WHERE {{ GRAPH ?g {{ ?x ?y ?z SERVICE <{url}> {{ ?x ?p ?o }} }} }}",
         "in CONSTRUCT": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
         "in ASK": f"ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
@@ -176,7 +178,7 @@ def test_every_server_worker_refuses_outbound_connections(built_home, monkeypatc
 # ----------------------------------------------------------------------------- uploads
 
 BILLION_LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY a "aaaaaaaaaa">'
-                  + "".join(f'<!ENTITY {n} "{("&" + p + ";") * 10}">' for p, n in zip("abcdefgh", "bcdefghi"))
+                  + "".join(f'<!ENTITY {n} "{("&" + p + ";") * 10}">' for p, n in zip("abcdefgh", "bcdefghi", strict=True))
                   + ']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://e/">'
                   '<rdf:Description rdf:about="http://e/x"><ex:p>&i;</ex:p></rdf:Description></rdf:RDF>\n')
 

@@ -39,12 +39,12 @@ def saved_as(folder: Path, encoding: str) -> list[Path]:
     return [folder / f"{t}.csv" for t in TABLES]
 
 
-def workbook(path: Path, rows: list[list], formats: dict[tuple[int, int], str] = {}) -> Path:
+def workbook(path: Path, rows: list[list], formats: dict[tuple[int, int], str] | None = None) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
     for row in rows:
         sheet.append(row)
-    for (row, column), number_format in formats.items():
+    for (row, column), number_format in (formats or {}).items():
         sheet.cell(row, column).number_format = number_format
     book.save(path)
     return path

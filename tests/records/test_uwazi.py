@@ -13,7 +13,6 @@ from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
 from footprints_graph.convert.uwazi import convert_uwazi, load_mapping
 from footprints_graph.errors import RecordError
-from footprints_graph.vocab import FP, FPV
 from footprints_graph.records.uwazi import (
     PROPERTY_TYPES,
     observed_thesauri,
@@ -22,6 +21,7 @@ from footprints_graph.records.uwazi import (
     read_uwazi_schema,
     shared_ids_by_title,
 )
+from footprints_graph.vocab import FP, FPV
 from support import ROOT, TEST_DATA
 
 UWAZI = TEST_DATA / "uwazi"
@@ -348,7 +348,8 @@ def test_import_csv_quirks(schema):
     assert third.metadata["date_of_abduction"] == (-567907200,)  # 03/01/1952 is 3 January
     assert first.metadata["age_at_abduction"] == (19,) and first.metadata["occupation"] == ("Fisherman",)
     assert first.metadata["place_of_abduction_geolocation"][0].lat == Decimal("38.05")
-    assert "place_of_abduction_geolocation" not in second.metadata and third.metadata["place_of_abduction_geolocation"][0].lon == 0
+    assert "place_of_abduction_geolocation" not in second.metadata
+    assert third.metadata["place_of_abduction_geolocation"][0].lon == 0
     assert [(t.id, t.label) for t in first.metadata["topics"]] == [("s4ea5fi6sh", "At sea"), ("f9am1se2ch", "Family search")]
     assert first.metadata["sex"][0].id == third.metadata["sex"][0].id == MALE  # "male  ", "MALE"
     assert len(first.metadata["detention_periods"]) == 2 and first.metadata["detention_periods"][1].end is None
@@ -390,7 +391,8 @@ def test_import_csv_with_ids_and_known_thesaurus_converts(schema, mapping):
     assert {(record.subject, SCHEMA.gender, URIRef(f"{BASE}uwazi/fixture/thesaurus/{SEX}/{MALE}")),
             (record.subject, EX.homeTown, ID[f"fixture.{PLACE}"]),
             (ID[f"fixture.{VICTIM}.detention-periods.1"], FP.endDate, Literal("1953-07-27", datatype=XSD.date)),
-            (ID[f"fixture.{VICTIM}.detention-periods.2"], FP.startDate, Literal("1953-08-01", datatype=XSD.date))} <= set(record.triples)
+            (ID[f"fixture.{VICTIM}.detention-periods.2"], FP.startDate, Literal("1953-08-01", datatype=XSD.date))} \
+        <= set(record.triples)
 
 
 # ---------------------------------------------------------------- determinism, restriction
@@ -493,7 +495,8 @@ def test_template_not_in_the_mapping_is_named(tmp_path, sample):
 
 @pytest.mark.parametrize("edit, problem", [
     (lambda raw: raw["rows"][6].update(sharedId=f"{FAMILIES}-2"), f"sharedId '{FAMILIES}-2' has characters outside [a-z0-9]"),
-    (lambda raw: raw["rows"][6].update(sharedId=FAMILIES.upper()), f"sharedId '{FAMILIES.upper()}' has characters outside [a-z0-9]"),
+    (lambda raw: raw["rows"][6].update(sharedId=FAMILIES.upper()),
+     f"sharedId '{FAMILIES.upper()}' has characters outside [a-z0-9]"),
     (lambda raw: raw["rows"][6].pop("sharedId"), "the entity has no sharedId"),
 ])
 def test_bad_shared_id_is_rejected(tmp_path, schema, mapping, edit, problem):

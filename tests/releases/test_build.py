@@ -36,7 +36,8 @@ def _replace_cell(path: Path, old: str, new: str) -> None:
 
 @pytest.mark.parametrize("file,old,new,expected", [
     ("figures.csv", "pow-not-repatriated,pow-figures,prisoner-of-war,not-repatriated,,,,50000",
-     "pow-not-repatriated,pow-figures,prisoner-of-war,not-repatriated,,,,50k", "figures.csv:2, record 'pow-not-repatriated', field 'count': '50k' is not a non-negative whole number"),
+     "pow-not-repatriated,pow-figures,prisoner-of-war,not-repatriated,,,,50k",
+     "figures.csv:2, record 'pow-not-repatriated', field 'count': '50k' is not a non-negative whole number"),
     ("events.csv", "2013-10,,stated", "2013-13,,stated", "field 'start_date': '2013-13' has no month 13"),
     ("people.csv", "ahn-ho-cheol,Ahn Ho-Cheol,,wartime-abductee", "ahn-ho-cheol,Ahn Ho-Cheol,,wartime-abductees",
      "'wartime-abductees' is not in the victim-categories vocabulary"),

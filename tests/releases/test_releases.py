@@ -19,7 +19,8 @@ ID = "https://w3id.org/footprints-graph/id/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 NEW_PERSON = ("park-min-su,Park Min-su,,post-war-abductee,abductees-family-union,footprints-south-korean-victims,false,"
               "Test record.\n")
-NEW_EVENT = "park-min-su-abduction,,abduction,park-min-su,,,1953-07-28,,category-definition,,,,,,,footprints-south-korean-victims,\n"
+NEW_EVENT = ("park-min-su-abduction,,abduction,park-min-su,,,1953-07-28,,category-definition,,,,,,,"
+             "footprints-south-korean-victims,\n")
 
 
 def _edit(path: Path, old: str, new: str) -> None:

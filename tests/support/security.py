@@ -18,7 +18,8 @@ RESTRICTED_NAME = "Ham Jin-woo"
 RESTRICTED_EVENT = "ham-jin-woo-disappearance"  # added: no perpetrator, so the shapes report an Info about it
 CURATOR_TOKEN = "curator-token-" + "k3ep-1t-s3cret-" * 2
 # an event the shapes report on (no perpetrator named), about the restricted person only
-RESTRICTED_EVENT_ROW = f"{RESTRICTED_EVENT},,arbitrary-detention,{RESTRICTED_KEY},,,2016,,stated,,,,,,,mou-detainees-2024-03-27,\n"
+RESTRICTED_EVENT_ROW = (f"{RESTRICTED_EVENT},,arbitrary-detention,{RESTRICTED_KEY},,,2016,,stated,,,,,,,"
+                        "mou-detainees-2024-03-27,\n")
 
 _homes: dict[str, Path] = {}
 

@@ -7,9 +7,9 @@ our own proves that every constraint does fire when broken."""
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, Namespace
 from rdflib.namespace import QB
-from support.dumps import dump_graph
 
 from footprints_graph import resources
+from support.dumps import dump_graph
 
 PREFIXES = """
 PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SH
-from support import ROOT
 
 from footprints_graph.cli import main
 from footprints_graph.convert import ConvertedRecord
@@ -19,6 +18,7 @@ from footprints_graph.errors import Origin
 from footprints_graph.releases.build import build, current_release
 from footprints_graph.validate import FPS, Severity, ValidationFailed, validate_records
 from footprints_graph.vocab import FP
+from support import ROOT
 
 EXAMPLES = ROOT / "data" / "examples"
 ID = "https://w3id.org/footprints-graph/id/"
@@ -67,7 +67,8 @@ def test_the_build_refuses_a_violation_and_changes_nothing(tmp_path, data, capsy
 def test_a_restricted_person_passes_the_gate_and_stays_out_of_the_public_graph(tmp_path, data):
     people = data / "people.csv"
     people.write_text(people.read_text(encoding="utf-8").replace(
-        "ham-jin-woo,Ham Jin-woo,,detainee,,mou-detainees-2024-03-27,false", "ham-jin-woo,Ham Jin-woo,,detainee,,mou-detainees-2024-03-27,true"),
+        "ham-jin-woo,Ham Jin-woo,,detainee,,mou-detainees-2024-03-27,false",
+        "ham-jin-woo,Ham Jin-woo,,detainee,,mou-detainees-2024-03-27,true"),
         encoding="utf-8")
     result = build(data, tmp_path / "home")
     assert result.validation.conforms and result.summary["restricted_records"] >= 1
@@ -140,7 +141,8 @@ def test_without_a_release_the_references_do_not_resolve(tmp_path, capsys):
     ("bad-date-not-a-date.ttl", 1, r'fp:date "September 1950"  \[fps:PartialDateShape\]\n\s+Write a date as'),
     ("bad-unknown-category.ttl", 1, r"fp:victimCategory fp:CivilianAbductee  \[fps:VictimCategoryVocabularyShape\]"),
     ("bad-wartime-abduction-after-the-war.ttl", 1, r'fp:date "1955"\^\^xsd:gYear  \[fps:WartimeAbductionShape-until\]'),
-    ("bad-missing-source.ttl", 1, r"person/example-hong-gil-dong>.*\n  Violation dct:source  \[fps:SourceShape\]\n\s+Add dct:source"),
+    ("bad-missing-source.ttl", 1,
+     r"person/example-hong-gil-dong>.*\n  Violation dct:source  \[fps:SourceShape\]\n\s+Add dct:source"),
     ("bad-name-without-language-tag.ttl", 1, r'rdfs:label "Hong Gil-dong"  \[fps:VictimShape-name\]'),
     ("bad-duplicate-of-a-published-victim.ttl", 0, r"Warning .*person/kim-jung-wook>  \[fps:DuplicateVictimShape\]"),
     ("bad-unknown-category-people.csv", 2, r"people\.csv:2, record 'example-lee-young-hee', field 'category': "

@@ -44,7 +44,8 @@ def test_compact_record_expands_to_the_turtle_description(client, path):
     ours, theirs = expanded(document), turtle(client, path)
     if not isomorphic(ours, theirs):
         _, only_json, only_turtle = graph_diff(ours, theirs)
-        pytest.fail(f"only in JSON-LD:\n{only_json.serialize(format='nt')}\nonly in Turtle:\n{only_turtle.serialize(format='nt')}")
+        pytest.fail(f"only in JSON-LD:\n{only_json.serialize(format='nt')}\n"
+                    f"only in Turtle:\n{only_turtle.serialize(format='nt')}")
 
 
 def test_the_accept_header_asks_for_it_too(client):

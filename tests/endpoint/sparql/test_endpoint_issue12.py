@@ -132,7 +132,8 @@ def test_thirty_thousand_terms_are_a_400(client):
 @pytest.mark.parametrize("shape", NESTED)
 def test_the_engine_answers_a_query_nested_up_to_the_limit(client, shape):
     """The limit leaves the engine room: a query as deep as allowed is answered (or refused as invalid)."""
-    query = next(NESTED[shape](n) for n in range(MAX_NESTING, 0, -1) if nesting(QueryText(NESTED[shape](n)).tokens).depth <= MAX_NESTING)
+    query = next(NESTED[shape](n) for n in range(MAX_NESTING, 0, -1)
+                 if nesting(QueryText(NESTED[shape](n)).tokens).depth <= MAX_NESTING)
     response = client.post("/sparql", data=query, content_type="application/sparql-query", headers={"Accept": JSON})
     assert response.status_code in (200, 400), response.text
     assert "levels deep" not in response.text

@@ -201,7 +201,8 @@ def test_a_query_past_its_deadline_is_stopped_with_503(built_home):
 
 
 def test_service_clauses_are_refused(client):
-    response = client.get("/sparql", query_string={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"})
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    response = client.get("/sparql", query_string={"query": query})
     assert response.status_code == 403 and "SERVICE" in response.text
 
 
