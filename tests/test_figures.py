@@ -118,7 +118,7 @@ def test_the_eight_people_on_the_page_carry_the_organisation_the_page_credits(st
         PREFIX fp: <https://w3id.org/footprints-graph/ontology#> PREFIX dct: <http://purl.org/dc/terms/>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?name ?org WHERE {{ ?listing fp:nameAsListed ?name ; fp:creditedTo/rdfs:label ?org ;
-          dct:source <{PAGE}> }}""")
+          dct:source <{PAGE}> FILTER(LANG(?org) = "en") }}""")
     assert sorted((r["name"], r["org"]) for r in rows) == sorted(
         [(n, "Korean War Abductees Family Union") for n in ("Ahn Ho-Cheol", "Kang Seon-Hyeong", "Kim Gwang-Won", "Kim Hui-Jin")]
         + [(n, "Abductees' Family Union") for n in ("Choi Wonmo", "Lee Mingyo", "Kim Jung-Wook", "Jang Guiyong")])

@@ -107,6 +107,7 @@ NOTE = col("note", RDFS.comment, text(values.english))
 SAME_AS = col("same_as", OWL.sameAs, text(values.web_iri), multi=True)
 URL = col("url", SCHEMA.url, text(values.web_iri))
 LABEL = col("label", (RDFS.label, SKOS.prefLabel), text(values.english))
+LABEL_KO = col("label_ko", (RDFS.label, SKOS.prefLabel), text(values.korean))  # the official Korean name
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ TABLES = (
         col("un_symbol", FP.unDocumentSymbol, text(values.plain)), URL,
         col("retrieved", FP.retrieved, text(values.day)), SOURCE, NOTE)),
     table("instruments", "instrument", (FP.LegalInstrument,), ("label", "instrument_type", "source"), (
-        LABEL, col("instrument_type", FP.instrumentType, vocabulary("instrument-types")),
+        LABEL, LABEL_KO, col("instrument_type", FP.instrumentType, vocabulary("instrument-types")),
         col("adopted", FP.adopted, text(values.partial_date)),
         col("entry_into_force", FP.entryIntoForce, text(values.partial_date)),
         col("un_symbol", FP.unDocumentSymbol, text(values.plain)), col("identifier", DCTERMS.identifier, text(values.plain)),
@@ -148,7 +149,7 @@ TABLES = (
         col("credit", FP.credit, text(values.english)), col("credited_to", FP.creditedTo, ref("organisation")),
         col("victim_category", FP.victimCategory, vocabulary("victim-categories")), SOURCE)),
     table("organisations", "organisation", (FP.Organisation,), ("label", "source"), (
-        LABEL, col("label_ko", (RDFS.label, SKOS.prefLabel), text(values.korean)),
+        LABEL, LABEL_KO,
         col("alt_labels", SKOS.altLabel, text(values.english), multi=True),
         col("organisation_type", FP.organisationType, vocabulary("organisation-types")),
         col("part_of", SCHEMA.parentOrganization, ref("organisation")), URL, SAME_AS, SOURCE, NOTE)),

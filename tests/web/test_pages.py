@@ -290,6 +290,15 @@ def test_search_finds_documents_and_organisations(client):
     assert "A/HRC/25/63" in page(client, "/search?q=A/HRC/25/63").text
 
 
+@pytest.mark.parametrize("text, found", [
+    ("통일부", "organisation/rok-mou"), ("납북자가족모임", "organisation/abductees-family-union"),
+    ("6·25전쟁납북인사가족협의회", "organisation/kwafu"), ("조선인민군", "organisation/kpa")])
+def test_search_finds_an_organisation_by_its_official_korean_name(client, text, found):
+    """Issue 14: the Korean names REFERENCE gives as each body's own are labels the search reads."""
+    first = parse(page(client, f"/search?q={text}").text).find("li", attrs={"data-id": True})
+    assert first is not None and first["data-id"] == found
+
+
 def test_search_without_a_name_or_with_too_long_a_one(client):
     assert main_of(page(client, "/search").text).find("ol") is None
     assert client.get("/search?q=" + "x" * 300, headers=HTML).status_code == 400
