@@ -74,8 +74,12 @@ def _run_validate(args: argparse.Namespace) -> int:
 
 def _add_link(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("link", help="add a partner's link set (SSSOM/TSV or CSV) to data/links and rebuild")
-    parser.add_argument("file", type=Path, help="the mappings: *.sssom.tsv, or *.csv with subject,predicate,object,author,date[,confidence]")
-    parser.add_argument("--data", default="data", type=Path, help="folder of record tables; the file is copied to its links/ (default: ./data)")
+    parser.add_argument("file", type=Path,
+                        help="the mappings: *.sssom.tsv, or *.csv with "
+                             "subject,predicate,object,author,date[,confidence]")
+    parser.add_argument("--data", default="data", type=Path,
+                        help="folder of record tables; the file is copied to its links/ (default: "
+                             "./data)")
     parser.add_argument("--replace", action="store_true", help="overwrite a link set of the same name")
     parser.add_argument("--new-home", action="store_true",
                         help="build into --home even though it holds no release yet, so that nothing serves it")
@@ -222,16 +226,24 @@ SERVE_SETTINGS = ("home", "base", "data", "host", "port", "workers", "query_time
 
 def _add_serve(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("serve", help="serve the current release: SPARQL endpoint, linked-data pages, VoID, dumps")
-    parser.add_argument("--config", type=Path, help="TOML file of settings (default: $FOOTPRINTS_CONFIG); FOOTPRINTS_* variables and flags override it")
-    parser.add_argument("--home", type=Path, help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or ./var)")
+    parser.add_argument("--config", type=Path,
+                        help="TOML file of settings (default: $FOOTPRINTS_CONFIG); FOOTPRINTS_* variables and flags override "
+                             "it")
+    parser.add_argument("--home", type=Path,
+                        help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or "
+                             "./var)")
     parser.add_argument("--base", help=f"base IRI of minted resources (default: $FOOTPRINTS_BASE or {DEFAULT_BASE})")
     parser.add_argument("--data", type=Path, help="record tables to build from when there is no release yet (default: ./data)")
     parser.add_argument("--host", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default: 8000)")
     parser.add_argument("--workers", type=int, help="gunicorn worker processes (default: 2)")
-    parser.add_argument("--query-timeout", type=float, help="seconds a query may run before it is stopped with 503 (default: 30; 0: no limit)")
+    parser.add_argument("--query-timeout", type=float,
+                        help="seconds a query may run before it is stopped with 503 (default: 30; 0: no "
+                             "limit)")
     parser.add_argument("--max-query-bytes", type=int, help="longest query accepted, in bytes (default: 100000)")
-    parser.add_argument("--public-url", help="the server's public URL, for VoID and the Service Description (default: the request's host)")
+    parser.add_argument("--public-url",
+                        help="the server's public URL, for VoID and the Service Description (default: the request's "
+                             "host)")
     parser.add_argument("--store", dest="store_url", metavar="URL",
                         help="query endpoint of a SPARQL 1.1 server holding the current release (see `load`) to serve from, "
                              "instead of the release's own store")
@@ -252,7 +264,9 @@ def _add_query(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("query", help="run a SPARQL query on the local store or on a remote endpoint")
     parser.add_argument("query", help="the query text, a .rq file, or the name of a library query (queries/*.rq)")
     parser.add_argument("--endpoint", help="URL of a SPARQL endpoint to ask instead of the local store")
-    parser.add_argument("--format", default="table", help="table (aligned columns, the default) or a result format: json, xml, csv, tsv, ttl, nt, rdf, jsonld, trig, nq, n3")
+    parser.add_argument("--format", default="table",
+                        help="table (aligned columns, the default) or a result format: json, xml, csv, tsv, ttl, nt, rdf, "
+                             "jsonld, trig, nq, n3")
     parser.add_argument("--default-graph", action="append", default=[], help="IRI of a graph for the default graph (repeatable)")
     parser.add_argument("--named-graph", action="append", default=[], help="IRI of a named graph of the dataset (repeatable)")
     parser.add_argument("--home", help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or ./var)")
@@ -273,7 +287,9 @@ def _run_query(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="footprints-graph", description="Build, validate, query and serve the footprints-graph knowledge graph.")
+    top = argparse.ArgumentParser(prog="footprints-graph",
+                                  description="Build, validate, query and serve the footprints-graph knowledge "
+                                              "graph.")
     top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = top.add_subparsers(title="commands", required=True, metavar="COMMAND")
     _add_build(commands)
