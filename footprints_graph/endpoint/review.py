@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, URIRef
 
-from footprints_graph.endpoint.reconcile import _index
+from footprints_graph.endpoint.reconcile import ReconciliationService
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.releases.reconciliation import reconcile
 from footprints_graph.terms import to_rdflib
@@ -23,7 +23,7 @@ def review(files: list[Path], store: ox.Store | None, base: str) -> dict:
     """The changes, the report and the likely duplicates of the submission in `files`."""
     submission = read_submission(files, existing_keys(store, base) if store is not None else {}, base).graph
     return {"changes": changes(submission, store, base), "report": report_json(validate_submission(files, store, base)),
-            "duplicates": duplicates(submission, store, base) if store is not None else []}
+            "duplicates": duplicates(submission, base) if store is not None else []}
 
 
 def changes(submission: Graph, store: ox.Store | None, base: str) -> dict[str, list[dict]]:
@@ -49,9 +49,10 @@ def _published(store: ox.Store | None, subject: URIRef) -> set:
     return {(to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads}
 
 
-def duplicates(submission: Graph, store: ox.Store, base: str) -> list[dict]:
-    """Per submitted victim, the published victims whose names the matcher finds alike, best first."""
-    index = _index(current_site().release().build_id, base, store)
+def duplicates(submission: Graph, base: str) -> list[dict]:
+    """Per submitted victim, the published victims whose names the matcher finds alike, best first (the
+    reconciliation service's index of the release being served, built once per release)."""
+    store, index = ReconciliationService(current_site().release, base).served()
     queries = {str(v): {"query": str(submission.value(v, RDFS.label)), "type": "Victim",
                         "limit": DUPLICATE_CANDIDATES} for v in submission.subjects(RDF.type, FP.Victim)}
     answers = reconcile(store, index, queries) if queries else {}

@@ -74,7 +74,7 @@ def receive() -> tuple[int, dict]:
     why it was refused). Other refusals raise InboxError. The web page (web/submission_page.py) answers the
     same way in HTML."""
     uploads = _uploads()
-    details = {"cited_source": _field("cited_source", required=True), "note": _field("note")}
+    details = {"cited_source": _field("cited_source", CITED_SOURCE_NEEDED), "note": _field("note")}
     contact = {"contact": _field("contact")}
     report = _checked(uploads)
     if not report.conforms:
@@ -112,11 +112,16 @@ def _upload(file: FileStorage) -> Upload:
     return Upload(name, file.read())
 
 
-def _field(name: str, required: bool = False) -> str:
+CITED_SOURCE_NEEDED = ("The field `cited_source` is required: say where the records come from (a document, a list, "
+                       "a testimony: its title, publisher and date, or a web address).")
+CURATOR_NEEDED = "Say who decides: the field `curator` holds your name; it is kept with the decision."
+
+
+def _field(name: str, needed: str | None = None) -> str:
+    """A text field of the form, bounded in length; `needed` is the refusal when a required one is empty."""
     value = request.form.get(name, "").strip()
-    if required and not value:
-        raise InboxError(400, f"The field `{name}` is required: say where the records come from (a document, "
-                              "a list, a testimony: its title, publisher and date, or a web address).")
+    if needed and not value:
+        raise InboxError(400, needed)
     if len(value) > MAX_FIELD:
         raise InboxError(400, f"The field `{name}` is longer than {MAX_FIELD} characters.")
     return value
@@ -175,9 +180,7 @@ def open_submission(submission: str) -> Response:
 
 @curators.route("/<submission>/decision", methods=["POST"])
 def decide(submission: str) -> Response:
-    decision, curator_name = request.form.get("decision", ""), _field("curator", required=False)
-    if not curator_name:
-        raise InboxError(400, "Say who decides: the field `curator` holds your name; it is kept with the decision.")
+    decision, curator_name = request.form.get("decision", ""), _field("curator", CURATOR_NEEDED)
     box = inbox()
     config = current_site().config
     on_accept = lambda record: publish(record, box.files(submission), config.data, config.base)  # noqa: E731
