@@ -5,12 +5,14 @@ names letter for letter (a new `Ahn Ho-Cheol` was a duplicate, `Ahn Hocheol` was
 literal prefixes (`김정`, `Kim Jeong`, `An Ho` found nothing)."""
 
 import json
+import re
 
 import pytest
 
 from footprints_graph.validate import validate_submission
 
 ID = "https://w3id.org/footprints-graph/id/"
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 # (the variant as the docs write it, the published person, a category the person is published under)
 VARIANTS = [
     ("Kim Jung-wook", "kim-jung-wook", "Detainee"),
@@ -26,6 +28,7 @@ VARIANTS = [
     ("An Ho-ch'ŏl", "ahn-ho-cheol", "WartimeAbductee"),
     ("Ahn Hocheol", "ahn-ho-cheol", "WartimeAbductee"),
     ("Ahn Ho-Cheol", "ahn-ho-cheol", "WartimeAbductee"),
+    ("안호철", "ahn-ho-cheol", "WartimeAbductee"),  # docs/submitting.md, Duplicates
     ("Kim Kuk-gi", "kim-kook-kie", "Detainee"),
 ]
 NOT_THE_SAME = [("Kim Jung-won", "kim-jung-wook", "Detainee")]  # a letter the rules do not explain
@@ -35,7 +38,7 @@ def submission(folder, name: str, category: str):
     path = folder / "victim.ttl"
     path.write_text(f"""@prefix fp: <https://w3id.org/footprints-graph/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-<{ID}person/example-new-person> a fp:Victim ; rdfs:label {json.dumps(name)}@{"ko" if name == "김정욱" else "ko-Latn"} ;
+<{ID}person/example-new-person> a fp:Victim ; rdfs:label {json.dumps(name)}@{"ko" if HANGUL.search(name) else "ko-Latn"} ;
     fp:victimCategory fp:{category} .
 """, encoding="utf-8")
     return path

@@ -1,6 +1,8 @@
 """Issue 19: a blank template per record table, as CSV and as an Excel workbook, with the allowed values of
 every coded column; the check reads a filled template as it reads data/'s tables."""
 
+import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -72,3 +74,16 @@ def test_a_filled_workbook_template_converts(tmp_path):
 def test_an_unknown_table_names_the_tables():
     with pytest.raises(UnknownTable, match="no record table 'victims'; the tables are people, documents"):
         column_guide("victims")
+
+
+def test_docs_list_every_allowed_value_of_the_coded_columns_they_name():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "submitting.md").read_text(encoding="utf-8")
+    rows = {name: values for names, values in re.findall(r"^\| (`[a-z_]+`(?:, `[a-z_]+`)*(?: \(\w+\))?) \| (.+) \|$",
+                                                          text, re.M)
+            for name in re.findall(r"`([a-z_]+)`", names)}
+    assert {"category", "event_type", "date_basis", "status", "document_type", "structure"} <= set(rows)
+    for table in table_names():
+        for column in column_guide(table):
+            if column.allowed and column.name in rows and "see the template page" not in rows[column.name]:
+                listed = set(re.findall(r"[a-z0-9-]+", rows[column.name]))
+                assert set(column.allowed) <= listed, (table, column.name, set(column.allowed) - listed)
