@@ -351,7 +351,9 @@ def test_no_contact_detail_reaches_a_public_route_a_dump_or_a_log(client, home, 
     decide(client, submission, "accept")
     public = [client.get(f"/submissions/{submission}"), client.get(f"/submissions/{submission}",
                                                                     headers={"Accept": "text/html"})]
-    public += [client.get(path) for path in ("/", "/validate", "/void", "/dumps")]
+    public += [client.get(path) for path in ("/", "/submit", "/validate", "/.well-known/void", "/dumps/",
+                                              "/validation", "/search?q=Lee+Young-hee")]
+    assert all(answer.status_code == 200 for answer in public), [a.status_code for a in public]
     for answer in public:
         assert CONTACT.split(",")[0] not in answer.get_data(as_text=True)
     release = build(data, tmp_path / "next").release
