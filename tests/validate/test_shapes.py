@@ -3,7 +3,8 @@ that the shape reports, a test that fails when some shape reports on no fixture,
 every shape carries. Fixtures: tests/shapes/<shape>-valid.ttl and <shape>-invalid-NN.ttl; a fixture with a
 <name>.context.ttl beside it is checked as a submission against those published records.
 
-`python tests/test_shapes.py` rewrites the table of shapes in docs/submitting.md from the shapes file."""
+`PYTHONPATH=tests python3 tests/validate/test_shapes.py` rewrites the table of shapes in docs/submitting.md from the
+shapes file (tests/ on the path for `support`, as pytest puts it there)."""
 
 import calendar
 import re
@@ -200,7 +201,8 @@ def _documented_table() -> str:
 
 
 def test_the_documentation_table_is_the_shapes_file():
-    assert _documented_table() == shapes_table(), "docs/submitting.md is out of date: run `python tests/test_shapes.py`"
+    rewrite = "PYTHONPATH=tests python3 tests/validate/test_shapes.py"
+    assert _documented_table() == shapes_table(), f"docs/submitting.md is out of date: run `{rewrite}`"
 
 
 if __name__ == "__main__":
