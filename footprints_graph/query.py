@@ -1,14 +1,12 @@
 """The `query` command's work: run a query (text, a .rq file or a library query) on the local store or on any
-SPARQL endpoint (through SPARQLWrapper), and give its results in a format of the protocol's table or as a
-plain-text table. Local and remote answers go through the same table, so `--format` means the same for both."""
+SPARQL endpoint (through the one SPARQL client, store/remote.py), and give its results in a format of the
+protocol's table or as a plain-text table. Local and remote answers go through the same table, so `--format`
+means the same for both."""
 
 import json
-import urllib.error
 from pathlib import Path
 
 import pyoxigraph as ox
-from SPARQLWrapper import POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from footprints_graph.endpoint.sparql.evaluation import Answer, evaluate
 from footprints_graph.endpoint.sparql.guard import QueryPolicy
@@ -24,13 +22,10 @@ from footprints_graph.endpoint.sparql.protocol import (
 from footprints_graph.errors import FootprintsError
 from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
+from footprints_graph.store.remote import RemoteStore, RemoteStoreError
 
 TABLE = "table"
 TABLE_FORMATS = ("json", "nt")  # what a table is made from: SPARQL JSON, or N-Triples for a graph
-
-
-class RemoteEndpointError(FootprintsError):
-    """A remote endpoint that refused or failed the query; the message carries its answer."""
 
 
 def query_text(query: str) -> str:
@@ -64,29 +59,11 @@ def run_remote(endpoint: str, operation: QueryOperation, names: tuple[str, ...])
     """Ask `endpoint` for the formats `names` allows (one per kind of result); the server picks by kind."""
     accept = ", ".join(f.media_type for kind in (SOLUTIONS, GRAPH) for f in FORMATS
                        if f.kind == kind and any(f.called(n) for n in names))
-    client = SPARQLWrapper(endpoint)
-    client.setMethod(POST)
-    client.setOnlyConneg(True)
-    client.setQuery(operation.text)
-    client.addCustomHttpHeader("Accept", accept)
-    for graph in operation.default_graphs:
-        client.addDefaultGraph(graph)
-    for graph in operation.named_graphs:
-        client.addNamedGraph(graph)
-    try:
-        response = client.query().response
-    except (SPARQLWrapperException, urllib.error.URLError) as error:
-        raise RemoteEndpointError(f"{endpoint} answered: {_reason(error)}") from error
-    returned = format_of_media_type(response.headers.get("Content-Type", ""))
+    answer = RemoteStore(endpoint).answer(operation.text, accept, operation.default_graphs, operation.named_graphs)
+    returned = format_of_media_type(answer.media_type)
     if returned is None:
-        raise RemoteEndpointError(f"{endpoint} answered in {response.headers.get('Content-Type')!r}, not in {accept}")
-    return Answer(returned, response.read())
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, urllib.error.HTTPError):
-        return f"{error.code} {error.read().decode('utf-8', 'replace').strip()}"
-    return str(error)
+        raise RemoteStoreError(f"{endpoint} answered in {answer.media_type!r}, not in {accept}")
+    return Answer(returned, answer.body)
 
 
 # ----------------------------------------------------------------------------- the text table
@@ -121,7 +98,7 @@ def aligned(header: list[str], rows: list[list[str]]) -> str:
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
     lines = [header, ["-" * w for w in widths], *rows]
     count = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines) + "\n" + count
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines) + "\n" + count
 
 
 def run(query: str, *, home: Path, endpoint: str | None = None, format_name: str = TABLE,

@@ -3,30 +3,35 @@
 `footprints-graph load`). All three answer the part of pyoxigraph's `Store` API the endpoint uses — `query`
 (with `prefixes`, `use_default_graph_as_union`, `default_graph`, `named_graphs`), `quads_for_pattern`,
 `named_graphs` and `len()` — with pyoxigraph's result objects, so every route, result format and limit works
-the same whichever store serves; only `evaluation.py` treats a server differently (no query process: the
+the same whichever store serves; only sparql/routes.py treats a server differently (no query process: the
 server does the work, and the HTTP timeout is the deadline).
 
 A server's default graph must be the union of its named graphs, as in Virtuoso and in `oxigraph serve
 --union-default-graph`: queries without GRAPH then see the release as they do on the embedded store.
 """
 
-import http.client
 import json
-import socket
-import time
-import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
 
-from footprints_graph.store.remote import DUMP
-from footprints_graph.store.embedded import open_store
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.sparql.evaluation import QueryFailed
 from footprints_graph.endpoint.sparql.lexer import QuerySyntaxError, QueryText
 from footprints_graph.endpoint.sparql.protocol import query_timeout
+from footprints_graph.store.embedded import open_store
+from footprints_graph.store.remote import (
+    DUMP,
+    N_TRIPLES,
+    SPARQL_JSON,
+    QueryRefused,
+    RemoteAnswer,
+    RemoteStore,
+    RemoteStoreError,
+    ServerTimeout,
+)
 
 Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -68,22 +73,21 @@ def in_memory_store(release: Path) -> ox.Store:
 # ----------------------------------------------------------------------------- a SPARQL server
 
 # What to ask a server for, by query form: given a choice, Virtuoso writes a CONSTRUCT result as SPARQL JSON.
-SOLUTIONS_ACCEPT, GRAPH_ACCEPT = "application/sparql-results+json", "application/n-triples"
+SOLUTIONS_ACCEPT, GRAPH_ACCEPT = SPARQL_JSON, N_TRIPLES
 
 
 class ServerStore:
-    """A release as loaded into a SPARQL 1.1 server, read over one kept-alive HTTP connection per process.
-    The release's own summary says which graphs and how many triples the server holds for it (`load` checked
+    """A release as loaded into a SPARQL 1.1 server, asked through the one SPARQL client (store/remote.py). The
+    release's own summary says which graphs and how many triples the server holds for it (`load` checked
     that), so a server's system graphs never show up in the graph list."""
 
     def __init__(self, url: str, release: Path, timeout: float):
         self.url = url
-        self.address = urllib.parse.urlsplit(url)
+        self.timeout = timeout
+        self.client = RemoteStore(url, timeout=timeout or None)  # 0: wait as long as the server takes
         summary = json.loads((release / "summary.json").read_text(encoding="utf-8"))
         self.graphs = [ox.NamedNode(graph) for graph in summary["graphs"]]
         self.triples = summary["triples"]
-        self.timeout = timeout or None  # 0: wait as long as the server takes
-        self._connection: http.client.HTTPConnection | None = None
 
     def query(self, query: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None,
               use_default_graph_as_union: bool = False, default_graph: Iterable[ox.NamedNode] | None = None,
@@ -92,9 +96,10 @@ class ServerStore:
         The base and prefixes go first on the query's first line, so the server's line numbers stay right."""
         declarations = "".join([f"BASE <{base_iri}> " if base_iri else "",
                                 *(f"PREFIX {p}: <{iri}> " for p, iri in (prefixes or {}).items())])
-        fields = [("query", declarations + query), *(("default-graph-uri", g.value) for g in default_graph or ()),
-                  *(("named-graph-uri", g.value) for g in named_graphs or ())]
-        return _results(*self._post(urllib.parse.urlencode(fields), _accept(declarations + query)))
+        text = declarations + query
+        answer = self._answer(text, _accept(text), [g.value for g in default_graph or ()],
+                              [g.value for g in named_graphs or ()])
+        return _results(answer.media_type, answer.body)
 
     def quads_for_pattern(self, subject: Term | None, predicate: ox.NamedNode | None, object: Term | None,
                           graph_name: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
@@ -112,42 +117,17 @@ class ServerStore:
     def __len__(self) -> int:
         return self.triples
 
-    def _post(self, form: str, accept: str) -> tuple[str, bytes]:
-        started = time.monotonic()
+    def _answer(self, query: str, accept: str, default_graphs: list[str], named_graphs: list[str]) -> RemoteAnswer:
+        """The server's answer; a query it calls malformed is a SyntaxError, as pyoxigraph raises (the endpoint
+        answers 400 with the server's reason), a timeout the protocol's 503, any other failure a server fault."""
         try:
-            response = self._send(form, accept)
-        except (TimeoutError, socket.timeout):
-            self._close()
+            return self.client.answer(query, accept, default_graphs, named_graphs)
+        except QueryRefused as error:
+            raise SyntaxError(f"{self.url} refused the query: {error.reason}") from None
+        except ServerTimeout:
             raise query_timeout(self.timeout) from None
-        except (OSError, http.client.HTTPException) as error:
-            self._close()
-            raise QueryFailed(f"cannot reach {self.url}: {error}") from None
-        return _checked(self.url, response, response.read(), time.monotonic() - started)
-
-    def _send(self, form: str, accept: str) -> http.client.HTTPResponse:
-        """POST the form on the kept-alive connection; once more on a new one if the server had closed it."""
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
-        for attempt in (1, 2):
-            connection = self._connect()
-            try:
-                connection.request("POST", self.address.path or "/", form, headers)
-                return connection.getresponse()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                self._close()
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _connect(self) -> http.client.HTTPConnection:
-        if self._connection is None:
-            kind = http.client.HTTPSConnection if self.address.scheme == "https" else http.client.HTTPConnection
-            self._connection = kind(self.address.netloc, timeout=self.timeout)
-        return self._connection
-
-    def _close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        except RemoteStoreError as error:
+            raise QueryFailed(str(error)) from None
 
 
 def _accept(query: str) -> str:
@@ -164,22 +144,8 @@ def _pattern_term(term: Term | None, variable: str) -> str:
     return variable if term is None else str(term)
 
 
-def _checked(url: str, response: http.client.HTTPResponse, body: bytes, seconds: float) -> tuple[str, bytes]:
-    """The answer's media type and body; a query the server calls malformed is a SyntaxError, as pyoxigraph
-    raises (the endpoint answers 400 with the server's message), any other refusal a server fault (500)."""
-    message = body.decode("utf-8", "replace").strip()[:500]
-    if response.status == 400:
-        raise SyntaxError(f"{url} refused the query: {message}")
-    if response.status != 200:
-        raise QueryFailed(f"{url} answered HTTP {response.status} after {seconds:.1f} s: {message}")
-    if response.getheader("X-SPARQL-MaxRows") is not None:  # Virtuoso's ResultSetMaxRows cut the answer short
-        raise QueryFailed(f"{url} cut the answer at its ResultSetMaxRows ({response.getheader('X-SPARQL-MaxRows')}"
-                               " rows); raise it in the [SPARQL] section of virtuoso.ini above max_result_rows")
-    return response.getheader("Content-Type", "").split(";")[0].strip().lower(), body
-
-
 def _results(media_type: str, body: bytes) -> Results:
-    if media_type == "application/sparql-results+json":
+    if media_type == SPARQL_JSON:
         return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
     syntax = ox.RdfFormat.from_media_type(media_type)
     if syntax is None or syntax.supports_datasets:
