@@ -76,9 +76,6 @@ class ValidationReport:
         """SHACL's sh:conforms: true only when there is no result at all, of any severity (SHACL 3.1)."""
         return not self.results
 
-    def __add__(self, other: "ValidationReport") -> "ValidationReport":
-        return ValidationReport(self.results + other.results, {**self.origins, **other.origins})
-
     def counts(self) -> dict:
         return {"conforms": self.conforms, **{f"{s.label.lower()}s": len(self.of(s)) for s in Severity}}
 
