@@ -3,6 +3,7 @@ answer matches the answer computed independently from the record tables in data/
 
 import csv
 import json
+import re
 from collections import Counter, defaultdict
 
 import pyoxigraph as ox
@@ -329,3 +330,22 @@ def test_the_wartime_abductee_lists(store):
     got = {(r["list"], r["outcome"], int(r["count"])) for r in answer(store, "wartime-abductee-lists")}
     assert got == expected
     assert ("list-1953", "listed", 84532) in got
+
+
+# ----------------------------------------------------------------------------- the examples of docs/
+
+
+def _doc_queries(name: str) -> list[str]:
+    text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+    return re.findall(r"```sparql\n(.*?)```", text, re.DOTALL)
+
+
+def test_the_examples_of_querying_names_answer_as_the_document_says(store):
+    """docs/querying-names.md: Hangul only (no romanization slips in through langMatches), a person by a variant."""
+    hangul, variant = _doc_queries("querying-names.md")
+    expected = {(f"{kind}/{r['key']}", r["label_ko"]) for name, kind in (("organisations", "organisation"),
+                                                                         ("instruments", "instrument"))
+                for r in table(name) if r["label_ko"]}
+    got = {(r["thing"].removeprefix(ID), r["hangul"]) for r in answer(store, "", hangul)}
+    assert got == expected and ("organisation/rok-mou", "통일부") in got
+    assert {key(r["person"]) for r in answer(store, "", variant)} == {"kim-jung-wook"}
