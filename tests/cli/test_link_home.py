@@ -2,21 +2,12 @@
 says which home it built, and refuses a home that holds no release unless told (--new-home)."""
 
 import json
-import shutil
-from pathlib import Path
-
-import pytest
 
 from footprints_graph.cli import main
 from footprints_graph.releases.build import build, current_release
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PARTNER = ROOT / "tests" / "data" / "links" / "partner-registry.csv"
-
-
-@pytest.fixture
-def data(tmp_path) -> Path:
-    return Path(shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("uwazi", "examples")))
 
 
 def test_a_home_without_a_release_is_refused_and_nothing_is_written(tmp_path, data, capsys, monkeypatch):

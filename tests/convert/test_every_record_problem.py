@@ -8,8 +8,8 @@ import pytest
 
 from footprints_graph.convert.records import convert_files, convert_tables
 from footprints_graph.errors import RecordError, RecordErrors
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "data" / "examples"
 PUBLISHED = {"organisation": {"abductees-family-union", "dprk"}}
 GOOD = ("good-documents.csv", "good-people.csv", "good-events.csv")

@@ -9,8 +9,8 @@ from rdflib import OWL, SKOS
 
 from footprints_graph.convert.linksets import LinkSetError, read_link_sets
 from footprints_graph.convert.records import convert_tables
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 ID = "https://w3id.org/footprints-graph/id/"
 SSSOM_HEADER = """# curie_map:
 #   fpid: https://w3id.org/footprints-graph/id/

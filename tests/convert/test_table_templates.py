@@ -2,7 +2,6 @@
 every coded column; the check reads a filled template as it reads data/'s tables."""
 
 import re
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -17,6 +16,7 @@ from footprints_graph.convert.table_templates import (
 )
 from footprints_graph.records.tables import read_table
 from footprints_graph.vocab import notations
+from support import ROOT
 
 SPECS = {s.kind: s for s in (PEOPLE, *(t.spec for t in TABLES))}
 
@@ -77,7 +77,7 @@ def test_an_unknown_table_names_the_tables():
 
 
 def test_docs_list_every_allowed_value_of_the_coded_columns_they_name():
-    text = (Path(__file__).resolve().parents[2] / "docs" / "submitting.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "submitting.md").read_text(encoding="utf-8")
     rows = {name: values for names, values in re.findall(r"^\| (`[a-z_]+`(?:, `[a-z_]+`)*(?: \(\w+\))?) \| (.+) \|$",
                                                           text, re.M)
             for name in re.findall(r"`([a-z_]+)`", names)}

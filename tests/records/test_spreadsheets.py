@@ -15,8 +15,8 @@ from footprints_graph.convert.records import convert_files
 from footprints_graph.errors import RecordError
 from footprints_graph.records import spreadsheets
 from footprints_graph.records.tables import TableSpec, read_table
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "data" / "examples"
 TABLES = ("good-documents", "good-people", "good-events")
 PUBLISHED = {"organisation": {"abductees-family-union", "dprk"}}  # what the example refers to by key

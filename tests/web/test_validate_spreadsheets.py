@@ -3,11 +3,11 @@ and every conversion mistake is listed at once, by file and line, without the se
 
 import csv
 import io
-from pathlib import Path
 
 import openpyxl
 
-ROOT = Path(__file__).resolve().parents[2]
+from support import ROOT
+
 EXAMPLES = ROOT / "data" / "examples"
 TABLES = ("good-documents.csv", "good-people.csv", "good-events.csv")
 
