@@ -52,7 +52,6 @@ from footprints_graph.resources import ontology_graph
 from footprints_graph.store.embedded import (
     line_graph,
     sorted_nquads,
-    sorted_quads,
     write_dumps,
     write_extended_store,
     write_store,
@@ -84,15 +83,27 @@ def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool =
         records += read_link_sets(data_dir / "links", records, base)
         public = [r for r in records if not r.restricted]
         lines, quads = sorted_nquads([*_quads(public, progress), *_ontology_quads()])
-    build_id = hashlib.sha256(b"".join(lines)).hexdigest()[:16]
+        restricted = [r for r in records if r.restricted]
+        restricted_lines, restricted_quads = sorted_nquads(_quads(restricted, progress=False))
+    build_id = release_id(lines, restricted_lines)
     pause_at("read")
-    restricted = [r for r in records if r.restricted]
     previous = current_release(home)
-    release, report, changed = _write_release(home, build_id, lines, quads, records, restricted, previous)
+    release, report, changed = _write_release(home, build_id, lines, quads, records, restricted, restricted_quads,
+                                              previous)
     write_release_description(release, previous, changed)
     make_current(home, release)
     prune(home, release)
     return BuildResult(build_id, release, json.loads((release / "summary.json").read_text(encoding="utf-8")), report)
+
+
+def release_id(public_lines: list[bytes], restricted_lines: list[bytes]) -> str:
+    """The release's name: a hash of every record, public and restricted, so that a curator's edit of a restricted
+    record alone makes a new release (issue 13) rather than finding the old one in place and keeping it. The two
+    parts are hashed apart so that no line can move from one to the other and keep the id."""
+    digest = hashlib.sha256()
+    for part in (public_lines, restricted_lines):
+        digest.update(hashlib.sha256(b"".join(part)).digest())
+    return digest.hexdigest()[:16]
 
 
 def _refuse_mixing(data_dir: Path, base: str) -> None:
@@ -129,7 +140,7 @@ def _summary(build_id: str, lines: list[bytes], records: list[ConvertedRecord], 
 
 
 def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox.Quad],
-                   records: list[ConvertedRecord], restricted: list[ConvertedRecord],
+                   records: list[ConvertedRecord], restricted: list[ConvertedRecord], restricted_quads: list[ox.Quad],
                    previous: Path | None) -> tuple[Path, ValidationReport, dict | None]:
     """Validate the records, and tell what changed since `previous`, while the store and the dumps are written
     into a folder of their own; finish the release (restricted records, reports) and give it its name only
@@ -143,7 +154,7 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox
     work.mkdir(parents=True)
     try:
         report, changed = _validate_while_writing(work, lines, quads, records, previous)
-        _write_restricted(work / "restricted", restricted, work / "store")
+        _write_restricted(work / "restricted", restricted_quads, work / "store")
         summary = _summary(build_id, lines, records, report, restricted)
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _write_report(work, public_report(report, restricted))
@@ -228,11 +239,10 @@ def _write_report(folder: Path, report: ValidationReport) -> None:
                                             encoding="utf-8")
 
 
-def _write_restricted(folder: Path, restricted: list[ConvertedRecord], public_store: Path) -> None:
-    """The restricted records, and a store of every record for the curators' routes (endpoint/curator.py): the
-    public store with the restricted records added."""
+def _write_restricted(folder: Path, quads: list[ox.Quad], public_store: Path) -> None:
+    """The restricted records' quads, and a store of every record for the curators' routes (endpoint/curator.py):
+    the public store with the restricted records added."""
     folder.mkdir(mode=0o700)  # other users of the machine cannot read them either
-    quads = sorted_quads(to_quad(s, p, o, r.graph) for r in restricted for s, p, o in r.triples)
     ox.serialize(quads, str(folder / "restricted.nq"), ox.RdfFormat.N_QUADS)
     write_extended_store(folder / "store", public_store, quads)
 

@@ -12,11 +12,6 @@ import pyoxigraph as ox
 from footprints_graph.iris import PREFIXES
 
 
-def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """Quads deduplicated and sorted by their N-Quads text, so that every dump is byte-stable."""
-    return sorted(set(quads), key=str)
-
-
 def sorted_nquads(quads: Iterable[ox.Quad]) -> tuple[list[bytes], list[ox.Quad]]:
     """The quads deduplicated and sorted by their N-Quads text, so that every dump is byte-stable: their lines
     and the quads themselves in the same order. Serialised once by Oxigraph and sorted as bytes (sorting 3M
