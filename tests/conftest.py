@@ -28,7 +28,7 @@ SLOW_FIXTURES = frozenset({
     "oxigraph",  # the Oxigraph server (scripts/oxigraph-server.sh)
     "comunica",  # comunica-sparql from npm (scripts/comunica.sh)
     "chromium",  # Debian's Chromium (scripts/install-browser.sh)
-    "build_subprocess",  # footprints-graph build in processes killed at each phase (test_kill_build.py)
+    "build_subprocess",  # footprints-graph build in processes killed at each phase (releases/test_kill_build.py)
 })
 
 

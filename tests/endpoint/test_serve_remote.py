@@ -1,6 +1,6 @@
 """`footprints-graph serve --store URL`: the endpoint serving a release loaded into Virtuoso 7 or the Oxigraph
 server answers the researcher query library as the embedded store does, renders record pages, and keeps the
-protocol's errors and limits (issue 7). The servers come from tests/servers.py (installed when missing)."""
+protocol's errors and limits (issue 7). The servers come from tests/support/servers.py (installed when missing)."""
 
 import json
 import re

@@ -1,7 +1,7 @@
 """A real build of data/ pushed into Virtuoso 7 and into the Oxigraph server with `footprints-graph load`:
 every named graph arrives whole, researchers' queries answer as on the embedded store, a load that fails
 half-way continues where it stopped, loading twice changes nothing, and Virtuoso's silent truncation at
-ResultSetMaxRows becomes a clear error. The servers come from tests/servers.py (installed when missing)."""
+ResultSetMaxRows becomes a clear error. The servers come from tests/support/servers.py (installed when missing)."""
 
 import json
 import shutil

@@ -177,7 +177,7 @@ def test_resubmitting_a_published_record_is_a_warning(home, capsys, tmp_path):
 
 
 def test_an_uwazi_export_is_checked_through_its_mapping(home, capsys, tmp_path):
-    """A made-up FOOTPRINTS-style entity (as in tests/test_uwazi.py) taken after the war."""
+    """A made-up FOOTPRINTS-style entity (as in tests/records/test_uwazi.py) taken after the war."""
     properties = [("category", "select"), ("date_of_abduction", "date"), ("place_of_abduction_geolocation", "geolocation"),
                   ("credited_to", "relationship"), ("record_number", "generatedid"), ("period_of_abduction", "daterange"),
                   ("age_at_abduction", "numeric"), ("occupation", "text"), ("status", "select"), ("status_as_of", "date"),
