@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from footprints_graph.convert import linksets
 from footprints_graph.endpoint.language import Words
 from footprints_graph.endpoint.linked_data.presentation import Presenter, TermView
 from footprints_graph.iris import DECLARED_PREFIXES
@@ -20,7 +21,9 @@ from footprints_graph.vocab import FP
 
 RDF, RDFS, SKOS, DCT, SCHEMA, QB = (DECLARED_PREFIXES[p] for p in ("rdf", "rdfs", "skos", "dct", "schema", "qb"))
 RDF_TYPE = RDF + "type"
-OWL_SAME_AS = DECLARED_PREFIXES["owl"] + "sameAs"
+OWL = DECLARED_PREFIXES["owl"]
+OWL_SAME_AS = OWL + "sameAs"
+SSSOM, PAV = str(linksets.SSSOM), str(linksets.PAV)  # the terms a link set's mappings are told in
 
 
 def fp(name: str) -> str:
@@ -131,7 +134,19 @@ def person(layout: Layout) -> dict:
                       "as_of": facts.text(c, fp("asOf")), "sources": layout.sources(c)}
                      for c in layout.claims_by(fp("statusOf"))],
         "same_as": [o.value for o in facts.all(iri, OWL_SAME_AS)],
+        "partner_links": _partner_links(layout),
     }
+
+
+def _partner_links(layout: Layout) -> list[dict]:
+    """Each partner's link to this record as its link set states it: the link (sameAs, exactMatch or
+    closeMatch), the partner's record, how sure, who said so and when, and the link set."""
+    facts = layout.facts
+    return [{"predicate": layout.term(facts.one(m, OWL + "annotatedProperty")),
+             "target": facts.text(m, OWL + "annotatedTarget"), "confidence": facts.text(m, SSSOM + "confidence"),
+             "authors": [a.value for p in (PAV + "authoredBy", SSSOM + "author_label") for a in facts.all(m, p)],
+             "date": facts.text(m, DCT + "created"), "link_set": layout.term(ox.NamedNode(m.split("#")[0]))}
+            for m in layout.claims_by(OWL + "annotatedSource")]
 
 
 def _names(facts: Facts, iri: str) -> list[dict]:

@@ -30,8 +30,10 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DCT_SOURCE = "http://purl.org/dc/terms/source"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 SCHEMA_URL = "https://schema.org/url"
-# claim nodes that point at the resource they are about
-CLAIM_PROPERTIES = tuple(ONTOLOGY + p for p in ("listingOf", "statusOf", "victim", "familyOf"))
+# claim nodes that point at the resource they are about; a partner's mapping (an owl:Axiom of a link set, with
+# its confidence, author and date) is a claim about our record too
+CLAIM_PROPERTIES = (*(ONTOLOGY + p for p in ("listingOf", "statusOf", "victim", "familyOf")),
+                    "http://www.w3.org/2002/07/owl#annotatedSource")
 # what a description says about each source document it cites
 SOURCE_SUMMARY = (RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title",
                   SCHEMA_URL, ONTOLOGY + "unDocumentSymbol", "http://purl.org/dc/terms/publisher",

@@ -1,0 +1,56 @@
+"""Issue 19, links in sight: a person's page shows each partner link — predicate, the partner's record,
+confidence, author, date and link set — not only inside the collapsed list of all statements."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from footprints_graph.endpoint.config import EndpointConfig
+from footprints_graph.releases.build import build
+from footprints_graph.web import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+LINKS = ROOT / "tests" / "data" / "links"
+
+
+@pytest.fixture(scope="module")
+def linked_client(tmp_path_factory, copy_data):
+    data = copy_data(tmp_path_factory.mktemp("linked"))
+    shutil.copytree(LINKS, data / "links", dirs_exist_ok=True)
+    home = tmp_path_factory.mktemp("home")
+    build(data, home)
+    return create_app(EndpointConfig(home=home)).test_client()
+
+
+def partner_rows(page: str) -> list[str]:
+    section = page.split('id="links-heading"', 1)[1].split("</section>", 1)[0]
+    return [re.sub(r"\s+", " ", row) for row in re.findall(r"<tr><td>.*?</tr>", section, re.S)]
+
+
+def test_a_person_page_shows_each_partner_link_with_its_provenance(linked_client):
+    page = linked_client.get("/id/person/kim-won-ho", headers={"Accept": "text/html"}).get_data(as_text=True)
+    rows = partner_rows(page)
+    assert rows, "no partner links section"
+    registry = next(r for r in rows if "archive.example.org/victims/2001" in r)
+    for shown in ("sameAs", "2026-02-01", "Example Partner Archive", "partner-registry"):
+        assert shown in registry, (shown, registry)
+
+
+def test_an_sssom_link_shows_its_confidence_orcid_and_date(linked_client):
+    page = linked_client.get("/id/person/kim-jung-wook", headers={"Accept": "text/html"}).get_data(as_text=True)
+    [row] = [r for r in partner_rows(page) if "archive.example.org/victims/1001" in r]
+    for shown in ("exactMatch", "0.95", "https://orcid.org/0000-0000-0000-0001", "2026-01-10", "partner-archive"):
+        assert shown in row, (shown, row)
+
+
+def test_the_links_are_in_korean_on_the_korean_page(linked_client):
+    page = linked_client.get("/id/person/kim-won-ho", headers={"Accept": "text/html", "Accept-Language": "ko"})
+    assert "협력 기록 보관소의 연결" in page.get_data(as_text=True)
+
+
+def test_a_person_without_partner_links_has_no_empty_section(linked_client):
+    page = linked_client.get("/id/person/ham-jin-woo", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Ham Jin-woo" in page
+    assert 'id="links-heading"' not in page
