@@ -36,7 +36,8 @@ import requests
 from footprints_graph.convert.synth import write_synthetic
 from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
-from footprints_graph.releases.build import build, current_release
+from footprints_graph.releases.build import build
+from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,8 @@ from footprints_graph.convert.synth import write_synthetic
 from footprints_graph.errors import FootprintsError
 from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
 from footprints_graph.releases.backup import restore_backup, write_backup
-from footprints_graph.releases.build import build, current_release
+from footprints_graph.releases.build import build
+from footprints_graph.releases.serving import current_release
 from footprints_graph.releases.uwazi_export import export_uwazi
 from footprints_graph.store.embedded import open_store
 from footprints_graph.store.remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore, load_release, progress_path

@@ -9,9 +9,10 @@ import logging
 
 from gunicorn.app.base import BaseApplication
 
-from footprints_graph.releases.build import build, current_release
-from footprints_graph.hardening import refuse_outbound_connections
 from footprints_graph.endpoint.config import EndpointConfig
+from footprints_graph.hardening import refuse_outbound_connections
+from footprints_graph.releases.build import build
+from footprints_graph.releases.serving import current_release
 
 log = logging.getLogger(__name__)
 BACKSTOP_SECONDS = 30

@@ -29,8 +29,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from footprints_graph.errors import FootprintsError
-from footprints_graph.releases.build import current_release, make_current, prune
+from footprints_graph.releases.build import prune
 from footprints_graph.releases.inbox import ID_PATTERN, INBOX, Inbox, sync_folder
+from footprints_graph.releases.serving import current_release, make_current
 from footprints_graph.store.embedded import write_store
 
 FORMAT, VERSION = "footprints-graph backup", 1

@@ -8,7 +8,7 @@ import pytest
 
 from footprints_graph import cli
 from footprints_graph.endpoint.config import ConfigError, EndpointConfig, load_config
-from footprints_graph.releases.build import current_release
+from footprints_graph.releases.serving import current_release
 from footprints_graph.server import FootprintsServer, ensure_release, gunicorn_settings
 from support import ROOT
 

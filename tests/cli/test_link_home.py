@@ -4,7 +4,8 @@ says which home it built, and refuses a home that holds no release unless told (
 import json
 
 from footprints_graph.cli import main
-from footprints_graph.releases.build import build, current_release
+from footprints_graph.releases.build import build
+from footprints_graph.releases.serving import current_release
 from support import ROOT
 
 PARTNER = ROOT / "tests" / "data" / "links" / "partner-registry.csv"

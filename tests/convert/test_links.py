@@ -12,7 +12,8 @@ from footprints_graph import resources
 from footprints_graph.cli import main
 from footprints_graph.convert.linksets import LinkSetError, linkset_counts, mapping_node, read_link_set, read_link_sets
 from footprints_graph.convert.records import convert_tables
-from footprints_graph.releases.build import build, current_release
+from footprints_graph.releases.build import build
+from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
 from footprints_graph.vocab import FP
 from support import ROOT

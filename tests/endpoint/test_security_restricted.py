@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from footprints_graph.endpoint.sparql.library import library
-from footprints_graph.releases.build import current_release
+from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
 from footprints_graph.web import EndpointConfig, create_app
 from support.security import (

@@ -10,7 +10,7 @@ import requests
 from rdflib import Graph
 
 from footprints_graph.endpoint.sparql.library import library
-from footprints_graph.releases.build import current_release
+from footprints_graph.releases.serving import current_release
 from footprints_graph.store.remote import load_release
 from footprints_graph.web import EndpointConfig, create_app
 from support.servers import Server

@@ -13,7 +13,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from footprints_graph.cli import main
-from footprints_graph.releases.build import current_release
+from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
 from support.security import RESTRICTED_KEY, restricted_home
 

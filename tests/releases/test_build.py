@@ -7,7 +7,8 @@ import pytest
 from footprints_graph.cli import main
 from footprints_graph.errors import BuildError, RecordError
 from footprints_graph.releases import build as build_module
-from footprints_graph.releases.build import build, current_release
+from footprints_graph.releases.build import build
+from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import DUMP_FORMATS, open_store
 from support import ROOT
 

@@ -16,7 +16,8 @@ import pytest
 from footprints_graph.cli import main
 from footprints_graph.errors import BuildError
 from footprints_graph.iris import SYNTHETIC_BASE
-from footprints_graph.releases.build import PAUSE_PHASES, build, current_release
+from footprints_graph.releases.build import PAUSE_PHASES, build
+from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
 from footprints_graph.web import EndpointConfig, create_app
 from support import ROOT

@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from footprints_graph.cli import main
-from footprints_graph.releases.build import build, current_release
+from footprints_graph.releases.build import build
+from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
 from support.security import RESTRICTED_KEY, RESTRICTED_NAME, restricted_data
 

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from footprints_graph.releases.build import build, current_release
+from footprints_graph.releases.build import build
+from footprints_graph.releases.serving import current_release
 from support import ROOT
 from support.serving import LiveServer, serving
 

@@ -15,7 +15,8 @@ from footprints_graph.cli import main
 from footprints_graph.convert import ConvertedRecord
 from footprints_graph.convert.records import PEOPLE, TABLES
 from footprints_graph.errors import Origin
-from footprints_graph.releases.build import build, current_release
+from footprints_graph.releases.build import build
+from footprints_graph.releases.serving import current_release
 from footprints_graph.validate import FPS, Severity, ValidationFailed, validate_records
 from footprints_graph.vocab import FP
 from support import ROOT

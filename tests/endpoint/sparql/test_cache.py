@@ -9,7 +9,7 @@ import pytest
 from footprints_graph.endpoint.sparql.cache import EXTENSION, AnswerCache, CacheKey
 from footprints_graph.endpoint.sparql.evaluation import Answer
 from footprints_graph.endpoint.sparql.protocol import FORMATS
-from footprints_graph.releases.build import make_current
+from footprints_graph.releases.serving import make_current
 from footprints_graph.web import EndpointConfig, create_app
 
 FP = "https://w3id.org/footprints-graph/ontology#"
