@@ -339,7 +339,8 @@ def _clashing_names(link_sets: list[LinkSet]) -> list[str]:
 # ---------------------------------------------------------------- RDF
 
 SET_METADATA = {"mapping_set_id": PROV.wasDerivedFrom, "mapping_set_title": DCTERMS.title,
-                "license": DCTERMS.license, "mapping_set_version": OWL.versionInfo}
+                "license": DCTERMS.license, "mapping_set_version": OWL.versionInfo,
+                "object_source": VOID.objectsTarget}  # SSSOM's name for the partner's dataset
 
 
 def to_record(link_set: LinkSet, base: str) -> ConvertedRecord:
@@ -391,6 +392,15 @@ LINKSET_COUNTS = """
 SELECT ?linkset ?predicate (COUNT(*) AS ?links) WHERE {
   GRAPH ?linkset { ?linkset a void:Linkset ; void:linkPredicate ?predicate . ?s ?predicate ?o }
 } GROUP BY ?linkset ?predicate"""
+
+
+LINKSET_TARGETS = "SELECT ?linkset ?target WHERE { GRAPH ?linkset { ?linkset a void:Linkset ; void:objectsTarget ?target } }"
+
+
+def linkset_targets(store: ox.Store) -> dict[str, str]:
+    """{link set graph IRI: the partner's dataset IRI} for the link sets whose header names it (object_source)."""
+    rows = store.query(LINKSET_TARGETS, prefixes={"void": str(VOID)})
+    return {row["linkset"].value: row["target"].value for row in rows if isinstance(row["target"], ox.NamedNode)}
 
 
 def linkset_counts(store: ox.Store) -> dict[str, dict[str, int]]:

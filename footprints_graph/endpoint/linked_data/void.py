@@ -11,13 +11,14 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from footprints_graph.iris import DECLARED_PREFIXES, ONTOLOGY, VOCAB, prefixes
-from footprints_graph.convert.linksets import linkset_counts
+from footprints_graph.convert.linksets import linkset_counts, linkset_targets
 from footprints_graph.endpoint.sparql.protocol import FORMATS, format_by_extension
 from footprints_graph.releases.description import CONTEXT, DESCRIPTION_FILE, release_iri
 from footprints_graph.releases.serving import Release
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 VOID, DCT, FOAF, XSD = (DECLARED_PREFIXES[p] for p in ("void", "dct", "foaf", "xsd"))
+VCARD = "http://www.w3.org/2006/vcard/ns#"
 SD = "http://www.w3.org/ns/sparql-service-description#"  # SD and DCAT describe the service, not the data:
 DCAT = "http://www.w3.org/ns/dcat#"  # the ontology does not use them, so it does not declare them
 OWL_SAME_AS = DECLARED_PREFIXES["owl"] + "sameAs"
@@ -25,7 +26,8 @@ SCHEMA_URL = DECLARED_PREFIXES["schema"] + "url"
 WIKIDATA = "http://www.wikidata.org/entity/"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 IANA = "https://www.iana.org/assignments/media-types/"
-DESCRIPTION_PREFIXES = {**prefixes("void"), "sd": SD, "dcat": DCAT, **prefixes("dct", "foaf", "xsd", "owl", "schema", "fp")}
+DESCRIPTION_PREFIXES = {**prefixes("void"), "sd": SD, "dcat": DCAT, "vcard": VCARD,
+                        **prefixes("dct", "foaf", "xsd", "owl", "schema", "fp")}
 
 TITLE = "footprints-graph: South Korean victims of North Korea"
 SERVICE_TITLE = "footprints-graph SPARQL endpoint"
@@ -62,6 +64,7 @@ class Statistics:
     wikidata_links: int
     document_links: dict[str, int]  # host -> number of schema:url links to it
     partner_links: dict[str, dict[str, int]]  # partner link set graph -> link predicate -> number of links
+    partner_datasets: dict[str, str]  # partner link set graph -> the partner's dataset, when its header names it
     example: str | None
     categories: dict[str, list[tuple[str, str]]]  # victim category -> its (label, language) pairs
 
@@ -83,6 +86,7 @@ def _statistics(store: ox.Store) -> Statistics:
         document_links=_counts(store, f"SELECT ?k (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{SCHEMA_URL}> ?u }} "
                                       "BIND(REPLACE(STR(?u), '^[a-z]+://([^/:?#]+).*$', '$1') AS ?k) } GROUP BY ?k"),
         partner_links=linkset_counts(store),
+        partner_datasets=linkset_targets(store),
         example=_first(store, f"SELECT ?s WHERE {{ GRAPH ?g {{ ?s a <{ONTOLOGY}Victim> }} }} ORDER BY ?s LIMIT 1"),
         categories=_categories(store),
     )
@@ -158,14 +162,23 @@ def dataset_iri(base: str) -> str:
     return urljoin(base, "../.well-known/void#footprints-graph")
 
 
-def void_triples(release: Release, root: str, base: str) -> list[ox.Triple]:
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes a deployment and where to reach them, as its settings state (none by default)."""
+
+    name: str | None = None
+    contact: str | None = None
+
+
+def void_triples(release: Release, root: str, base: str, publisher: Publisher = Publisher()) -> list[ox.Triple]:
     """The VoID + DCAT description of the served release; `root` is the public URL of the server."""
     stats, dataset = statistics(release), dataset_iri(base)
-    return [*_dataset(dataset, stats, release, root, base), *_class_partitions(dataset, stats),
+    return [*_dataset(dataset, stats, release, root, base), *_publisher(dataset, publisher),
+            *_class_partitions(dataset, stats),
             *_graph_subsets(dataset, stats), *_wikidata_linkset(dataset, stats, root),
             *(t for host, n in sorted(stats.document_links.items()) for t in _site_linkset(dataset, host, n, root)),
             *(t for graph, links in stats.partner_links.items() for predicate, n in links.items()
-              for t in _partner_linkset(dataset, graph, predicate, n)),
+              for t in _partner_linkset(dataset, graph, predicate, n, stats.partner_datasets.get(graph))),
             *(t for dump in dumps(release) for t in _distribution(dataset, dump, root)),
             *_data_service(dataset, root)]
 
@@ -191,6 +204,21 @@ def _dataset(dataset: str, stats: Statistics, release: Release, root: str, base:
                *_coverage(dataset, stats)]
     if stats.example:
         triples.append(_triple(dataset, VOID + "exampleResource", ox.NamedNode(stats.example)))
+    return triples
+
+
+def _publisher(dataset: str, publisher: Publisher) -> list[ox.Triple]:
+    triples = []
+    if publisher.name:
+        agent = ox.BlankNode("publisher")
+        triples += [_triple(dataset, DCT + "publisher", agent), *_a(agent, FOAF + "Agent"),
+                    _triple(agent, FOAF + "name", _literal(publisher.name))]
+    if publisher.contact:
+        kind = ox.BlankNode("contact")
+        reach = VCARD + ("hasEmail" if publisher.contact.startswith("mailto:") else "hasURL")
+        triples += [_triple(dataset, DCAT + "contactPoint", kind), *_a(kind, VCARD + "Kind"),
+                    _triple(kind, VCARD + "fn", _literal(publisher.name or TITLE)),
+                    _triple(kind, reach, ox.NamedNode(publisher.contact))]
     return triples
 
 
@@ -257,12 +285,13 @@ def _site_linkset(dataset: str, host: str, count: int, root: str) -> list[ox.Tri
             _triple(target, FOAF + "homepage", ox.NamedNode(f"https://{host}/"))]
 
 
-def _partner_linkset(dataset: str, graph: str, predicate: str, count: int) -> list[ox.Triple]:
-    """A partner's mapping file (`footprints-graph link`): one linkset per link predicate; the objects'
-    dataset is the partner's, which we do not describe."""
+def _partner_linkset(dataset: str, graph: str, predicate: str, count: int, target: str | None) -> list[ox.Triple]:
+    """A partner's mapping file (`footprints-graph link`): one linkset per link predicate; its objects target is
+    the partner's dataset when the set's header names it (SSSOM object_source), which we do not describe."""
     linkset = f"{graph}#{predicate.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}"
+    named = [_triple(linkset, VOID + "objectsTarget", ox.NamedNode(target))] if target else []
     return [_triple(dataset, VOID + "subset", ox.NamedNode(linkset)), *_a(linkset, VOID + "Linkset"),
-            _triple(linkset, VOID + "subjectsTarget", ox.NamedNode(dataset)),
+            _triple(linkset, VOID + "subjectsTarget", ox.NamedNode(dataset)), *named,
             _triple(linkset, VOID + "linkPredicate", ox.NamedNode(predicate)),
             _triple(linkset, VOID + "triples", count), _triple(linkset, DCT + "source", ox.NamedNode(graph))]
 
@@ -332,11 +361,14 @@ def _default_dataset(dataset: str, stats: Statistics) -> list[ox.Triple]:
 # ----------------------------------------------------------------------------- the release, as served
 
 SERVED_CONTEXT = {**CONTEXT, "description": "dct:description", "license": {"@id": "dct:license", "@type": "@id"},
-                  "isVersionOf": {"@id": "dcat:isVersionOf", "@type": "@id"},
-                  "accessURL": {"@id": "dcat:accessURL", "@type": "@id"}}
+                  "isVersionOf": {"@id": "dct:isVersionOf", "@type": "@id"},
+                  "accessURL": {"@id": "dcat:accessURL", "@type": "@id"}, "foaf": FOAF, "vcard": VCARD,
+                  "publisher": "dct:publisher", "contactPoint": "dcat:contactPoint", "name": "foaf:name",
+                  "fn": "vcard:fn", "hasEmail": {"@id": "vcard:hasEmail", "@type": "@id"},
+                  "hasURL": {"@id": "vcard:hasURL", "@type": "@id"}}
 
 
-def served_release_description(release: Release, root: str, base: str) -> dict:
+def served_release_description(release: Release, root: str, base: str, publisher: Publisher = Publisher()) -> dict:
     """The release's `release.json` as the server publishes it: what it is and under which licence, a version
     of the dataset the VoID describes, and every dump at its absolute URL on this server (the file itself
     names them relative to the release folder, which the build writes before any server exists)."""
@@ -344,4 +376,14 @@ def served_release_description(release: Release, root: str, base: str) -> dict:
     for entry in description["distributions"]:
         entry["downloadURL"] = entry["accessURL"] = f"{root}/{entry['downloadURL']}"
     return {**description, "@context": SERVED_CONTEXT, "description": DESCRIPTION, "license": CC_BY,
-            "isVersionOf": dataset_iri(base)}
+            "isVersionOf": dataset_iri(base), **_publisher_json(publisher)}
+
+
+def _publisher_json(publisher: Publisher) -> dict:
+    described = {}
+    if publisher.name:
+        described["publisher"] = {"type": "foaf:Agent", "name": publisher.name}
+    if publisher.contact:
+        reach = "hasEmail" if publisher.contact.startswith("mailto:") else "hasURL"
+        described["contactPoint"] = {"type": "vcard:Kind", "fn": publisher.name or TITLE, reach: publisher.contact}
+    return described
