@@ -1,6 +1,5 @@
 """Cell values, keys and IRIs: the small rules every record goes through."""
 
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -9,13 +8,13 @@ from importlib.metadata import entry_points
 import pytest
 from rdflib import Literal
 from rdflib.namespace import XSD
-from support import ROOT
 
 from footprints_graph.convert import values
 from footprints_graph.convert.records import convert_tables
 from footprints_graph.errors import RecordError
 from footprints_graph.iris import KeyError_, mint, slug
 from footprints_graph.records.tables import TableSpec, read_table
+from support import ROOT
 
 
 @pytest.mark.parametrize("text,datatype", [("1953", XSD.gYear), ("2013-10", XSD.gYearMonth), ("1950-06-25", XSD.date)])
@@ -75,10 +74,8 @@ def test_every_console_script_target_imports():
         assert callable(script.load())
 
 
-def test_a_quote_credited_to_two_sources_is_refused_with_its_line(tmp_path):
+def test_a_quote_credited_to_two_sources_is_refused_with_its_line(data):
     """Issue 14: a statement belongs to the one source that says it; a document it cites is cited_source."""
-    data = tmp_path / "data"
-    shutil.copytree(ROOT / "data", data)
     findings = data / "findings.csv"
     text = findings.read_text(encoding="utf-8")
     findings.write_text(text.replace("footprints-south-korean-victims,a-hrc-25-63",
