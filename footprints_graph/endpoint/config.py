@@ -18,6 +18,8 @@ FOOTPRINTS_* environment variables and command-line flags.
     cache_bytes = 67108864    # answers kept per worker for repeated queries (exact; a new build misses); 0: none
     in_memory = false         # serve from a copy of the release in memory: faster queries, ~2 GB per 100k victims
     store_url = "http://127.0.0.1:8890/sparql"  # serve from this SPARQL server, loaded with `footprints-graph load`
+    publisher = "…"           # who publishes this deployment, named in its DCAT description (default: nobody)
+    contact = "mailto:…"      # its contact point, a mailto: or http(s) URL (default: none)
 """
 
 import os
@@ -33,6 +35,15 @@ from footprints_graph.iris import DEFAULT_BASE
 
 class ConfigError(FootprintsError):
     """A setting that cannot be used: says which, where it came from and what is expected."""
+
+
+class ContactURL(str):
+    """Where to reach a deployment's publisher: a mailto: or http(s) URL."""
+
+    def __new__(cls, value: str) -> "ContactURL":
+        if not isinstance(value, str) or not value.startswith(("mailto:", "http://", "https://")):
+            raise ValueError(value)
+        return super().__new__(cls, value)
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,10 @@ class EndpointConfig:
     cache_bytes: int = 64 * 1024 * 1024
     in_memory: bool = False
     store_url: str | None = None
+    # The DCAT description names a publisher and a contact point only when the deployment states them: the
+    # records' sources do not say who publishes this graph.
+    publisher: str | None = None
+    contact: ContactURL | None = None
 
     def with_overrides(self, **values: Any) -> "EndpointConfig":
         return replace(self, **_typed({k: v for k, v in values.items() if v is not None}, "flags"))
@@ -78,7 +93,7 @@ def _urls(value: Any) -> tuple[str, ...]:
 
 TYPES = {f.name: f.type for f in fields(EndpointConfig)}
 CONVERTERS = {Path: Path, str: str, int: int, float: float, bool: _boolean, str | None: str,
-              tuple[str, ...]: _urls}
+              tuple[str, ...]: _urls, ContactURL | None: ContactURL}
 
 
 def load_config(file: Path | None = None, environ: Mapping[str, str] | None = None,

@@ -11,8 +11,8 @@ from footprints_graph.endpoint.sparql.library import library, library_query
 from footprints_graph.endpoint.linked_data.routes import Representation, respond
 from footprints_graph.endpoint.sparql.protocol import best_match
 from footprints_graph.endpoint.site import current_site
-from footprints_graph.endpoint.linked_data.void import (DESCRIPTION_PREFIXES, dumps, served_release_description,
-                                                     statistics, void_triples)
+from footprints_graph.endpoint.linked_data.void import (DESCRIPTION_PREFIXES, Publisher, dumps,
+                                                     served_release_description, statistics, void_triples)
 
 blueprint = Blueprint("pages", __name__)
 VALIDATION_FILES = {"text/turtle": "validation.ttl", "application/json": "validation.json"}
@@ -54,7 +54,7 @@ def dump_index() -> str:
 def release_description() -> Response:
     """The current release as a version of the dataset (DCAT in JSON-LD), with absolute dump URLs."""
     site = current_site()
-    described = served_release_description(site.release(), site.root(), site.config.base)
+    described = served_release_description(site.release(), site.root(), site.config.base, _publisher())
     return Response(json.dumps(described, indent=2, sort_keys=True), content_type="application/ld+json")
 
 
@@ -99,8 +99,13 @@ def _report_by_record(path: Path) -> dict | None:
 def void(extension: str | None) -> Response:
     site = current_site()
     release, root = site.release(), site.root()
-    triples = void_triples(release, root, site.config.base)
+    triples = void_triples(release, root, site.config.base, _publisher())
     page = lambda: render_template("void.html", stats=statistics(release), dumps=dumps(release),  # noqa: E731
                                    release=release, root=root)
     return respond(Representation(f"{root}/.well-known/void", "/.well-known/void", lambda: triples, page,
                                   DESCRIPTION_PREFIXES), extension)
+
+
+def _publisher() -> Publisher:
+    config = current_site().config
+    return Publisher(config.publisher, config.contact)

@@ -1,16 +1,19 @@
 """The served dataset description as a data portal harvests it (issue 18): /.well-known/void and the Service
 Description pass the DCAT-AP 3.0.1 core constraints (tests/data/dcat-ap/core-shapes.ttl, written from the
 specification), declare every dump's format and the dataset's coverage, and name the dataset by an IRI that
-does not follow the Host header."""
+does not follow the Host header; a publisher and a contact point only when the deployment states them."""
 
 import pyshacl
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS
-
+from rdflib.namespace import DCAT, DCTERMS, FOAF
 from support import TEST_DATA
 
+from footprints_graph.endpoint.config import ConfigError, load_config
+from footprints_graph.web import create_app
+
 VOID = Namespace("http://rdfs.org/ns/void#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 DATASET = URIRef("https://w3id.org/footprints-graph/.well-known/void#footprints-graph")
 SHAPES = Graph().parse(TEST_DATA / "dcat-ap" / "core-shapes.ttl")
 
@@ -78,9 +81,34 @@ def test_the_release_description_is_served_absolute_and_linked_to_the_dataset(cl
     graph = Graph().parse(data=response.text, format="json-ld")
     release = URIRef(f"urn:footprints-graph:release:{built_release.name}")
     assert violations(graph) == []
-    assert graph.value(release, DCAT.isVersionOf) == DATASET
+    assert graph.value(release, DCTERMS.isVersionOf) == DATASET
     assert graph.value(release, DCTERMS.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
     assert graph.value(release, DCTERMS.description) is not None
     urls = {str(graph.value(d, DCAT.downloadURL)) for d in graph.objects(release, DCAT.distribution)}
     assert urls == {f"http://localhost/dumps/{p.name}" for p in (built_release / "dumps").iterdir()}
-    assert served(client, "/.well-known/void").value(DATASET, DCAT.hasCurrentVersion) == release
+    assert served(client, "/.well-known/void").value(DATASET, URIRef(DCAT + "hasCurrentVersion")) == release
+
+
+def test_no_publisher_or_contact_is_stated_unless_the_deployment_states_them(client):
+    graph = served(client, "/.well-known/void")
+    assert graph.value(DATASET, DCTERMS.publisher) is None and graph.value(DATASET, DCAT.contactPoint) is None
+
+
+@pytest.mark.parametrize("contact, reach", [("mailto:graph@example.org", VCARD.hasEmail),
+                                            ("https://example.org/contact", VCARD.hasURL)])
+def test_a_deployments_publisher_and_contact_point_are_described(built_home, contact, reach):
+    """A fictional publisher, as a deployment's settings would name its own."""
+    config = load_config(environ={"FOOTPRINTS_HOME": str(built_home), "FOOTPRINTS_PUBLISHER": "Example Archive",
+                                  "FOOTPRINTS_CONTACT": contact})
+    client = create_app(config).test_client()
+    void = served(client, "/.well-known/void")
+    release = Graph().parse(data=client.get("/release.json").text, format="json-ld")
+    for graph, subject in ((void, DATASET), (release, release.value(None, DCTERMS.isVersionOf, DATASET))):
+        assert violations(graph) == []
+        assert str(graph.value(graph.value(subject, DCTERMS.publisher), FOAF.name)) == "Example Archive"
+        assert graph.value(graph.value(subject, DCAT.contactPoint), reach) == URIRef(contact)
+
+
+def test_a_contact_that_is_not_a_url_is_refused_naming_the_setting():
+    with pytest.raises(ConfigError, match="contact='graph at example.org' from the environment"):
+        load_config(environ={"FOOTPRINTS_CONTACT": "graph at example.org"})
