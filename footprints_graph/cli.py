@@ -15,9 +15,8 @@ from footprints_graph.errors import FootprintsError
 from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
 from footprints_graph.releases.backup import restore_backup, write_backup
 from footprints_graph.releases.build import build
-from footprints_graph.releases.serving import current_release
+from footprints_graph.releases.serving import current_release, release_store
 from footprints_graph.releases.uwazi_export import export_uwazi
-from footprints_graph.store.embedded import open_store
 from footprints_graph.store.remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore, load_release, progress_path
 from footprints_graph.validate import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
 
@@ -67,7 +66,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     release = current_release(_home(args.home))
     if release is None:
         print(f"note: no release under {_home(args.home)}: the submission is checked on its own", file=sys.stderr)
-    store = open_store(release / "store") if release else None
+    store = release_store(release) if release else None
     report = validate_submission(args.files, store, args.base, args.uwazi_mapping)
     print(render_report(report, args.format), end="")
     return EXIT_OK if report.conforms else EXIT_INVALID
@@ -170,7 +169,7 @@ def _run_export(args: argparse.Namespace) -> int:
     if release is None:
         print(f"error: no release under {_home(args.home)}; run 'footprints-graph build' first", file=sys.stderr)
         return EXIT_UNUSABLE
-    for path in export_uwazi(open_store(release / "store"), args.uwazi_csv, args.base):
+    for path in export_uwazi(release_store(release), args.uwazi_csv, args.base):
         print(path)
     return EXIT_OK
 

@@ -20,8 +20,7 @@ from footprints_graph.endpoint.sparql.protocol import (
     negotiate,
 )
 from footprints_graph.errors import FootprintsError
-from footprints_graph.releases.serving import current_release
-from footprints_graph.store.embedded import open_store
+from footprints_graph.releases.serving import current_release, release_store
 from footprints_graph.store.remote import RemoteStore, RemoteStoreError
 
 TABLE = "table"
@@ -50,9 +49,9 @@ def format_names(name: str) -> tuple[str, ...]:
     return names
 
 
-def run_local(store_path: Path, operation: QueryOperation, names: tuple[str, ...]) -> Answer:
-    """The query on the local store, under the endpoint's guard: no SERVICE, no graph from elsewhere (guard.py)."""
-    return evaluate(open_store(store_path), operation, lambda kind: negotiate(None, kind, names), QueryPolicy())
+def run_local(release: Path, operation: QueryOperation, names: tuple[str, ...]) -> Answer:
+    """The query on the release's store, under the endpoint's guard: no SERVICE, no graph from elsewhere (guard.py)."""
+    return evaluate(release_store(release), operation, lambda kind: negotiate(None, kind, names), QueryPolicy())
 
 
 def run_remote(endpoint: str, operation: QueryOperation, names: tuple[str, ...]) -> Answer:
@@ -112,4 +111,4 @@ def run(query: str, *, home: Path, endpoint: str | None = None, format_name: str
     if release is None:
         raise FootprintsError(f"no release under {home}: run `footprints-graph build --home {home}` first, "
                               "or ask a remote endpoint with --endpoint URL")
-    return run_local(release / "store", operation, names)
+    return run_local(release, operation, names)

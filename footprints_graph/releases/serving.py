@@ -27,6 +27,11 @@ def current_release(home: Path) -> Path | None:
     return link.resolve() if link.exists() else None
 
 
+def release_store(release: Path) -> ox.Store:
+    """The public store of the release at `release`, opened read-only."""
+    return open_store(release / "store")
+
+
 def make_current(home: Path, release: Path) -> None:
     """Point `current` at `release` with one atomic rename of a fresh symlink."""
     link, temporary = home / "current", home / f".current-{os.getpid()}"
@@ -45,7 +50,7 @@ class Release:
     @classmethod
     def open(cls, path: Path, opener: Callable[[Path], ox.Store] | None = None) -> "Release":
         """The release at `path` with its store, opened by `opener` (backends.py; default: the store on disk)."""
-        return cls(path, opener(path) if opener else open_store(path / "store"))
+        return cls(path, (opener or release_store)(path))
 
     @property
     def build_id(self) -> str:

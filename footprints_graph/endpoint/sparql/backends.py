@@ -21,7 +21,7 @@ from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.sparql.evaluation import QueryFailed
 from footprints_graph.endpoint.sparql.lexer import QuerySyntaxError, QueryText
 from footprints_graph.endpoint.sparql.protocol import query_timeout
-from footprints_graph.store.embedded import open_store
+from footprints_graph.releases.serving import release_store
 from footprints_graph.store.remote import (
     DUMP,
     N_TRIPLES,
@@ -55,11 +55,7 @@ StoreOpener = Callable[[Path], ReadableStore]  # a release folder -> its store
 def store_opener(config: EndpointConfig) -> StoreOpener:
     if config.store_url:
         return lambda release: ServerStore(config.store_url, release, config.query_timeout)
-    return in_memory_store if config.in_memory else embedded_store
-
-
-def embedded_store(release: Path) -> ox.Store:
-    return open_store(release / "store")
+    return in_memory_store if config.in_memory else release_store
 
 
 def in_memory_store(release: Path) -> ox.Store:
