@@ -1,5 +1,6 @@
 """Fixtures shared by the test files: a release built once from data/, its store, the Flask app on it, and the
-real server (`footprints-graph serve`, gunicorn) on a free port of 127.0.0.1."""
+real server (`footprints-graph serve`, gunicorn) on a free port of 127.0.0.1; a copy of data/ a test may spoil;
+the release with a restricted person that the security tests share."""
 
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
 from footprints_graph.web import EndpointConfig, create_app
 from support import ROOT
+from support.security import restricted_data
 from support.serving import LiveServer, serving
 
 # The outside SPARQL servers' fixtures (virtuoso, oxigraph), for every test file that names them.
@@ -59,6 +61,15 @@ def copy_data() -> Callable[[Path], Path]:
 def data(tmp_path, copy_data) -> Path:
     """A private copy of data/ (tmp_path/data) that a test may spoil."""
     return copy_data(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def restricted_home(tmp_path_factory) -> Path:
+    """A home with one release built from data/ in which one person is restricted (support.security), built once
+    per session; read-only for tests."""
+    folder = tmp_path_factory.mktemp("restricted")
+    build(restricted_data(folder / "data"), folder / "home")
+    return folder / "home"
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import requests
 
 from footprints_graph.endpoint.sparql.guard import QuerySlots
 from footprints_graph.web import EndpointConfig, create_app
-from support.security import CURATOR_TOKEN, hardened_server, restricted_home
+from support.security import CURATOR_TOKEN, hardened_server
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^10 rows to count
 SMALL = "ASK { ?s ?p ?o }"
@@ -102,9 +102,8 @@ def _free(slots: QuerySlots) -> bool:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    home = restricted_home(tmp_path_factory)
-    with hardened_server(home, tmp_path_factory.mktemp("hardened"), workers=3, timeout=2, slots=2) as live:
+def server(tmp_path_factory, restricted_home):
+    with hardened_server(restricted_home, tmp_path_factory.mktemp("hardened"), workers=3, timeout=2, slots=2) as live:
         yield live
 
 

@@ -18,14 +18,7 @@ from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
 from footprints_graph.web import EndpointConfig, create_app
-from support.security import (
-    CURATOR_TOKEN,
-    RESTRICTED_EVENT,
-    RESTRICTED_KEY,
-    RESTRICTED_NAME,
-    restricted_home,
-    restricted_iris,
-)
+from support.security import CURATOR_TOKEN, RESTRICTED_EVENT, RESTRICTED_KEY, RESTRICTED_NAME, restricted_iris
 
 ID = "https://w3id.org/footprints-graph/id/"
 PERSON = ID + "person/" + RESTRICTED_KEY
@@ -38,8 +31,8 @@ VOID = "http://rdfs.org/ns/void#"
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    return restricted_home(tmp_path_factory)
+def home(restricted_home):
+    return restricted_home
 
 
 @pytest.fixture(scope="module")

@@ -15,14 +15,14 @@ from rdflib.compare import isomorphic
 from footprints_graph.cli import main
 from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
-from support.security import RESTRICTED_KEY, restricted_home
+from support.security import RESTRICTED_KEY
 
 PERSON = f"https://w3id.org/footprints-graph/id/person/{RESTRICTED_KEY}"
 
 
 @pytest.fixture(scope="module")
-def source(tmp_path_factory):
-    return restricted_home(tmp_path_factory)
+def source(restricted_home):
+    return restricted_home
 
 
 @pytest.fixture(scope="module")

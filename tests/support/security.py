@@ -1,6 +1,6 @@
 """Shared by the hardening and security tests (issue 6): a copy of data/ in which one person is restricted, with
-an event and a status that point at them, built once per session; and the real server (`footprints-graph
-serve`, gunicorn) on that home with the hardening settings switched on."""
+an event and a status that point at them (built once per session by conftest's `restricted_home`); and the real
+server (`footprints-graph serve`, gunicorn) on that home with the hardening settings switched on."""
 
 import shutil
 import socket
@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from footprints_graph.releases.build import build
 from footprints_graph.releases.serving import current_release
 from support import ROOT
 from support.serving import LiveServer, serving
@@ -22,9 +21,6 @@ CURATOR_TOKEN = "curator-token-" + "k3ep-1t-s3cret-" * 2
 RESTRICTED_EVENT_ROW = (f"{RESTRICTED_EVENT},,arbitrary-detention,{RESTRICTED_KEY},,,2016,,stated,,,,,,,"
                         "mou-detainees-2024-03-27,\n")
 
-_homes: dict[str, Path] = {}
-
-
 def restricted_data(target: Path) -> Path:
     """data/ copied to `target`, with RESTRICTED_KEY marked restricted and one more event about them."""
     shutil.copytree(ROOT / "data", target)
@@ -35,15 +31,6 @@ def restricted_data(target: Path) -> Path:
     with (target / "events.csv").open("a", encoding="utf-8") as events:
         events.write(RESTRICTED_EVENT_ROW)
     return target
-
-
-def restricted_home(tmp_path_factory) -> Path:
-    """A home with one release built from `restricted_data` (built once per session; read-only for tests)."""
-    if "home" not in _homes:
-        folder = tmp_path_factory.mktemp("restricted")
-        build(restricted_data(folder / "data"), folder / "home")
-        _homes["home"] = folder / "home"
-    return _homes["home"]
 
 
 def restricted_iris(home: Path) -> set[str]:
