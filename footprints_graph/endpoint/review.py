@@ -26,6 +26,14 @@ def review(files: list[Path], store: ox.Store | None, base: str) -> dict:
             "duplicates": duplicates(submission, base) if store is not None else []}
 
 
+def likely_duplicates(files: list[Path], store: ox.Store | None, base: str) -> list[dict]:
+    """The published victims the matcher finds alike for each victim of the submission in `files` (none before
+    the first release)."""
+    if store is None:
+        return []
+    return duplicates(read_submission(files, existing_keys(store, base), base).graph, base)
+
+
 def changes(submission: Graph, store: ox.Store | None, base: str) -> dict[str, list[dict]]:
     """The records the submission describes, as new, changed (with the statements it adds) or unchanged."""
     found: dict[str, list[dict]] = {"new": [], "changed": [], "unchanged": []}

@@ -27,7 +27,7 @@ from werkzeug.utils import secure_filename
 
 from footprints_graph.endpoint import curator
 from footprints_graph.endpoint.config import EndpointConfig
-from footprints_graph.endpoint.review import review
+from footprints_graph.endpoint.review import likely_duplicates, review
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.endpoint.sparql.protocol import best_match
 from footprints_graph.errors import FootprintsError
@@ -35,7 +35,7 @@ from footprints_graph.records.spreadsheets import TABLE_SUFFIXES
 from footprints_graph.releases.contributions import publish
 from footprints_graph.releases.inbox import Inbox, InboxError, Upload, client_key, public_status
 from footprints_graph.releases.serving import NoRelease
-from footprints_graph.validate import validate_submission
+from footprints_graph.validate import ValidationReport, validate_submission
 from footprints_graph.validate.render import report_json
 
 MAX_FILES = 20
@@ -76,14 +76,14 @@ def receive() -> tuple[int, dict]:
     uploads = _uploads()
     details = {"cited_source": _field("cited_source", CITED_SOURCE_NEEDED), "note": _field("note")}
     contact = {"contact": _field("contact")}
-    report = _checked(uploads)
+    report, duplicates = _checked(uploads)
     if not report.conforms:
         return 422, {"error": "The submission breaks the shapes: fix the violations and submit again; nothing was "
                               "kept.", "report": report_json(report)}
     record = inbox().add(uploads, {**details, "report": report.counts()}, contact,
                          client_key(request.remote_addr or ""))
     return 201, {"id": record["id"], "status": record["status"], "status_url": status_url(record["id"]),
-                 "report": report_json(report)}
+                 "report": report_json(report), "duplicates": duplicates}
 
 
 def status_url(submission: str) -> str:
@@ -127,14 +127,15 @@ def _field(name: str, needed: str | None = None) -> str:
     return value
 
 
-def _checked(uploads: list[Upload]):
-    """The report of the uploads, checked with the current release; files that cannot be read are a 400 that
-    names the file, never the server's temporary folder."""
-    site = current_site()
+def _checked(uploads: list[Upload]) -> tuple[ValidationReport, list[dict]]:
+    """The report of the uploads, checked with the current release, and the published victims the matcher finds
+    alike; files that cannot be read are a 400 that names the file, never the server's temporary folder."""
+    base, store = current_site().config.base, _store()
     with tempfile.TemporaryDirectory(prefix="footprints-submission-") as folder:
         paths = [_saved(Path(folder), u) for u in uploads]
         try:
-            return validate_submission(paths, _store(), site.config.base)
+            report = validate_submission(paths, store, base)
+            return report, likely_duplicates(paths, store, base) if report.conforms else []
         except FootprintsError as error:
             raise InboxError(400, str(error).replace(folder + "/", "")) from None
 

@@ -232,11 +232,18 @@ def test_a_curator_sees_the_inbox_with_contacts_and_what_a_submission_would_chan
 
 
 def test_a_likely_duplicate_of_a_published_victim_is_shown_with_its_score(client):
+    """In the receipt, on the page and to the curator: the reconciliation matcher's candidates."""
     namesake = good_files(people=("Lee Young-hee,Yi Yeong-hui", "Kim Jung-wook,Kim Jeong-uk"))
-    submission = post(client, namesake).json["id"]
-    duplicates = client.get(f"/curator/inbox/{submission}", headers=CURATOR).json["duplicates"]
-    candidates = {c["record"].removeprefix(ID): c["score"] for c in duplicates[0]["candidates"]}
-    assert candidates.get("person/kim-jung-wook", 0) >= 90
+    receipt = post(client, namesake).json
+    curator_view = client.get(f"/curator/inbox/{receipt['id']}", headers=CURATOR).json["duplicates"]
+    for duplicates in (receipt["duplicates"], curator_view):
+        candidates = {c["record"].removeprefix(ID): c["score"] for c in duplicates[0]["candidates"]}
+        assert candidates.get("person/kim-jung-wook", 0) >= 90
+    again = good_files(people=("Lee Young-hee,Yi Yeong-hui", "Kim Jung-wook,Kim Jeong-uk"),
+                       documents=("An example for", "Sent again. An example for"))  # not a repeat of the same files
+    form = {"files": [(io.BytesIO(c), n) for n, c in again.items()], "cited_source": "another list"}
+    page = client.post("/submit", data=form, content_type="multipart/form-data").get_data(as_text=True)
+    assert page.count('href="/id/person/kim-jung-wook"') == 1 and "Published victims with a name like" in page
 
 
 def test_a_submission_that_adds_to_a_published_record_shows_as_changed(client):
