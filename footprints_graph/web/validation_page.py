@@ -24,6 +24,7 @@ from footprints_graph.errors import FootprintsError, RecordError
 from footprints_graph.records.spreadsheets import TABLE_SUFFIXES
 from footprints_graph.resources import shapes_graph
 from footprints_graph.validate import RDF_FORMATS, report_json, validate_submission
+from footprints_graph.validate.table_words import path_in_columns, table_of
 
 UWAZI_MAPPING = Path("uwazi") / "footprints-victims.toml"  # under the configured data folder
 RDF_CHOICES = ((".ttl", "Turtle"), (".nt", "N-Triples"), (".nq", "N-Quads"), (".trig", "TriG"),
@@ -45,6 +46,7 @@ class Finding:
     why: str | None
     shape: str
     shape_href: str
+    columns: str | None = None  # the path in the words of the record tables, for a record from a table
 
 
 def paste_formats() -> list[tuple[str, str]]:
@@ -89,14 +91,22 @@ def check_submission() -> tuple[dict | None, str | None]:
 
 
 def findings(record: dict, language: str) -> list[Finding]:
-    return [_finding(r, record["record"], language) for r in record["results"]]
+    table = _table(record)
+    return [_finding(r, record["record"], language, table) for r in record["results"]]
 
 
-def _finding(result: dict, record: str, language: str) -> Finding:
+def _table(record: dict) -> str | None:
+    """The record table a record came from, if it came from one (its origin is file:line, …)."""
+    file = (record.get("origin") or "").split(":", 1)[0]
+    return table_of(record["record"], current_site().config.base) if Path(file).suffix in TABLE_SUFFIXES else None
+
+
+def _finding(result: dict, record: str, language: str, table: str | None) -> Finding:
     shape = URIRef(result["source_shape"])
+    columns = path_in_columns(result["path"], table) if table and result["path"] else None
     return Finding(result["severity"], result["focus_node"] if result["focus_node"] != record else None,
                    result["path"], result["value"], result["message"].get(language) or result["message"]["en"],
-                   _description(shape, language), anchor(str(shape)), f"/shapes#{anchor(str(shape))}")
+                   _description(shape, language), anchor(str(shape)), f"/shapes#{anchor(str(shape))}", columns)
 
 
 def _description(shape: URIRef, language: str) -> str | None:
