@@ -1,17 +1,16 @@
 """Issue 19, links in sight: a person's page shows each partner link — predicate, the partner's record,
 confidence, author, date and link set — not only inside the collapsed list of all statements."""
 
-import re
 import shutil
-from pathlib import Path
 
 import pytest
 
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.releases.build import build
 from footprints_graph.web import create_app
+from support import ROOT
+from support.html import hrefs, labelled, parse, text
 
-ROOT = Path(__file__).resolve().parents[2]
 LINKS = ROOT / "tests" / "data" / "links"
 
 
@@ -25,8 +24,9 @@ def linked_client(tmp_path_factory, copy_data):
 
 
 def partner_rows(page: str) -> list[str]:
-    section = page.split('id="links-heading"', 1)[1].split("</section>", 1)[0]
-    return [re.sub(r"\s+", " ", row) for row in re.findall(r"<tr><td>.*?</tr>", section, re.S)]
+    """Each partner link's row of the section, as its text followed by the targets of its links."""
+    rows = labelled(parse(page), "links-heading").find_all("tr")
+    return [" ".join([text(row), *hrefs(row)]) for row in rows if row.find("td")]
 
 
 def test_a_person_page_shows_each_partner_link_with_its_provenance(linked_client):
