@@ -7,6 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, URIRef
 
+from footprints_graph import names
 from footprints_graph.endpoint.reconcile import ReconciliationService
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.releases.reconciliation import reconcile
@@ -27,11 +28,13 @@ def review(files: list[Path], store: ox.Store | None, base: str) -> dict:
 
 
 def likely_duplicates(files: list[Path], store: ox.Store | None, base: str) -> list[dict]:
-    """The published victims the matcher finds alike for each victim of the submission in `files` (none before
-    the first release)."""
+    """For the contributor: the published victims whose name the matcher holds the same name (names.py's
+    decision rule) as a victim of the submission in `files`; the curator's review also shows the near misses."""
     if store is None:
         return []
-    return duplicates(read_submission(files, existing_keys(store, base), base).graph, base)
+    found = duplicates(read_submission(files, existing_keys(store, base), base).graph, base)
+    same_name = [{**d, "candidates": [c for c in d["candidates"] if c["score"] >= names.MATCH_THRESHOLD]} for d in found]
+    return [d for d in same_name if d["candidates"]]
 
 
 def changes(submission: Graph, store: ox.Store | None, base: str) -> dict[str, list[dict]]:

@@ -243,7 +243,10 @@ def test_a_likely_duplicate_of_a_published_victim_is_shown_with_its_score(client
                        documents=("An example for", "Sent again. An example for"))  # not a repeat of the same files
     form = {"files": [(io.BytesIO(c), n) for n, c in again.items()], "cited_source": "another list"}
     page = client.post("/submit", data=form, content_type="multipart/form-data").get_data(as_text=True)
-    assert page.count('href="/id/person/kim-jung-wook"') == 1 and "Published victims with a name like" in page
+    assert page.count('href="/id/person/kim-jung-wook"') == 1 and "Already published under the same name" in page
+    assert all(c["score"] >= 90 for d in receipt["duplicates"] for c in d["candidates"])  # the contributor: same name
+    plain = post(client, good_files()).json  # Lee Young-hee: near misses for the curator, none for the contributor
+    assert plain["duplicates"] == []
 
 
 def test_a_submission_that_adds_to_a_published_record_shows_as_changed(client):
