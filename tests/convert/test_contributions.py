@@ -1,0 +1,56 @@
+"""Issue 17: data/contributions/<submission>/ as people may edit it — the build reads it back, and a
+provenance row it cannot use is an error that says file, line and column."""
+
+import shutil
+
+import pytest
+from rdflib import URIRef
+from rdflib.namespace import PROV
+
+from footprints_graph.convert.contributions import convert_contributions
+from footprints_graph.convert.records import convert_tables
+from footprints_graph.errors import RecordError
+from support import ROOT
+
+EXAMPLES = ROOT / "data" / "examples"
+SUBMISSION = "20261206-0123456789ab"
+ROW = f"submission,received,accepted,cited_source\n{SUBMISSION},2026-12-06T00:10:00+00:00,2026-12-06T00:20:00+00:00,a list\n"
+
+
+@pytest.fixture(scope="module")
+def published():
+    return convert_tables(ROOT / "data")
+
+
+def contribution(tmp_path, provenance: str | None = ROW, name: str = SUBMISSION):
+    folder = tmp_path / "contributions" / name
+    folder.mkdir(parents=True)
+    for table in ("good-documents.csv", "good-people.csv", "good-events.csv"):
+        shutil.copy(EXAMPLES / table, folder / table)
+    if provenance is not None:
+        (folder / "contribution.csv").write_text(provenance, encoding="utf-8")
+    return folder.parent
+
+
+def test_every_record_of_a_contribution_says_which_submission_generated_it(tmp_path, published):
+    records = convert_contributions(contribution(tmp_path), published)
+    activity = URIRef(f"https://w3id.org/footprints-graph/id/submission/{SUBMISSION}")
+    tables = [r for r in records if r.subject != activity]
+    assert len(tables) == 3
+    assert all((r.subject, PROV.wasGeneratedBy, activity) in r.triples for r in tables)
+
+
+def test_no_contributions_folder_is_no_contribution(tmp_path, published):
+    assert convert_contributions(tmp_path / "contributions", published) == []
+
+
+@pytest.mark.parametrize("provenance, where, problem", [
+    (None, SUBMISSION, "needs its contribution.csv"),
+    (ROW.replace(SUBMISSION, "20261206-ffffffffffff"), "contribution.csv:2", "the folder's name"),
+    (ROW.replace("2026-12-06T00:20:00+00:00", "yesterday"), "field 'accepted'", "not a date and time"),
+    ("submission,received\n", "contribution.csv:1", "missing column(s) accepted"),
+])
+def test_a_provenance_row_that_cannot_be_used_is_refused_saying_where(tmp_path, published, provenance, where, problem):
+    with pytest.raises(RecordError) as refused:
+        convert_contributions(contribution(tmp_path, provenance), published)
+    assert where in str(refused.value) and problem in str(refused.value)
