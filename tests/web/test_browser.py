@@ -160,3 +160,23 @@ def test_the_keyboard_reaches_the_content_first(page):
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "content"
+
+
+@pytest.mark.parametrize("width", [320, 430, 480])
+def test_the_reconciliation_preview_keeps_each_label_beside_its_values(browser, client, width):
+    """Issue 19: OpenRefine shows the preview in a narrow frame; each label's row holds its own values."""
+    html = client.get("/reconcile/preview", query_string={"id": "person/kim-jung-wook"}).get_data(as_text=True)
+    context = browser.new_context(viewport={"width": width, "height": 600})
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        pairs = page.eval_on_selector_all("dt", """labels => labels.map(dt => {
+            const dd = dt.nextElementSibling, a = dt.getBoundingClientRect(), b = dd.getBoundingClientRect();
+            return [dt.textContent, a.top, b.top, a.right, b.left, b.right]; })""")
+        assert len(pairs) >= 4
+        for label, label_top, value_top, label_right, value_left, value_right in pairs:
+            assert abs(label_top - value_top) < 1, (width, label)  # the same row
+            assert label_right <= value_left and value_right <= width, (width, label)  # side by side, inside
+    finally:
+        context.close()
+
