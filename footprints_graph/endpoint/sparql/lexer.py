@@ -1,8 +1,14 @@
 """The one reading of a query's text that the endpoint does itself, below the engine: SPARQL 1.1's terminals
-(https://www.w3.org/TR/sparql11-query/#terminals) after its \\u escapes are expanded (§19.2), as Oxigraph reads
-them. Everything the endpoint decides before the engine parses a query comes from these tokens: whether it is
-an update, its form, its FROM and SERVICE IRIs (guard.py), how deeply it nests. A variable `?from` is a
-variable, `"SERVICE"` a string and `ex:a\\#` a prefixed name, never a keyword.
+(https://www.w3.org/TR/sparql11-query/#terminals) as the installed Oxigraph reads them. Everything the endpoint
+decides before the engine parses a query comes from these tokens: whether it is an update, its form, its FROM and
+SERVICE IRIs (guard.py), how deeply it nests. A variable `?from` is a variable, `"SERVICE"` a string and `ex:a\\#`
+a prefixed name, never a keyword.
+
+Two readings of \\u escapes exist, and a guard that takes the other one than its engine is blind (issue 13).
+SPARQL 1.1 (§19.2) and older Oxigraphs expand them everywhere before reading; pyoxigraph 0.5 reads them only
+inside IRIs and strings, where `'\\u0027'` is a string holding a quote: read expanded, the `'''` it makes would
+open a long string that swallows a SERVICE the engine calls. ENGINE_EXPANDS_ESCAPES asks the installed engine
+which reading it does, and the tokens follow it. A comment runs to the next CR or LF in both.
 
 One ambiguity is left to the grammar: `<` opens an IRI in a triple pattern and compares in an expression, so
 `FILTER(?a<(1)&&?b>0)` reads here as holding the IRI `<(1)&&?b>`. No SERVICE or FROM can hide that way (an IRI
@@ -16,6 +22,8 @@ from functools import cached_property
 import pyoxigraph as ox
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+ECHAR = r"""\\[tbnrf\\"']"""  # with UCHAR, every escape a string may hold: `"a\q"` is no string
 
 # The character classes of the grammar's productions (§19.8), named as there.
 PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
@@ -30,15 +38,15 @@ EXPONENT = "[eE][+-]?[0-9]+"
 # One alternative per kind of token; the first that matches at a place is taken, so longer forms come first.
 _TOKEN = re.compile("|".join((
     r"(?P<space>[\x20\t\r\n]+|#[^\r\n]*)",  # a comment ends at CR or LF, as in the grammar and in Oxigraph
-    r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
-    r'(?P<string>"""(?:"{0,2}(?:[^"\\]|\\.))*"""|\'\'\'(?:\'{0,2}(?:[^\'\\]|\\.))*\'\'\''
-    r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\')',
+    rf'(?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|{UCHAR})*>)',
+    rf'(?P<string>"""(?:"{{0,2}}(?:[^"\\]|{ECHAR}|{UCHAR}))*"""|\'\'\'(?:\'{{0,2}}(?:[^\'\\]|{ECHAR}|{UCHAR}))*\'\'\''
+    rf'|"(?:[^"\\\n\r]|{ECHAR}|{UCHAR})*"|\'(?:[^\'\\\n\r]|{ECHAR}|{UCHAR})*\')',
     f"(?P<variable>[?$][{PN_CHARS_U}0-9][{PN_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*)",
     f"(?P<blank>_:[{PN_CHARS_U}0-9](?:[{PN_CHARS}.]*[{PN_CHARS}])?)",
-    r"(?P<language>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+    r"(?P<language>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?)",  # and a base direction: @ar--rtl
     f"(?P<number>[0-9]+\\.[0-9]*{EXPONENT}|\\.?[0-9]+{EXPONENT}|[0-9]*\\.[0-9]+|[0-9]+)",
     f"(?P<name>(?:{PN_PREFIX})?:(?:{PN_LOCAL})?)",
-    r"(?P<word>[A-Za-z][A-Za-z0-9_]*)",  # keywords, built-in functions, `a`, true and false
+    r"(?P<word>[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)",  # keywords, built-in functions, `a`, true and false
     r"(?P<operator>\^\^|&&|\|\||!=|<=|>=|[-+*/!=<>^|])",
     r"(?P<punctuation>[{}()\[\],;.?])",
 )))
@@ -68,15 +76,28 @@ class QuerySyntaxError(ValueError):
 class Token:
     kind: str  # the name of the alternative in _TOKEN that matched
     text: str
-    offset: int  # in the text after \u escapes are expanded
+    offset: int  # in the text as the engine reads it (QueryText.text)
 
     @property
     def keyword(self) -> str | None:
         return self.text.upper() if self.kind == "word" else None
 
 
+def _engine_expands_escapes() -> bool:
+    """Whether the installed Oxigraph expands \\u escapes before it reads a query (`\\u0041SK {}` is then ASK)."""
+    try:
+        ox.Store().query(r"\u0041SK {}")
+    except SyntaxError:
+        return False
+    return True
+
+
+ENGINE_EXPANDS_ESCAPES = _engine_expands_escapes()
+
+
 def unescaped(text: str) -> str:
-    """SPARQL lets \\uXXXX and \\UXXXXXXXX stand for any character anywhere in a query."""
+    """`text` with every \\uXXXX and \\UXXXXXXXX replaced by the character it stands for, as an engine that expands
+    them everywhere reads it."""
     def character(match: re.Match) -> str:
         code = int(match.group(1) or match.group(2), 16)
         return chr(code) if code < 0x110000 else match.group(0)
@@ -84,7 +105,7 @@ def unescaped(text: str) -> str:
 
 
 def tokens(text: str) -> list[Token]:
-    """The tokens of `text`, its escapes expanded already (spaces and comments left out). A character that
+    """The tokens of `text` as the engine reads it (spaces and comments left out). A character that
     begins no token is one `unreadable` token: the engine refuses the query, and says where and why."""
     found, offset = [], 0
     while offset < len(text):
@@ -138,7 +159,7 @@ class QueryText:
     endpoint's URL; None: the query must use absolute IRIs) and the query's own BASE and PREFIX."""
 
     def __init__(self, text: str, base: str | None = None):
-        self.text = unescaped(text)
+        self.text = unescaped(text) if ENGINE_EXPANDS_ESCAPES else text
         self.tokens = tokens(self.text)
         self.base = base
         self.prefixes: dict[str, str] = {}
