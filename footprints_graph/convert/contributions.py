@@ -24,6 +24,7 @@ from footprints_graph.errors import Origin, RecordError
 from footprints_graph.iris import DEFAULT_BASE, graph_iri, mint
 from footprints_graph.records.spreadsheets import TABLE_SUFFIXES
 from footprints_graph.records.tables import TableSpec, read_table
+from footprints_graph.vocab import FP
 
 CONTRIBUTIONS = "contributions"  # the folder under data/
 PROVENANCE_FILE = "contribution.csv"
@@ -32,12 +33,26 @@ PROVENANCE = TableSpec("contribution", "submission", ("received", "accepted"), (
 
 def convert_contributions(folder: Path, published: list[ConvertedRecord],
                           base: str = DEFAULT_BASE) -> list[ConvertedRecord]:
-    """Every contribution under `folder` (data/contributions), its records carrying their provenance."""
+    """Every contribution under `folder` (data/contributions), its records carrying their provenance. A person
+    restricted in data/ or in any contribution is restricted everywhere (see `restrict_people`)."""
     if not folder.is_dir():
         return []
     known = record_keys(published, base)
-    return [r for path in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-            for r in _contribution(path, known, base)]
+    contributed = [r for path in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+                   for r in _contribution(path, known, base)]
+    restrict_people([*published, *contributed])
+    return contributed
+
+
+def restrict_people(records: list[ConvertedRecord]) -> None:
+    """Mark restricted every record of a restricted person and every record that points to one. Within one set
+    of tables the converter does this itself; across data/ and the contributions it must be done again: a
+    contribution may add an event about a person data/ restricts later (a family asks for it), or restrict a
+    person data/ publishes."""
+    people = {r.subject for r in records if r.restricted and (r.subject, RDF.type, FP.Victim) in r.triples}
+    for record in records:
+        if record.subject in people or any(o in people for _s, _p, o in record.triples):
+            record.restricted = True
 
 
 def record_keys(records: list[ConvertedRecord], base: str) -> dict[str, set[str]]:

@@ -54,3 +54,28 @@ def test_a_provenance_row_that_cannot_be_used_is_refused_saying_where(tmp_path, 
     with pytest.raises(RecordError) as refused:
         convert_contributions(contribution(tmp_path, provenance), published)
     assert where in str(refused.value) and problem in str(refused.value)
+
+
+def test_a_person_restricted_in_data_restricts_what_a_contribution_says_of_them(tmp_path, published):
+    """kim-jung-wook is public in data/; a contribution adds an event about him; then his family asks for his
+    record to be restricted: the contribution's event is restricted too, and the other way round."""
+    folder = contribution(tmp_path)
+    (folder / SUBMISSION / "good-events.csv").write_text(
+        (EXAMPLES / "good-events.csv").read_text(encoding="utf-8").replace(",example-lee-young-hee,", ",kim-jung-wook,"),
+        encoding="utf-8")
+    kim = URIRef("https://w3id.org/footprints-graph/id/person/kim-jung-wook")
+    event = URIRef("https://w3id.org/footprints-graph/id/event/example-lee-young-hee-detention")
+    restricted_in_data = [r for r in convert_tables(ROOT / "data")]
+    for record in restricted_in_data:
+        record.restricted = record.restricted or record.subject == kim
+    contributed = {r.subject: r for r in convert_contributions(folder, restricted_in_data)}
+    assert contributed[event].restricted
+
+    people = (EXAMPLES / "good-people.csv").read_text(encoding="utf-8")
+    (folder / SUBMISSION / "good-people.csv").write_text(
+        people.replace("example-lee-young-hee,Lee Young-hee", "kim-jung-wook,Kim Jung-wook").replace(",false,", ",true,"),
+        encoding="utf-8")
+    public_in_data = convert_tables(ROOT / "data")
+    convert_contributions(folder, public_in_data)
+    assert {r.subject for r in public_in_data if r.restricted} >= {kim}
+    assert all(r.restricted for r in public_in_data if any(o == kim for _s, _p, o in r.triples))
