@@ -139,6 +139,22 @@ def test_upload_a_bad_submission_and_see_the_report(page):
     shot(page, "validate")
 
 
+def test_the_files_stay_chosen_after_a_check(page):
+    """Issue 19: fix the file, check again — without choosing it again."""
+    page.goto("/validate")
+    chooser = page.get_by_label(re.compile("^Files named by kind"))
+    chooser.set_input_files(ROOT / "data" / "examples" / "bad-missing-source.ttl")
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_selector(".report")
+    assert page.locator("#report-heading").inner_text().strip() == "Does not conform"
+    assert chooser.evaluate("input => Array.from(input.files, f => f.name)") == ["bad-missing-source.ttl"]
+    page.evaluate("document.getElementById('report-heading').dataset.first = 'yes'")
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_selector("#report-heading:not([data-first])")  # a second report, of the same file
+    assert page.locator("#report-heading").inner_text().strip() == "Does not conform"
+    assert chooser.evaluate("input => input.files.length") == 1
+
+
 def test_switch_to_korean(page):
     page.goto("/")
     page.get_by_role("link", name="한국어").click()
