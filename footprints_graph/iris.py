@@ -51,7 +51,7 @@ PREFIXES = prefixes("fp", "fpv", "rdf", "rdfs", "owl", "xsd", "skos", "dct", "qb
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 KINDS = (
     "person", "listing", "event", "status", "organisation", "document", "instrument", "media",
-    "dataset", "figure", "finding", "inconsistency", "place", "graph", "uwazi", "submission",
+    "dataset", "figure", "finding", "claim", "inconsistency", "place", "graph", "uwazi", "submission",
 )
 
 

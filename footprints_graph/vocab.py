@@ -102,6 +102,11 @@ class FP(DefinedNamespace):
     refYear: URIRef
     completeBreakdown: URIRef
     Inconsistency: URIRef
+    Claim: URIRef
+    claimant: URIRef
+    publishedIn: URIRef
+    claimedCount: URIRef
+    claimStatus: URIRef
     breakdown: URIRef
     rule: URIRef
     difference: URIRef

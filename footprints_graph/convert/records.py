@@ -181,6 +181,12 @@ TABLES = (
         col("count_upper", FP.countUpperBound, text(values.count)),
         col("qualifier", FP.qualifier, vocabulary("qualifiers")), col("as_of", FP.asOf, text(values.partial_date)),
         SOURCE, CITED_SOURCE, col("statement", FP.statement, text(values.english)), NOTE)),
+    table("claims", "claim", (FP.Claim,), ("claimant", "claimed_count", "claim_status", "statement", "source"), (
+        col("label", RDFS.label, text(values.english)), col("claimant", FP.claimant, ref("organisation")),
+        col("published_in", FP.publishedIn, source), col("victim_category", FP.victimCategory, vocabulary("victim-categories")),
+        col("claimed_count", FP.claimedCount, text(values.count)),
+        col("claim_status", FP.claimStatus, vocabulary("claim-statuses")),
+        col("statement", FP.statement, text(values.english)), SOURCE, NOTE)),
     table("findings", "finding", (FP.Finding,), ("about", "statement", "source"), (
         col("about", FP.about, vocabulary("victim-categories")),
         col("statement", FP.statement, text(values.english)), SOURCE, CITED_SOURCE)),

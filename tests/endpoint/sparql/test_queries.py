@@ -349,3 +349,17 @@ def test_the_examples_of_querying_names_answer_as_the_document_says(store):
     got = {(r["thing"].removeprefix(ID), r["hangul"]) for r in answer(store, "", hangul)}
     assert got == expected and ("organisation/rok-mou", "통일부") in got
     assert {key(r["person"]) for r in answer(store, "", variant)} == {"kim-jung-wook"}
+
+
+def test_claims_of_parties_with_claimant_words_number_and_status(store):
+    """Issue 14: the KPA's 108,257 is the KPA's claim, found by the library, and no figure of ours."""
+    expected = {(c["key"], c["claimant"], c["statement"], c["claimed_count"], c["claim_status"], c["published_in"],
+                 c["source"]) for c in table("claims")}
+    got = {(key(r["claim"]), key(r["claimant"]), r["words"], r.get("claimedNumber", ""), r["status"],
+            key(r.get("publishedIn", "/")), key(r["source"])) for r in answer(store, "claims-of-parties")}
+    assert got == expected
+    assert ("kpa-108257-prisoners-captured", "kpa", "108,257 prisoners were captured in one year", "108257",
+            "unverified-perpetrator-claim", "kpa-108257-prisoners-captured", "kpa-108257-prisoners-captured") in got
+    assert "108257" not in {f["count"] for f in table("figures")}
+    assert not answer(store, "", "PREFIX fp: <https://w3id.org/footprints-graph/ontology#> "
+                                 "SELECT ?x WHERE { ?x fp:count 108257 }")
