@@ -14,7 +14,7 @@ from flask import Flask, Response, render_template, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
-from footprints_graph.endpoint import curator, language, reconcile, submissions
+from footprints_graph.endpoint import curator, health, language, reconcile, submissions
 from footprints_graph.endpoint.linked_data import documentation
 from footprints_graph.endpoint.linked_data import routes as linked_data
 from footprints_graph.endpoint.sparql import cache
@@ -42,7 +42,7 @@ def install(app: Flask, config: EndpointConfig) -> None:
         with suppress(NoRelease):
             site.release()
     app.config["MAX_CONTENT_LENGTH"] = config.max_query_bytes + 4096  # a form's other fields and encoding
-    for module in (sparql, linked_data, documentation, language):
+    for module in (sparql, linked_data, documentation, language, health):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(reconcile.reconcile_blueprint(site.release, config.base))
     curator.register(app, config)  # only with a curator token: restricted records, authenticated

@@ -61,8 +61,16 @@ class ServerTimeout(RemoteStoreError):
     """The server did not answer within the client's timeout."""
 
 
+class ServerUnreachable(RemoteStoreError):
+    """No connection to the server (refused, reset, unknown host): it is down or restarting."""
+
+
 class TruncatedResults(RemoteStoreError):
     """The server cut a result short at its row limit (Virtuoso's ResultSetMaxRows) and said so in a header."""
+
+    def __init__(self, message: str, limit: str):
+        super().__init__(message)
+        self.limit = limit
 
 
 class LoadError(FootprintsError):
@@ -113,7 +121,7 @@ class RemoteStore:
             raise TruncatedResults(
                 f"{self.query_url} returned its maximum of {limit} rows (X-SPARQL-MaxRows), so the answer may be "
                 "cut short: add LIMIT/OFFSET paging to the query, or raise ResultSetMaxRows in the [SPARQL] "
-                "section of the server's virtuoso.ini")
+                "section of the server's virtuoso.ini", limit)
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         return RemoteAnswer(media_type, response.content)
 
@@ -155,9 +163,7 @@ class RemoteStore:
 
     def triple_counts(self, graphs: list[str]) -> dict[str, int]:
         """Triples in each of `graphs` (0 for a graph the server does not have)."""
-        values = " ".join(f"<{g}>" for g in graphs)
-        rows = self.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g")
-        counts = {str(row["g"]): int(row["n"]) for row in rows}
+        counts = {str(row["g"]): int(row["n"]) for row in self.select(triple_count_query(graphs))}
         return {g: counts.get(g, 0) for g in graphs}
 
     def _graph_store(self, method: str, graph: str, body: bytes | None, missing_ok: bool = False) -> None:
@@ -178,11 +184,19 @@ class RemoteStore:
                                             timeout=self.timeout)
         except requests.Timeout:
             raise ServerTimeout(f"{url} did not answer within {self.timeout:g} s") from None
+        except requests.ConnectionError as error:
+            raise ServerUnreachable(f"cannot reach {url}: {_cause(error)}") from None
         except requests.RequestException as error:
             raise RemoteStoreError(f"cannot reach {url}: {_cause(error)}") from None
         if response.status_code >= 400:
             raise _refusal(f"{method} {response.url}" if graph else url, response)
         return response
+
+
+def triple_count_query(graphs: Iterable[str]) -> str:
+    """A SELECT of ?g and its number of triples ?n for each of `graphs` that holds any."""
+    values = " ".join(f"<{g}>" for g in graphs)
+    return f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
 
 
 def _cause(error: requests.RequestException) -> object:

@@ -13,7 +13,7 @@ from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.releases.serving import current_release
 from footprints_graph.store.remote import load_release
 from footprints_graph.web import EndpointConfig, create_app
-from support.servers import Server
+from support.servers import VIRTUOSO_MAX_ROWS, Server
 from support.serving import serving
 
 PERSON = "/id/person/"
@@ -134,3 +134,21 @@ def test_serve_with_the_store_flag(server, built_home, tmp_path):
         answer = requests.post(f"{url}/sparql", data={"query": "ASK { ?s a ?o }"}, headers={"Accept": JSON},
                                timeout=30)
         assert answer.status_code == 200 and answer.json()["boolean"] is True
+
+
+def test_a_result_over_the_servers_row_limit_is_400_naming_it(server, remote, built_home):
+    """Virtuoso cuts an answer at its ResultSetMaxRows (1,000 here) and says so; the endpoint refuses rather
+    than pass on a truncated answer as complete (issue 20). The Oxigraph server has no such limit."""
+    triples = json.loads((current_release(built_home) / "summary.json").read_text(encoding="utf-8"))["triples"]
+    assert triples > VIRTUOSO_MAX_ROWS
+    response = _ask(remote, "SELECT * WHERE { ?s ?p ?o }")
+    if server.name == "virtuoso":
+        assert response.status_code == 400 and f"LIMIT {VIRTUOSO_MAX_ROWS}".encode() in response.data
+    else:
+        assert len(_solutions(response)) == triples
+
+
+def test_ready_when_the_server_holds_the_release(remote, built_home):
+    ready = remote.get("/ready")
+    assert ready.status_code == 200, ready.data
+    assert ready.json["status"] == "ready" and ready.json["release"] == current_release(built_home).name

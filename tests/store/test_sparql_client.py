@@ -21,6 +21,7 @@ from footprints_graph.store.remote import (
     QueryRefused,
     RemoteStore,
     ServerTimeout,
+    ServerUnreachable,
     TruncatedResults,
 )
 
@@ -138,13 +139,22 @@ def test_a_server_fault_is_a_query_failure_of_the_endpoint(server, release):
         ServerStore(server.url, release, timeout=10).query("SELECT * {}")
 
 
+def test_a_server_answering_503_is_unavailable_not_a_fault(server, release):
+    """A restarting server (or the proxy before it) says 503: the client is told to come back (issue 20)."""
+    server.reply = lambda accept: (503, {"Content-Type": "text/plain"}, b"starting up")
+    with pytest.raises(SparqlProtocolError) as unavailable:
+        ServerStore(server.url, release, timeout=10).query("ASK {}")
+    assert unavailable.value.status == 503 and "Retry-After" in unavailable.value.headers
+
+
 def test_a_truncated_answer_is_an_error_not_fewer_rows(server, release):
     server.reply = lambda accept: (200, {"Content-Type": SPARQL_JSON, "X-SPARQL-MaxRows": "2"},
                                    json.dumps(SOLUTIONS).encode())
     with pytest.raises(TruncatedResults, match="maximum of 2 rows"):
         RemoteStore(server.url).select("SELECT * {}")
-    with pytest.raises(QueryFailed, match="maximum of 2 rows"):
+    with pytest.raises(SparqlProtocolError, match="more than 2 rows") as refusal:  # the client's 400 (issue 20)
         ServerStore(server.url, release, timeout=10).query("SELECT * {}")
+    assert refusal.value.status == 400 and "LIMIT 2" in refusal.value.message
 
 
 def test_a_server_that_does_not_answer_in_time_is_the_protocols_timeout(server, release):
@@ -157,5 +167,9 @@ def test_a_server_that_does_not_answer_in_time_is_the_protocols_timeout(server, 
 
 
 def test_an_unreachable_server_says_so(release):
-    with pytest.raises(QueryFailed, match="cannot reach http://127.0.0.1:9/sparql"):
+    with pytest.raises(ServerUnreachable, match="cannot reach http://127.0.0.1:9/sparql"):
+        RemoteStore("http://127.0.0.1:9/sparql", timeout=5).ask("ASK {}")
+    with pytest.raises(SparqlProtocolError) as unavailable:  # to the public: 503, retry, no internal address
         ServerStore("http://127.0.0.1:9/sparql", release, timeout=5).query("ASK {}")
+    assert unavailable.value.status == 503 and int(unavailable.value.headers["Retry-After"]) > 0
+    assert "127.0.0.1:9" not in unavailable.value.message

@@ -7,7 +7,7 @@ tests/conftest.py registers the fixtures (`pytest_plugins`): a test names `oxigr
 """
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,5 +80,18 @@ def virtuoso(tmp_path_factory) -> Iterator[Server]:
 def oxigraph(tmp_path_factory) -> Iterator[Server]:
     """The Oxigraph server, read-write, without authentication."""
     with _running("oxigraph-server.sh", tmp_path_factory.mktemp("oxigraph")) as ports:
-        base = f"http://127.0.0.1:{ports['http']}"
-        yield Server("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store")
+        yield _oxigraph_at(ports["http"])
+
+
+@contextmanager
+def running_oxigraph(folder: Path) -> Iterator[tuple[Server, Callable[[], None]]]:
+    """An Oxigraph server of the caller's own, kept in `folder`, and a function that stops it before the block
+    ends (for a test of a server going away)."""
+    with _running("oxigraph-server.sh", folder) as ports:
+        yield _oxigraph_at(ports["http"]), lambda: _script("oxigraph-server.sh", "stop", str(folder),
+                                                           timeout=STOP_SECONDS)
+
+
+def _oxigraph_at(port: int) -> Server:
+    base = f"http://127.0.0.1:{port}"
+    return Server("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store")

@@ -11,6 +11,7 @@ A server's default graph must be the union of its named graphs, as in Virtuoso a
 """
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -20,7 +21,7 @@ import pyoxigraph as ox
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.sparql.evaluation import QueryFailed
 from footprints_graph.endpoint.sparql.lexer import QuerySyntaxError, QueryText
-from footprints_graph.endpoint.sparql.protocol import query_timeout
+from footprints_graph.endpoint.sparql.protocol import cut_short_by_store, query_timeout, store_unavailable
 from footprints_graph.releases.serving import release_store
 from footprints_graph.store.remote import (
     DUMP,
@@ -30,9 +31,15 @@ from footprints_graph.store.remote import (
     RemoteAnswer,
     RemoteStore,
     RemoteStoreError,
+    ServerRefused,
     ServerTimeout,
+    ServerUnreachable,
+    TruncatedResults,
 )
 
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30  # a restarting server: Virtuoso replays its transaction log before it answers
+UNAVAILABLE = (502, 503, 504)  # what a server, or a proxy in front of it, answers while it is down
 Results = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -115,15 +122,29 @@ class ServerStore:
 
     def _answer(self, query: str, accept: str, default_graphs: list[str], named_graphs: list[str]) -> RemoteAnswer:
         """The server's answer; a query it calls malformed is a SyntaxError, as pyoxigraph raises (the endpoint
-        answers 400 with the server's reason), a timeout the protocol's 503, any other failure a server fault."""
+        answers 400 with the server's reason), a timeout the protocol's 503, a server down or restarting a 503
+        with Retry-After, a result cut at the server's row limit a 400 naming it, any other failure a server
+        fault."""
         try:
             return self.client.answer(query, accept, default_graphs, named_graphs)
         except QueryRefused as error:
             raise SyntaxError(f"{self.url} refused the query: {error.reason}") from None
         except ServerTimeout:
             raise query_timeout(self.timeout) from None
+        except TruncatedResults as error:
+            raise cut_short_by_store(error.limit) from None
+        except ServerUnreachable as error:
+            raise _unavailable(error) from None
+        except ServerRefused as error:
+            raise (_unavailable(error) if error.status in UNAVAILABLE else QueryFailed(str(error))) from None
         except RemoteStoreError as error:
             raise QueryFailed(str(error)) from None
+
+
+def _unavailable(error: RemoteStoreError) -> Exception:
+    """The client's 503: the server's address and reason go to the log, not to the public."""
+    log.error("the SPARQL server is unavailable: %s", error)
+    return store_unavailable(RETRY_AFTER_SECONDS)
 
 
 def _accept(query: str) -> str:

@@ -184,6 +184,18 @@ def query_timeout(seconds: float) -> SparqlProtocolError:
                                     "your own store.")
 
 
+def store_unavailable(retry_after: int) -> SparqlProtocolError:
+    """The SPARQL server behind the site is down: said without its address, which is internal."""
+    return SparqlProtocolError(503, "The database this site reads from cannot be reached just now (it may be "
+                                    f"restarting). Try again in {retry_after} s.", {"Retry-After": str(retry_after)})
+
+
+def cut_short_by_store(limit: str) -> SparqlProtocolError:
+    return bad_request(f"The answer has more than {limit} rows, the limit of the database behind this endpoint, so "
+                       f"it was not sent: a truncated answer would look complete. Add LIMIT {limit} and page with "
+                       "OFFSET, aggregate (COUNT, GROUP BY), or load a dump (/dumps/) into your own store.")
+
+
 # ----------------------------------------------------------------------------- the operation
 
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY"})
