@@ -18,13 +18,20 @@ import hmac
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
 
-from footprints_graph.store.embedded import open_store
 from footprints_graph.endpoint.config import ConfigError, EndpointConfig
-from footprints_graph.endpoint.sparql.evaluation import serialize_triples
-from footprints_graph.endpoint.sparql.query_process import evaluate_in_slot
 from footprints_graph.endpoint.linked_data.routes import describe, exists
-from footprints_graph.endpoint.sparql.protocol import FORM, GRAPH, SparqlProtocolError, bad_request, negotiate, read_request
 from footprints_graph.endpoint.site import current_site
+from footprints_graph.endpoint.sparql.evaluation import serialize_triples
+from footprints_graph.endpoint.sparql.protocol import (
+    FORM,
+    GRAPH,
+    SparqlProtocolError,
+    bad_request,
+    negotiate,
+    read_request,
+)
+from footprints_graph.endpoint.sparql.query_process import evaluate_in_slot
+from footprints_graph.store.embedded import open_store
 
 MIN_TOKEN_LENGTH = 16
 REALM = 'Bearer realm="footprints-graph curators"'

@@ -10,9 +10,18 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from footprints_graph.iris import PREFIXES
 from footprints_graph.endpoint.sparql.guard import QueryPolicy, capped, check_nesting, check_query, store_graphs
-from footprints_graph.endpoint.sparql.protocol import GRAPH, SOLUTIONS, QueryOperation, ResultFormat, SparqlProtocolError, bad_request, malformed_query, the_server_is_read_only
+from footprints_graph.endpoint.sparql.protocol import (
+    GRAPH,
+    SOLUTIONS,
+    QueryOperation,
+    ResultFormat,
+    SparqlProtocolError,
+    bad_request,
+    malformed_query,
+    the_server_is_read_only,
+)
+from footprints_graph.iris import PREFIXES
 
 Chooser = Callable[[str], ResultFormat]  # the kind of result -> the format to write it in
 PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3, ox.RdfFormat.RDF_XML)

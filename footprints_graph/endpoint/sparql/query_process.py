@@ -21,11 +21,18 @@ import time
 from contextlib import suppress
 from dataclasses import dataclass
 
-from footprints_graph.hardening import drop_network, network_sandbox_supported
-from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, evaluate
 from footprints_graph.endpoint.config import EndpointConfig
+from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, evaluate
 from footprints_graph.endpoint.sparql.guard import QueryPolicy, policy_for, slots_for
-from footprints_graph.endpoint.sparql.protocol import GRAPH, SOLUTIONS, QueryOperation, ResultFormat, SparqlProtocolError, query_timeout
+from footprints_graph.endpoint.sparql.protocol import (
+    GRAPH,
+    SOLUTIONS,
+    QueryOperation,
+    ResultFormat,
+    SparqlProtocolError,
+    query_timeout,
+)
+from footprints_graph.hardening import drop_network, network_sandbox_supported
 
 LENGTH = struct.Struct("!Q")  # each message on a pipe: its length, then the pickled object
 # a gunicorn worker's handlers of these would run worker code in the query process
