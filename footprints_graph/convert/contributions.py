@@ -1,8 +1,8 @@
 """Accepted submissions → RDF with their provenance (issue 17).
 
-A curator's acceptance copies a submission's record tables (CSV in UTF-8 or CP949, or .xlsx, as they were
-sent) into `data/contributions/<submission>/`, where people can read and edit them like the rest of `data/`,
-beside one row of provenance:
+A curator's acceptance writes a submission's record tables (sent as CSV in UTF-8 or CP949, or as .xlsx) as
+CSV in UTF-8 into `data/contributions/<submission>/`, where people can read and edit them like the rest of
+`data/`, beside one row of provenance:
 
     contribution.csv   submission, received, accepted, cited_source
 

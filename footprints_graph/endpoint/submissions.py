@@ -32,7 +32,7 @@ from footprints_graph.endpoint.site import current_site
 from footprints_graph.endpoint.sparql.protocol import best_match
 from footprints_graph.errors import FootprintsError
 from footprints_graph.records.spreadsheets import TABLE_SUFFIXES
-from footprints_graph.releases.contributions import publish
+from footprints_graph.releases.contributions import publish, refuse_formulas
 from footprints_graph.releases.inbox import Inbox, InboxError, Upload, client_key, public_status
 from footprints_graph.releases.serving import NoRelease
 from footprints_graph.validate import ValidationReport, validate_submission
@@ -97,10 +97,10 @@ def _uploads() -> list[Upload]:
     if len(files) > MAX_FILES:
         raise InboxError(400, f"{len(files)} files: a submission holds at most {MAX_FILES}.")
     uploads = [_upload(f) for f in files]
-    names = [u.name for u in uploads]
+    names = [Path(u.name).stem for u in uploads]  # published as <name>.csv
     if len(set(names)) != len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
-        raise InboxError(400, f"two files have the same name: {', '.join(twice)}")
+        raise InboxError(400, f"two files have the same name (apart from .csv or .xlsx): {', '.join(twice)}")
     return uploads
 
 
@@ -134,6 +134,8 @@ def _checked(uploads: list[Upload]) -> tuple[ValidationReport, list[dict]]:
     with tempfile.TemporaryDirectory(prefix="footprints-submission-") as folder:
         paths = [_saved(Path(folder), u) for u in uploads]
         try:
+            for path in paths:
+                refuse_formulas(path)
             report = validate_submission(paths, store, base)
             return report, likely_duplicates(paths, store, base) if report.conforms else []
         except FootprintsError as error:

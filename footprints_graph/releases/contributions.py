@@ -10,6 +10,7 @@ again: that adds a listing by another source to the same person. The folder is w
 
 import csv
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -25,9 +26,12 @@ from footprints_graph.convert.contributions import (
     record_keys,
 )
 from footprints_graph.convert.records import convert_files, convert_tables
-from footprints_graph.errors import RecordError
+from footprints_graph.errors import Origin, RecordError
+from footprints_graph.records.spreadsheets import read_rows
 from footprints_graph.releases.inbox import INCOMING, InboxError, sync_folder, write_durably
 from footprints_graph.vocab import FP
+
+FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?!\d))")
 
 
 def publish(record: dict, files: list[Path], data_dir: Path, base: str) -> Path:
@@ -40,11 +44,39 @@ def publish(record: dict, files: list[Path], data_dir: Path, base: str) -> Path:
     shutil.rmtree(incoming, ignore_errors=True)
     incoming.mkdir(parents=True)
     for path in files:
-        write_durably(incoming / path.name, path.read_bytes())
+        write_durably(incoming / f"{path.stem}.csv", as_csv(path))
     write_durably(incoming / PROVENANCE_FILE, provenance_row(record))
     incoming.rename(folder)
     sync_folder(folder.parent)
     return folder
+
+
+def as_csv(path: Path) -> bytes:
+    """A record table as data/ keeps them, whatever it was sent as (CSV in UTF-8 or CP949, a workbook): CSV in
+    UTF-8, the header and each row's cells as read (a workbook's values, never its formulas)."""
+    header, rows = read_rows(path)
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([row.get(column) or "" for column in header] for _line, row in rows)
+    return output.getvalue().encode()
+
+
+def refuse_formulas(path: Path) -> None:
+    """Refuse a cell a spreadsheet would run as a formula when a curator opens the published table (CSV
+    injection: =, +, @, a tab or a return first, or - before anything but a digit)."""
+    header, rows = read_rows(path)
+    for line, row in [(1, {column: column for column in header}), *rows]:
+        for column, text in _cells(row):
+            if FORMULA.match(text):
+                raise RecordError(Origin(str(path), line, field=column), f"the cell {text[:40]!r} would run as a "
+                                  "formula in a spreadsheet: start it with another character")
+
+
+def _cells(row: dict) -> list[tuple[str | None, str]]:
+    """(column, text) of every cell, the surplus ones beyond the header (under None) included."""
+    return [(column, text) for column, cell in row.items()
+            for text in (cell if isinstance(cell, list) else [cell or ""])]
 
 
 def provenance_row(record: dict) -> bytes:

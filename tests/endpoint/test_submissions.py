@@ -420,7 +420,8 @@ def test_an_acceptance_while_data_does_not_convert_is_refused_and_writes_nothing
 
 
 def test_tables_as_korean_excel_saves_them_travel_to_the_release(client, home, data, tmp_path):
-    """A workbook and a CP949 CSV with a Hangul name are kept as sent and published with their provenance."""
+    """A workbook and a CP949 CSV with a Hangul name are published as data/ keeps tables (CSV in UTF-8), with
+    their provenance."""
     rows = list(csv.reader(io.StringIO((EXAMPLES / "good-events.csv").read_text(encoding="utf-8"))))
     book = openpyxl.Workbook()
     for row in rows:
@@ -433,8 +434,25 @@ def test_tables_as_korean_excel_saves_them_travel_to_the_release(client, home, d
     answer = post(client, files)
     assert answer.status_code == 201, answer.json
     assert decide(client, answer.json["id"], "accept").status_code == 200
-    assert (data / "contributions" / answer.json["id"] / "good-people.csv").read_bytes() == people.encode("cp949")
+    published = data / "contributions" / answer.json["id"]
+    assert sorted(p.name for p in published.iterdir()) == ["contribution.csv", *sorted(GOOD)]  # all CSV in UTF-8
+    assert (published / "good-people.csv").read_text(encoding="utf-8") == people
+    assert list(csv.reader(io.StringIO((published / "good-events.csv").read_text(encoding="utf-8")))) == rows
     store = open_store(build(data, tmp_path / "next").release / "store")
     activity = f"{ID}submission/{answer.json['id']}"
     assert _objects(store, ID + "event/example-lee-young-hee-detention", PROV + "wasGeneratedBy") == [activity]
     assert "이영희" in _objects(store, ID + "person/example-lee-young-hee", "http://www.w3.org/2004/02/skos/core#altLabel")
+
+
+@pytest.mark.parametrize("cell", ["=HYPERLINK(1)", "+1+1", "@SUM(A1)", "-A1"])
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_refused(client, home, cell):
+    answer = post(client, good_files(people=('"An example for', f'"{cell} An example for')))
+    assert answer.status_code == 400, answer.json
+    assert "good-people.csv:2" in answer.json["error"] and "formula" in answer.json["error"]
+    assert inbox_ids(home) == []
+
+
+def test_a_table_sent_twice_as_csv_and_as_a_workbook_is_refused(client, home):
+    files = {**good_files(), "good-people.xlsx": b"PK"}
+    answer = post(client, files)
+    assert answer.status_code == 400 and "good-people" in answer.json["error"]
