@@ -10,7 +10,7 @@ import unicodedata
 
 from rdflib import URIRef
 
-from footprints_graph.errors import FootprintsError
+from footprints_graph.errors import FootprintsError, Problem
 
 ONTOLOGY = "https://w3id.org/footprints-graph/ontology#"
 VOCAB = "https://w3id.org/footprints-graph/vocab/"
@@ -55,16 +55,15 @@ KINDS = (
 )
 
 
-class KeyError_(FootprintsError, ValueError):
-    """A record key that cannot become part of an IRI (a ValueError too: a bad value, as the converters read it)."""
+class KeyError_(FootprintsError, Problem):
+    """A record key that cannot become part of an IRI (a ValueError too: a bad value, as the converters read it;
+    worded in English and Korean, errors.PROBLEM_TEXTS)."""
 
 
 def check_key(key: str) -> str:
     """Return `key` if it is a valid stable key: lowercase ASCII words joined by '-' or '.'."""
     if not KEY_PATTERN.match(key):
-        raise KeyError_(
-            f"key {key!r} is not a stable key: use lowercase a-z, 0-9, joined by '-' or '.' (e.g. 'kim-jung-wook')"
-        )
+        raise KeyError_("not_a_key", key=key)
     return key
 
 
@@ -73,7 +72,7 @@ def slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     if not words:
-        raise KeyError_(f"cannot make a key from {text!r}: it has no ASCII letters or digits")
+        raise KeyError_("no_key_letters", text=text)
     return "-".join(words)
 
 

@@ -278,7 +278,7 @@ def _has_usable_key(record: Record, ctx: Context) -> bool:
     try:
         check_key(record.key)
     except KeyError_ as error:
-        ctx.problems.add(RecordError(record.origin, str(error)))
+        ctx.problems.add(RecordError(record.origin, error))
         ctx.unkeyed.append(record)
         return False
     return True

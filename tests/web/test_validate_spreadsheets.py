@@ -68,6 +68,7 @@ def test_the_mistakes_are_listed_in_korean_for_a_korean_reader(client):
     page = answer.get_data(as_text=True)
     assert answer.status_code == 400
     assert "기록 표에 문제가 3개 있습니다" in page
+    assert "good-events.csv 2행, 기록 &#39;Lee Detention&#39;: 키 &#39;Lee Detention&#39;은(는) 안정된 키가 아닙니다" in page
     assert ("good-events.csv 2행, 기록 &#39;Lee Detention&#39;, 열 &#39;start_date&#39;: &#39;July 1950&#39;은(는) "
             "날짜가 아닙니다. YYYY, YYYY-MM 또는 YYYY-MM-DD로 쓰십시오") in page
     assert ("good-people.csv 2행, 기록 &#39;example-lee-young-hee&#39;, 열 &#39;category&#39;: &#39;Wartime "
