@@ -177,7 +177,11 @@ def list_inbox() -> Response:
 def open_submission(submission: str) -> Response:
     box = inbox()
     record = box.record(submission)
-    changes = review(box.files(submission), _store(), current_site().config.base)
+    try:
+        changes = review(box.files(submission), _store(), current_site().config.base)
+    except FootprintsError as error:  # a record it names was removed from the release since it was kept
+        raise InboxError(409, f"Submission {submission} no longer reads against the current release: "
+                              f"{str(error).replace(str(box.folder) + '/', '')}; ask for changes.") from None
     return jsonify({**record, **box.contact(submission), **changes})
 
 

@@ -456,3 +456,18 @@ def test_a_table_sent_twice_as_csv_and_as_a_workbook_is_refused(client, home):
     files = {**good_files(), "good-people.xlsx": b"PK"}
     answer = post(client, files)
     assert answer.status_code == 400 and "good-people" in answer.json["error"]
+
+
+def test_a_submission_that_no_longer_reads_against_a_new_release_is_a_clear_conflict(client, home, tmp_path):
+    """It refers to a published organisation that a later release no longer has."""
+    submission = post(client, good_files()).json["id"]
+    data = shutil.copytree(ROOT / "data", tmp_path / "smaller")
+    for table in data.glob("*.csv"):  # the organisation's row goes, and every cell that credits it is emptied
+        rows = table.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [r.replace(",abductees-family-union,", ",,") for r in rows if not r.startswith("abductees-family-union,")]
+        table.write_text("".join(kept), encoding="utf-8")
+    (home / "current").unlink()
+    (home / "current").symlink_to(build(data, tmp_path / "smaller-home").release)
+    opened = client.get(f"/curator/inbox/{submission}", headers=CURATOR)
+    assert opened.status_code == 409 and "abductees-family-union" in opened.json["error"]
+    assert str(home) not in opened.json["error"]
