@@ -49,13 +49,7 @@ from footprints_graph.iris import DEFAULT_BASE, ONTOLOGY_GRAPH, SYNTHETIC_BASE
 from footprints_graph.releases.description import release_changes, write_release_description
 from footprints_graph.releases.serving import current_release, make_current
 from footprints_graph.resources import ontology_graph
-from footprints_graph.store.embedded import (
-    line_graph,
-    sorted_nquads,
-    write_dumps,
-    write_extended_store,
-    write_store,
-)
+from footprints_graph.store.embedded import line_graph, sorted_nquads, write_dumps, write_extended_store, write_store
 from footprints_graph.terms import to_quad, to_quads
 from footprints_graph.validate import ValidationFailed, ValidationReport, report_graph, report_json, validate_records
 

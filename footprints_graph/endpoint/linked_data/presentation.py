@@ -1,6 +1,7 @@
 """How RDF terms look on HTML pages: labels in English and Korean, links to local pages for the IRIs this
 server answers for (the minted IRIs, the ontology, the vocabularies) and out to everything else."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -13,6 +14,15 @@ SITE = ONTOLOGY.removesuffix("ontology#")  # https://w3id.org/footprints-graph/
 LABEL_PROPERTIES = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label")
 ENGLISH = ("en", "ko-latn", "")  # preferred languages of the label shown, in order
 ALL_PREFIXES = {**DESCRIPTION_PREFIXES, **PREFIXES, "sh": "http://www.w3.org/ns/shacl#"}
+# What a page may link out to. A query's result can hold any IRI (BIND(IRI("javascript:…") AS ?x)), and a browser
+# runs a javascript: or data: link when it is clicked; spaces and control characters are refused too, since
+# browsers drop some of them before they read the scheme ("java\tscript:").
+WEB_LINK = re.compile(r"https?://[^\x00-\x20\x7f]*", re.IGNORECASE)
+
+
+def web_link(iri: object) -> bool:
+    """True if `iri` may be the target of a link on a page: an http or https URL (a template may ask of none)."""
+    return isinstance(iri, str) and bool(WEB_LINK.fullmatch(iri))
 
 
 class IriSpace:
@@ -104,7 +114,8 @@ class Presenter:
         names = self.names.get(iri, Names())
         local = self.space.local(iri)
         text = names.english or (local.removeprefix(self.space.base_path) if local else compact(iri))
-        return TermView(text, local or iri, external=local is None, iri=iri, korean=names.korean)
+        href = local or (iri if web_link(iri) else None)
+        return TermView(text, href, external=local is None, iri=iri, korean=names.korean)
 
 
 def iris_in(triples: Iterable[ox.Triple]) -> set[str]:

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
 
 from footprints_graph.endpoint.language import Words, chosen_language
-from footprints_graph.endpoint.linked_data.presentation import IriSpace, Presenter, iris_in
+from footprints_graph.endpoint.linked_data.presentation import IriSpace, Presenter, iris_in, web_link
 from footprints_graph.endpoint.linked_data.records import record_layout
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.endpoint.sparql.evaluation import serialize_triples
@@ -41,6 +41,7 @@ SOURCE_SUMMARY = (RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http:
 HTML = "text/html"
 
 blueprint = Blueprint("linked_data", __name__)
+blueprint.add_app_template_test(web_link, "web_link")  # `{% if url is web_link %}`: only these link out
 
 
 # ----------------------------------------------------------------------------- descriptions

@@ -11,12 +11,19 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Response, render_template, request
 
-from footprints_graph.endpoint.sparql.evaluation import Answer
 from footprints_graph.endpoint.language import explicit_language
-from footprints_graph.endpoint.sparql.library import library, library_query
-from footprints_graph.endpoint.linked_data.presentation import IriSpace, compact
-from footprints_graph.endpoint.sparql.protocol import GRAPH, SOLUTIONS, ProtocolRequest, ResultFormat, format_named, formats_for
+from footprints_graph.endpoint.linked_data.presentation import IriSpace, compact, web_link
 from footprints_graph.endpoint.site import current_site
+from footprints_graph.endpoint.sparql.evaluation import Answer
+from footprints_graph.endpoint.sparql.library import library, library_query
+from footprints_graph.endpoint.sparql.protocol import (
+    GRAPH,
+    SOLUTIONS,
+    ProtocolRequest,
+    ResultFormat,
+    format_named,
+    formats_for,
+)
 
 HTML = "text/html"
 TABLE_ROWS = 1000  # rows shown; the downloads carry them all
@@ -91,10 +98,12 @@ def _cell(term, space: IriSpace) -> Cell:
 
 
 def _iri_cell(iri: str, space: IriSpace) -> Cell:
-    """An IRI, linked to its local page when this server answers for it, named compactly."""
+    """An IRI, linked to its local page when this server answers for it, else out if it is a web address (never
+    javascript: or the like), named compactly."""
     local = space.local(iri)
     short = compact(iri)
-    return Cell(short if short != iri else (local or iri), local or iri, external=local is None)
+    href = local or (iri if web_link(iri) else None)
+    return Cell(short if short != iri else (local or iri), href, external=local is None)
 
 
 def _datatype(iri: str | None) -> str | None:
