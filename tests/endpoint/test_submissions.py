@@ -356,22 +356,37 @@ def test_a_submission_that_conflicts_with_one_accepted_meanwhile_is_not_accepted
 
 
 def test_no_contact_detail_reaches_a_public_route_a_dump_or_a_log(client, home, data, tmp_path, caplog):
+    """Before and after the accepted submission is published: every public route without arguments, the status
+    page, the published person's and submission's pages and every dump; the release's files; the log."""
     caplog.set_level("DEBUG")
     submission = post(client, good_files()).json["id"]
     decide(client, submission, "accept")
-    public = [client.get(f"/submissions/{submission}"), client.get(f"/submissions/{submission}",
-                                                                    headers={"Accept": "text/html"})]
-    public += [client.get(path) for path in ("/", "/submit", "/validate", "/.well-known/void", "/dumps/",
-                                              "/validation", "/search?q=Lee+Young-hee")]
-    assert all(answer.status_code == 200 for answer in public), [a.status_code for a in public]
-    for answer in public:
-        assert CONTACT.split(",")[0] not in answer.get_data(as_text=True)
     release = build(data, tmp_path / "next").release
+    published = create_app(EndpointConfig(home=tmp_path / "next", data=data)).test_client()
+    for site in (client, published):
+        answers = [site.get(path) for path in _public_paths(site)]
+        answers += [site.get(f"/submissions/{submission}", headers={"Accept": accept})
+                    for accept in ("application/json", "text/html")]
+        assert all(a.status_code < 500 for a in answers), [(a.request.path, a.status_code) for a in answers]
+        for answer in answers:
+            assert "hong.family" not in answer.get_data(as_text=True), answer.request.path
+    for page in (f"/id/submission/{submission}", "/id/person/example-lee-young-hee", "/dumps/footprints.nq"):
+        assert published.get(page).status_code == 200, page  # the published pages were read, not 404s
     for path in release.rglob("*"):
         if path.is_file() and "store" not in path.parts:
             assert b"hong.family" not in path.read_bytes(), path
     assert "hong.family" not in caplog.text and "5555" not in caplog.text
     assert json.loads((home / INBOX / submission / "contact.json").read_text())["contact"] == CONTACT
+
+
+def _public_paths(site) -> list[str]:
+    """Every GET route without arguments but the curators', the dumps, and the contributed records' pages."""
+    rules = [r.rule for r in site.application.url_map.iter_rules()
+             if "GET" in r.methods and not r.arguments and not r.rule.startswith("/curator")]
+    dumps = [f"/dumps/{name}" for name in ("footprints.nq", "footprints.trig", "footprints.ttl", "footprints.jsonld")]
+    records = ["/id/person/example-lee-young-hee", "/id/event/example-lee-young-hee-detention",
+               "/search?q=Lee+Young-hee", "/browse"]
+    return [*rules, *dumps, *records]
 
 
 # ---------------------------------------------------------------- the page and the command
