@@ -18,6 +18,7 @@ from footprints_graph.records.tables import Record, TableSpec, read_table
 from footprints_graph.vocab import FP, UnknownConcept, concept_in
 from footprints_graph.convert import ConvertedRecord, values
 from footprints_graph.convert.arithmetic import breakdown_inconsistencies
+from footprints_graph.convert.categories import category_disagreements
 
 SCHEMA = Namespace("https://schema.org/")
 EVENT_SCHEMES = ("act-types", "subsequent-event-types", "other-event-types")
@@ -208,7 +209,7 @@ def convert_tables(data_dir: Path, base: str = DEFAULT_BASE) -> list[ConvertedRe
     ctx = Context(base)
     records = read_all(data_dir, ctx.problems)
     converted = _convert_all(records, _context(records, ctx))
-    return converted + breakdown_inconsistencies(converted, base)
+    return converted + breakdown_inconsistencies(converted, base) + category_disagreements(converted, base)
 
 
 def convert_files(paths: list[Path], known: dict[str, set[str]], base: str = DEFAULT_BASE) -> list[ConvertedRecord]:

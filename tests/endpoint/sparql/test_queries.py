@@ -263,8 +263,18 @@ def test_figures_whose_breakdown_does_not_add_up(store):
     assert got["post-war-figures"] == 9  # the page's 3,319 + 9 + 516 against its 3,835 (issue 14)
 
 
+def _category_disagreements() -> dict[str, tuple[str, None, set[str], set[str]]]:
+    """Person → the rule, no difference, their listings and the listing sources, where the sources' categories differ."""
+    listings = defaultdict(list)
+    for p in table("people"):
+        listings[p["person"]].append(p)
+    return {person: ("categories-differ", None, {f"{person}.{r['source']}" for r in rows}, {r["source"] for r in rows})
+            for person, rows in listings.items() if len({r["category"] for r in rows}) > 1}
+
+
 def test_the_inconsistencies_the_build_records(store):
-    """Each breakdown that does not add up is recorded as data: its figures (total and parts), rule, sources."""
+    """Each breakdown that does not add up, and each person the sources put in different categories, is recorded
+    as data: the records involved (total and parts, or listings), the rule, the sources (issue 14)."""
     rows = table("figures")
     expected = {}
     for dataset, difference in _breakdowns_that_do_not_add_up(rows).items():
@@ -273,10 +283,42 @@ def test_the_inconsistencies_the_build_records(store):
         rule = "parts-exceed-total" if difference > 0 else "parts-differ-from-total"
         expected[dataset] = (rule, difference, {f["key"] for f in involved},
                              {s for f in involved for s in split(f["source"])})
-    got = {key(r["dataset"]): (r["rule"], int(r["difference"]), {key(f) for f in r["figures"].split()},
-                               {key(s) for s in r["sources"].split()}) for r in answer(store, "inconsistencies")}
+    expected |= _category_disagreements()
+    got = {}
+    for r in answer(store, "inconsistencies"):
+        about = key(r["dataset"]) if "dataset" in r else key(r["involved"].split()[0]).split(".")[0]
+        got[about] = (r["rule"], int(r["difference"]) if "difference" in r else None,
+                      {key(i) for i in r["involved"].split()}, {key(s) for s in r["sources"].split()})
     assert got == expected
     assert got["post-war-figures"][:2] == ("parts-exceed-total", 9)
+    assert got["kim-jung-wook"][0] == "categories-differ"
+
+
+def test_named_persons_by_category_count_nobody_twice(store):
+    categories = defaultdict(set)
+    for p in table("people"):
+        categories[p["person"]].add(p["category"])
+    agreed, disputed = Counter(), Counter()
+    for person, found in categories.items():
+        for category in found:
+            (agreed if len(found) == 1 else disputed)[category] += 1
+    got = {r["category"]: (int(r["persons"]), int(r["disputedPersons"])) for r in answer(store, "victims-by-category")}
+    assert got == {c: (agreed[c], disputed[c]) for c in agreed | disputed}
+    disputed_persons = sum(1 for found in categories.values() if len(found) > 1)
+    assert sum(n for n, _ in got.values()) + disputed_persons == len(categories)
+    assert got["detainee"][1] == got["post-war-abductee"][1] == 1  # Kim Jung-wook: the page and MOU differ
+
+
+def test_named_persons_with_category_and_status_per_source(store):
+    documents = {d["key"] for d in table("documents")}
+    organisations = {o["key"]: o["label"] for o in table("organisations")}
+    statuses = {(s["person"], s["source"]): (s["status"], s["as_of"]) for s in table("statuses")}
+    expected = {(p["person"], p["source"], p["name"], p["category"], organisations.get(p["credited_to"], ""),
+                 *statuses.get((p["person"], p["source"]), ("", ""))) for p in table("people") if p["source"] in documents}
+    got = {(key(r["person"]), key(r["source"]), r["nameAsListed"], r["category"], r.get("creditedTo", ""),
+            r.get("status", ""), r.get("statusAsOf", "")) for r in answer(store, "persons-by-source")}
+    assert got == expected
+    assert ("kim-jung-wook", "mou-detainees-2024-03-27", "Kim Jung-wook", "detainee", "", "detained", "2024-03-27") in got
 
 
 def test_a_breakdown_that_does_not_add_up_is_reported(built_release):
@@ -318,11 +360,6 @@ def test_legal_definitions_and_date_windows_per_category(store):
 def test_un_documents(store):
     expected = {r["un_symbol"] for name in ("documents", "instruments") for r in table(name) if r["un_symbol"]}
     assert {r["symbol"] for r in answer(store, "un-documents")} == expected
-
-
-def test_named_persons_by_victim_category(store):
-    expected = Counter(category for _, category in {(p["person"], p["category"]) for p in table("people")})
-    assert {r["category"]: int(r["persons"]) for r in answer(store, "victims-by-category")} == dict(expected)
 
 
 def test_the_wartime_abductee_lists(store):
