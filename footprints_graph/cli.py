@@ -11,7 +11,7 @@ from pathlib import Path
 from footprints_graph import __version__
 from footprints_graph.convert.linksets import add_link_set
 from footprints_graph.convert.synth import write_synthetic
-from footprints_graph.errors import FootprintsError
+from footprints_graph.errors import FootprintsError, RecordError
 from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
 from footprints_graph.releases.backup import restore_backup, write_backup
 from footprints_graph.releases.build import build
@@ -314,9 +314,18 @@ def main(argv: list[str] | None = None) -> int:
         print(render_report(failure.report, "text"), file=sys.stderr)
         print(f"error: {failure}", file=sys.stderr)
         return EXIT_INVALID
+    except RecordError as error:  # a table's problems, in the reader's language
+        print(f"{'오류' if _language() == 'ko' else 'error'}: {error.text(_language())}", file=sys.stderr)
+        return EXIT_UNUSABLE
     except FootprintsError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_UNUSABLE
+
+
+def _language() -> str:
+    """ko when the locale is Korean (LC_ALL, LC_MESSAGES or LANG, as POSIX ranks them), else en."""
+    locale = next((os.environ[v] for v in ("LC_ALL", "LC_MESSAGES", "LANG") if os.environ.get(v)), "")
+    return "ko" if locale.lower().startswith("ko") else "en"
 
 
 if __name__ == "__main__":
