@@ -54,3 +54,10 @@ def test_a_person_without_partner_links_has_no_empty_section(linked_client):
     page = linked_client.get("/id/person/ham-jin-woo", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "Ham Jin-woo" in page
     assert 'id="links-heading"' not in page
+
+
+def test_an_organisation_page_shows_its_partner_link_too(linked_client):
+    page = linked_client.get("/id/organisation/kwafu", headers={"Accept": "text/html"}).get_data(as_text=True)
+    [row] = [r for r in partner_rows(page) if "archive.example.org/organisations/kwafu" in r]
+    for shown in ("exactMatch", "https://orcid.org/0000-0000-0000-0002", "2026-02-01", "partner-registry"):
+        assert shown in row, (shown, row)

@@ -200,7 +200,7 @@ def organisation(layout: Layout) -> dict:
     return {"alternative": layout.facts.all(iri, SKOS + "altLabel"),
             "details": _details(layout, iri, (fp("organisationType"), SCHEMA + "parentOrganization")),
             "url": layout.facts.text(iri, SCHEMA + "url"), "note": layout.facts.text(iri, RDFS + "comment"),
-            "same_as": [o.value for o in layout.facts.all(iri, OWL_SAME_AS)],
+            "same_as": [o.value for o in layout.facts.all(iri, OWL_SAME_AS)], "partner_links": _partner_links(layout),
             "credited": _by_kind([t for items in layout.incoming(CREDITS).values() for t in items])}
 
 
