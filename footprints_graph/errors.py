@@ -54,7 +54,8 @@ PROBLEM_TEXTS = {
     "missing_columns": ("missing column(s) {missing} (allowed: {allowed})", "빠진 열: {missing} (쓸 수 있는 열: {allowed})"),
     "not_a_key": ("key {key!r} is not a stable key: use lowercase a-z, 0-9, joined by '-' or '.' "
                   "(e.g. 'kim-jung-wook')",
-                  "키 {key!r}은(는) 안정된 키가 아닙니다. 소문자 a-z와 숫자 0-9를 '-'나 '.'로 이어 쓰십시오 (예: 'kim-jung-wook')"),
+                  "키 {key!r}은(는) 안정된 키가 아닙니다. 소문자 a-z와 숫자 0-9를 '-'나 '.'로 이어 쓰십시오 "
+                  "(예: 'kim-jung-wook')"),
     "no_key_letters": ("cannot make a key from {text!r}: it has no ASCII letters or digits",
                        "{text!r}에서 키를 만들 수 없습니다: 로마자나 숫자가 없습니다"),
     "more_cells": ("row has more cells than the header's {count} columns", "이 행의 칸이 머리글의 열 {count}개보다 많습니다"),

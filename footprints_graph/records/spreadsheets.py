@@ -97,7 +97,7 @@ def _xlsx_records(book, header: list[str], lines) -> Iterator[tuple[int, Row]]:
 
 
 def _row(header: list[str], texts: list[str]) -> Row:
-    row: Row = dict(zip(header, texts + [""] * (len(header) - len(texts))))
+    row: Row = dict(zip(header, texts + [""] * (len(header) - len(texts)), strict=False))  # surplus: below
     surplus = [t for t in texts[len(header):] if t]
     if surplus:
         row[None] = surplus

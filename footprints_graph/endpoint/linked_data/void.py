@@ -10,9 +10,9 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from footprints_graph.iris import DECLARED_PREFIXES, ONTOLOGY, VOCAB, prefixes
 from footprints_graph.convert.linksets import linkset_counts, linkset_targets
 from footprints_graph.endpoint.sparql.protocol import FORMATS, format_by_extension
+from footprints_graph.iris import DECLARED_PREFIXES, ONTOLOGY, VOCAB, prefixes
 from footprints_graph.releases.description import CONTEXT, DESCRIPTION_FILE, release_iri
 from footprints_graph.releases.serving import Release
 
