@@ -9,7 +9,7 @@ from flask import Flask
 
 from footprints_graph import endpoint
 from footprints_graph.endpoint.config import EndpointConfig
-from footprints_graph.web import browse, pages, search, submission_page, table_templates, validation_page
+from footprints_graph.web import browse, pages, review_page, search, submission_page, table_templates, validation_page
 from footprints_graph.web.headers import SecurityHeaders
 
 __all__ = ["EndpointConfig", "create_app"]
@@ -23,5 +23,6 @@ def create_app(config: EndpointConfig | None = None) -> Flask:
     endpoint.install(app, config)
     for module in (pages, browse, search, validation_page, submission_page, table_templates):
         app.register_blueprint(module.blueprint)
+    review_page.register(app, config)  # the curators' inbox, only with a curator token
     app.wsgi_app = SecurityHeaders(app.wsgi_app)  # outermost: answers from the cache get them too
     return app

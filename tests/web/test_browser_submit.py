@@ -3,6 +3,7 @@ the /submit form in Debian's Chromium, a researcher sends others with `footprint
 accepts both over HTTP with the token, and the next build publishes every record with its provenance, while
 the contributors' contacts stay off every public answer."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -104,3 +105,45 @@ def test_the_command_reports_a_refusal_with_its_reasons_and_exit_code(server, tm
     unreachable = subprocess.run([sys.executable, "-m", "footprints_graph", "submit", "--to", "http://127.0.0.1:9",
                                   "--source", "notes", *map(str, bad)], capture_output=True, text=True, timeout=120)
     assert unreachable.returncode == 2 and "cannot reach http://127.0.0.1:9" in unreachable.stderr
+
+
+def test_a_curator_reviews_and_rejects_in_the_browser_and_the_contributor_reads_why(browser, server, tmp_path):  # noqa: F811
+    url, _data, _folder = server
+    files = _renamed_files(tmp_path, "review")
+    files[1].write_text(files[1].read_text(encoding="utf-8").replace("Lee Young-hee", "Kim Jeong-uk"), encoding="utf-8")
+    hostile = "<img src=x onerror=alert(1)> families' list"  # shown as text, never run
+    with requests.Session() as session:
+        kept = session.post(f"{url}/submissions", timeout=60, data={"cited_source": hostile, "contact": "x@example.org"},
+                            files=[("files", (p.name, p.read_bytes())) for p in files])
+    assert kept.status_code == 201, kept.text
+    submission = kept.json()["id"]
+    context = browser.new_context(base_url=url, locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    alerts = []
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    page.goto("/review")
+    page.fill("#review-token", "not-the-token-at-all")
+    page.get_by_role("button", name="Open").click()
+    page.locator("#review-problem").wait_for()
+    assert "Refused" in page.locator("#review-problem").inner_text() and page.locator("#review-inbox tr").count() == 0
+
+    page.fill("#review-token", CURATOR_TOKEN)
+    page.locator("#review-login button").click()
+    row = page.locator(f'tr[data-submission="{submission}"]')
+    assert hostile in row.inner_text() and "x@example.org" in row.inner_text()
+    row.get_by_role("button", name="Open").click()
+    page.get_by_role("heading", name=re.compile(submission)).wait_for()
+    opened = page.locator("#review-submission").inner_text()
+    assert "person: https://w3id.org/footprints-graph/id/person/review-example-lee-young-hee" in opened
+    assert re.search(r"Kim Jeong-uk ~ Kim Jung-Wook \(\S+/person/kim-jung-wook\): (9\d|100)", opened), opened
+    page.select_option("#review-decision", "reject")
+    page.fill("#review-reason", "The appeal is listed already under another key.")
+    page.fill("#review-curator", "Curator Park")
+    page.get_by_role("button", name="Decide").click()
+    page.get_by_role("heading", name=re.compile(f"{submission} — Rejected")).wait_for()
+    shot(page, "review")
+    assert alerts == []
+    context.close()
+    status = requests.get(f"{url}/submissions/{submission}", timeout=60).json()
+    assert (status["status"], status["reason"]) == ("rejected", "The appeal is listed already under another key.")
