@@ -1,0 +1,96 @@
+"""The library queries rewritten to scale (issue 15) answer on synthetic records what the record tables say, read
+with csv: a person's latest of several statuses, every person an organisation is credited with, the persons per
+category and the age-group figures. The real records give one status per person and credit four persons; the
+synthetic ones give hundreds, and a later status to every fifth person (added here, as a source would)."""
+
+import csv
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+from test_queries import answer, key
+
+from footprints_graph.convert.synth import ORGANISATIONS, write_synthetic
+from footprints_graph.endpoint.sparql.library import library_query
+from footprints_graph.iris import SYNTHETIC_BASE
+from footprints_graph.releases.build import build
+from footprints_graph.store.embedded import open_store
+
+VICTIMS = 400
+LATER = "2024-12-31"  # no synthetic status is dated after synth's cutoff, so this one is always the latest
+
+
+def _read(records: Path, name: str) -> list[dict[str, str]]:
+    with (records / f"{name}.csv").open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def _add_later_statuses(records: Path) -> None:
+    """A second, later status for every fifth person: 'deceased' where the first said otherwise."""
+    statuses = _read(records, "statuses")
+    later = [{**row, "key": f"{row['key']}-later", "status": "alive" if row["status"] == "deceased" else "deceased",
+              "as_of": LATER} for row in statuses[::5] if row["as_of"] < LATER]
+    with (records / "statuses.csv").open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, list(statuses[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(statuses + later)
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("synth") / "records"
+    write_synthetic(folder, VICTIMS, seed=15)
+    _add_later_statuses(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def synthetic_store(records, tmp_path_factory):
+    return open_store(build(records, tmp_path_factory.mktemp("home"), SYNTHETIC_BASE).release / "store")
+
+
+@pytest.fixture(scope="module")
+def published(records) -> list[dict[str, str]]:
+    """The people table's rows of persons the public store holds (restricted ones stay with the curators)."""
+    return [p for p in _read(records, "people") if p["restricted"] != "true"]
+
+
+def test_each_named_detainee_has_the_latest_of_their_statuses(synthetic_store, records, published):
+    persons = {p["person"] for p in published}
+    latest = {}
+    for status in sorted(_read(records, "statuses"), key=lambda s: s["as_of"]):
+        latest[status["person"]] = (status["status"], status["as_of"])
+    since = {e["person"]: e["start_date"] for e in _read(records, "events")
+             if e["event_type"] == "arbitrary-detention" and e["start_date"]}
+    expected = {person: (*state, since.get(person)) for person, state in latest.items() if person in persons}
+    rows = answer(synthetic_store, "named-detainees")
+    got = {key(r["person"]): (r["status"], r["asOf"], r.get("detainedSince")) for r in rows}
+    assert got == expected and len(rows) == len(expected)
+    assert sum(as_of == LATER for _, as_of, _ in got.values()) >= VICTIMS // 5 - 5  # the later statuses won
+
+
+@pytest.mark.parametrize("organisation, label", [(o[0], o[1]) for o in ORGANISATIONS[:3]])
+def test_every_person_credited_to_a_synthetic_organisation(synthetic_store, published, organisation, label):
+    name = label.upper().replace("'", "\u2019")  # another case, the typographic apostrophe
+    text = library_query("persons-credited-to-organisation").text.replace('LCASE("KWAFU")', f'LCASE("{name}")')
+    expected = {(p["person"], p["category"]) for p in published if p["credited_to"] == organisation}
+    got = {(key(r["person"]), r["category"]) for r in answer(synthetic_store, "", text)}
+    assert got == expected and got
+
+
+def test_persons_per_category_each_counted_once(synthetic_store, published):
+    categories = defaultdict(set)
+    for p in published:
+        categories[p["person"]].add(p["category"])
+    agreed = Counter(next(iter(found)) for found in categories.values() if len(found) == 1)
+    got = {r["category"]: (int(r["persons"]), int(r["disputedPersons"]))
+           for r in answer(synthetic_store, "victims-by-category")}
+    assert got == {category: (count, 0) for category, count in agreed.items()}
+    assert sum(persons for persons, _ in got.values()) == len(categories)
+
+
+def test_wartime_abductees_by_age_group(synthetic_store, records):
+    expected = {f["age_group"]: int(f["count"]) for f in _read(records, "figures")
+                if f["victim_category"] == "wartime-abductee" and f["age_group"]}
+    got = {r["ageGroup"]: int(r["count"]) for r in answer(synthetic_store, "wartime-abductees-by-age-group")}
+    assert got == expected and sum(got.values()) > VICTIMS // 2
