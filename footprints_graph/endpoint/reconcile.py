@@ -50,6 +50,10 @@ from footprints_graph.resources import resource
 
 SERVICE_NAME = "footprints-graph: South Korean victims of North Korea"
 BATCH_SIZE = 50
+# The longest query of a batch, as JSON: a name, a type and a few properties fit many times over; 50 queries of
+# 100 KB kept a worker matching for 8.5 s (issue 13). A suggest prefix or an id is shorter still.
+MAX_QUERY_CHARS = 2000
+MAX_PARAMETER_CHARS = 500
 PREVIEW_SIZE = {"width": 430, "height": 300}
 CALLBACK = re.compile(r"^[A-Za-z_$][\w$.]{0,63}$")  # a JSONP callback name, nothing that could carry script
 JSON = "application/json"
@@ -107,7 +111,7 @@ class ReconciliationService:
         return redirect(request.script_root + self.space.local(entity.iri), code=303)
 
     def suggest(self, kind: str) -> Response:
-        prefix, cursor = request.args.get("prefix", ""), _integer("cursor", 0)
+        prefix, cursor = _parameter("prefix"), _integer("cursor", 0)
         kinds = {"entity": lambda: suggest_entities(self.served()[1], prefix, cursor),
                  "type": lambda: suggest_types(self.served()[1], prefix, cursor),
                  "property": lambda: suggest_properties(prefix, cursor)}
@@ -193,6 +197,10 @@ def _queries(text: str) -> dict[str, dict]:
         raise BadRequest(413, f"a batch holds at most {BATCH_SIZE} queries (the manifest's batchSize), "
                               f"this one {len(batch)}")
     _check("queries", batch, "reconciliation-query-batch")
+    for key, query in batch.items():
+        if (size := len(json.dumps(query, ensure_ascii=False))) > MAX_QUERY_CHARS:
+            raise BadRequest(413, f"query {key!r} of the batch is {size} characters long as JSON; each may be at "
+                                  f"most {MAX_QUERY_CHARS} (a name, a type and a few properties)")
     return batch
 
 
@@ -232,7 +240,15 @@ def _expected(error: ValidationError) -> str | None:
 def _required(name: str) -> str:
     if not request.args.get(name):
         raise BadRequest(400, f"the {name} parameter is required")
-    return request.args[name]
+    return _parameter(name)
+
+
+def _parameter(name: str) -> str:
+    """The parameter `name` ("" if absent); 413 past MAX_PARAMETER_CHARS."""
+    value = request.args.get(name, "")
+    if len(value) > MAX_PARAMETER_CHARS:
+        raise BadRequest(413, f"the {name} parameter may be at most {MAX_PARAMETER_CHARS} characters")
+    return value
 
 
 def _integer(name: str, default: int) -> int:

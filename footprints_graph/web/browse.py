@@ -16,12 +16,17 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import Blueprint, abort, render_template, request
 
-from footprints_graph.iris import PREFIXES
+from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.language import Words, chosen_language, link
 from footprints_graph.endpoint.linked_data.presentation import Presenter, TermView
 from footprints_graph.endpoint.site import current_site
+from footprints_graph.endpoint.sparql.query_process import select_in_slot
 
 PAGE_SIZE = 25
+# Values chosen at once, over all facets. Every chosen value must hold, and each is a join more: the year's is a
+# join of optional dates, so 6 years took 0.4 s and 34 hung a worker for 36 s (issue 13). No person has more
+# than a few categories, statuses or years; the queries run with the endpoint's deadline all the same.
+MAX_CHOSEN = 6
 RECORD_KEY = re.compile(r"^[a-z]+/[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 YEAR_KEY = re.compile(r"^\d{4}(?:-(?:\d{4})?)?$|^-\d{4}$")
 CATEGORY_DEFINITION = "https://w3id.org/footprints-graph/vocab/date-basis/category-definition"
@@ -106,8 +111,12 @@ class BrowseModel:
 def read_selection(arguments) -> Selection:
     """The chosen keys of each facet from the query string; a key that cannot be one is a 400."""
     selection = {f.name: sorted(set(arguments.getlist(f.name))) for f in FACETS}
+    chosen = sum(map(len, selection.values()))
+    if chosen > MAX_CHOSEN:
+        abort(400, description=f"{chosen} values are chosen; /browse combines at most {MAX_CHOSEN} (each one must "
+                               "hold for every person listed). Remove some, or ask /sparql.")
     for facet in FACETS:
-        bad = [k for k in selection[facet.name] if facet.key_pattern and not facet.key_pattern.match(k)]
+        bad = [k for k in selection[facet.name] if facet.key_pattern and not facet.key_pattern.fullmatch(k)]  # no "\n" after $
         if bad:
             abort(400, description=f"{bad[0]!r} is not a {facet.name} this page can filter by; "
                                    "pick one from the list on /browse.")
@@ -135,8 +144,8 @@ def page_query(selection: Selection, base: str, page: int) -> str:
     return PAGE_QUERY % {"filters": filters(selection, base), "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
 
 
-def _select(store, query: str):
-    return store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
+def _select(store, query: str, config: EndpointConfig):
+    return select_in_slot(store, query, config)
 
 
 def _cached(release, key: tuple, compute):
@@ -150,23 +159,24 @@ def _cached(release, key: tuple, compute):
     return views[key]
 
 
-def _counts(store, selection: Selection, base: str) -> list[tuple]:
+def _counts(store, selection: Selection, config: EndpointConfig) -> list[tuple]:
     return [(r["facet"].value, r["value"], r["key"].value if r["key"] else None, int(r["n"].value))
-            for r in _select(store, counts_query(selection, base))]
+            for r in _select(store, counts_query(selection, config.base), config)]
 
 
-def _page(store, selection: Selection, base: str, page: int) -> list[tuple[str, list[str]]]:
+def _page(store, selection: Selection, config: EndpointConfig, page: int) -> list[tuple[str, list[str]]]:
     return [(r["person"].value, r["categories"].value.split() if r["categories"] else [])
-            for r in _select(store, page_query(selection, base, page))]
+            for r in _select(store, page_query(selection, config.base, page), config)]
 
 
-def browse_model(release, space, base: str, selection: Selection, page: int, language: str) -> BrowseModel:
+def browse_model(release, space, config: EndpointConfig, selection: Selection, page: int,
+                 language: str) -> BrowseModel:
     store, view = release.store, tuple(sorted((k, tuple(v)) for k, v in selection.items()))
-    counts = _cached(release, ("counts", view), lambda: _counts(store, selection, base))
+    counts = _cached(release, ("counts", view), lambda: _counts(store, selection, config))
     total = next((n for facet, _, _, n in counts if facet == "total"), 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    rows = _cached(release, ("page", view, page, PAGE_SIZE), lambda: _page(store, selection, base, page))
+    rows = _cached(release, ("page", view, page, PAGE_SIZE), lambda: _page(store, selection, config, page))
     iris = {v.value for _, v, _, _ in counts if isinstance(v, ox.NamedNode)}
     words = Words(language, Presenter(store, space, iris | {p for p, _ in rows} | {c for _, cs in rows for c in cs}))
     facets = _facets(counts, selection, words)
@@ -197,6 +207,6 @@ def browse() -> str:
     site = current_site()
     selection = read_selection(request.args)
     page = request.args.get("page", "1")
-    model = browse_model(site.release(), site.space, site.config.base, selection,
+    model = browse_model(site.release(), site.space, site.config, selection,
                          int(page) if page.isdigit() else 1, chosen_language())
     return render_template("browse.html", model=model, page_link=lambda n: link("/browse", **selection, page=n))

@@ -20,6 +20,7 @@ from footprints_graph.endpoint.language import chosen_language
 from footprints_graph.endpoint.linked_data.documentation import anchor
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.endpoint.sparql.protocol import best_match
+from footprints_graph.endpoint.sparql.query_process import Call, call_in_slot
 from footprints_graph.errors import FootprintsError, RecordError
 from footprints_graph.records.spreadsheets import TABLE_SUFFIXES
 from footprints_graph.resources import shapes_graph
@@ -75,18 +76,31 @@ def _saved_files(folder: Path) -> list[Path]:
 
 
 def check_submission() -> tuple[dict | None, str | None]:
-    """The report (as the CLI's JSON) of what was submitted, or the reason it could not be read."""
+    """The report (as the CLI's JSON) of what was submitted, or the reason it could not be read. The check runs in
+    the query process with the endpoint's deadline: some uploads make a shape's work grow with the square of their
+    nodes (40 deaths and 40 abductions of one victim kept a worker for over 30 s), and a stopped check is a 503."""
     site = current_site()
     with tempfile.TemporaryDirectory(prefix="footprints-submission-") as folder:
         paths = _saved_files(Path(folder))
         if not paths:
             return None, "nothing_submitted"
         store = site.release().store  # no release is the server's fault (503), not the submission's
-        try:
-            report = validate_submission(paths, store, site.config.base, uwazi_mapping())
-        except FootprintsError as error:  # said in the reader's language, without the server's folder
-            said = error.text(chosen_language()) if isinstance(error, RecordError) else str(error)
-            return None, said.replace(folder + "/", "")
+        seconds = site.config.query_timeout
+        overrun = (f"Checking the submission took longer than {seconds:g} s, this server's limit, and was stopped. "
+                   "Send fewer records at a time, or check them with `footprints-graph validate`.")
+        arguments = (folder, paths, site.config.base, uwazi_mapping(), chosen_language())
+        return call_in_slot(store, Call(checked_submission, arguments, seconds, overrun), site.config)
+
+
+def checked_submission(store, folder: str, paths: list[Path], base: str, mapping: Path | None,
+                       language: str) -> tuple[dict | None, str | None]:
+    """check_submission's work, in the query process: plain data back, the error said in the reader's language
+    without the server's folder."""
+    try:
+        report = validate_submission(paths, store, base, mapping)
+    except FootprintsError as error:
+        said = error.text(language) if isinstance(error, RecordError) else str(error)
+        return None, said.replace(folder + "/", "")
     return report_json(report), None
 
 

@@ -7,7 +7,9 @@ So each worker forks one query process and sends it query after query through a 
 overruns its deadline costs a fork, because the process is killed with it and the next query forks a new one.
 The process holds the store it was forked with; another store (a new release, the curators' store) gets a
 new process. It reads only and, when the policy allows no SERVICE, it has no network (hardening.drop_network).
-The public endpoint and the curators' endpoint both run their queries here (`evaluate_in_slot`).
+The public endpoint and the curators' endpoint both run their queries here (`evaluate_in_slot`), the pages
+their own (`select_in_slot`), and other work that may run long on what a client sent (checking an upload) runs
+here too, as a `Call`, so that it is stopped at its deadline like a query (`call_in_slot`).
 """
 
 import os
@@ -18,10 +20,14 @@ import stat
 import struct
 import threading
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from footprints_graph.endpoint.config import EndpointConfig
+from footprints_graph.endpoint.sparql.backends import ServerStore
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, evaluate
 from footprints_graph.endpoint.sparql.guard import QueryPolicy, policy_for, slots_for
 from footprints_graph.endpoint.sparql.protocol import (
@@ -30,9 +36,11 @@ from footprints_graph.endpoint.sparql.protocol import (
     QueryOperation,
     ResultFormat,
     SparqlProtocolError,
+    format_named,
     query_timeout,
 )
 from footprints_graph.hardening import drop_network, network_sandbox_supported
+from footprints_graph.iris import PREFIXES
 
 LENGTH = struct.Struct("!Q")  # each message on a pipe: its length, then the pickled object
 # a gunicorn worker's handlers of these would run worker code in the query process
@@ -53,6 +61,17 @@ class Request:
         if isinstance(chosen, SparqlProtocolError):
             raise chosen
         return chosen
+
+
+@dataclass(frozen=True)
+class Call:
+    """Work for the process other than a query: `function(store, *arguments)`, a module-level function (it travels
+    by name) that returns plain data; an exception it raises comes back as a QueryFailed (a server fault)."""
+
+    function: Callable
+    arguments: tuple
+    seconds: float
+    overrun: str  # what the client is told when it runs past `seconds`
 
 
 def negotiated(choose: Chooser) -> dict[str, ResultFormat | SparqlProtocolError]:
@@ -85,6 +104,18 @@ class QueryProcess:
         with self._lock:
             return self._evaluate(store, Request(operation, negotiated(choose), seconds), policy)
 
+    def call(self, store, call: Call, policy: QueryPolicy | None) -> object:
+        """`call` in the query process, 503 saying `call.overrun` after its seconds; here when they are 0."""
+        if not call.seconds:
+            return call.function(store, *call.arguments)
+        with self._lock:
+            self.prepare(store, policy)
+            _send(self.requests, call)
+            outcome = self._outcome(call.seconds, SparqlProtocolError(503, call.overrun))
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
     def prepare(self, store, policy: QueryPolicy | None) -> None:
         """Fork a query process for `store` unless a live one serves it. Call it before taking a lock: a
         process forked while the lock is held keeps a copy of its descriptor, and with it the lock."""
@@ -99,12 +130,12 @@ class QueryProcess:
             raise outcome
         return outcome
 
-    def _outcome(self, seconds: float) -> Answer | Exception:
+    def _outcome(self, seconds: float, overrun: SparqlProtocolError | None = None) -> object:
         try:
             return _receive(self.answers, time.monotonic() + seconds)
         except TimeoutError:
             self.stop()  # killed with the query it is stuck in
-            raise query_timeout(seconds) from None
+            raise (overrun or query_timeout(seconds)) from None
         except EOFError:
             self.stop()
             raise QueryFailed("the query process ended without an answer") from None
@@ -180,8 +211,10 @@ def _close_inherited_channels(keep: set[int]) -> None:
             continue
 
 
-def _outcome(store, request: Request, policy: QueryPolicy | None) -> Answer | Exception:
+def _outcome(store, request: Request | Call, policy: QueryPolicy | None) -> object:
     try:
+        if isinstance(request, Call):
+            return request.function(store, *request.arguments)
         return evaluate(store, request.operation, request.choose, policy)
     except SparqlProtocolError as error:
         return error
@@ -222,9 +255,34 @@ QUERY_PROCESS = QueryProcess()  # this process's; a forked worker notices it is 
 def evaluate_in_slot(store, operation: QueryOperation, choose: Chooser, seconds: float,
                      config: EndpointConfig) -> Answer:
     """How the endpoint runs a query: under the configured policy, holding one of the guard's query slots, in
-    this worker's query process with `seconds` to answer (in this process when `seconds` is 0)."""
+    this worker's query process with `seconds` to answer (in this process when `seconds` is 0, or when a SPARQL
+    server does the work: its HTTP timeout is the deadline, and a query process has no network to reach it)."""
     policy = policy_for(config)
+    if isinstance(store, ServerStore):
+        seconds = 0
     if seconds:
         QUERY_PROCESS.prepare(store, policy)  # before a slot is taken, whose lock a forked process would keep
     with slots_for(config).hold():  # guard.py: SERVICE, FROM, the row cap and the concurrency cap
         return QUERY_PROCESS.evaluate(store, operation, choose, seconds, policy)
+
+
+def call_in_slot(store, call: Call, config: EndpointConfig) -> object:
+    """`call` as evaluate_in_slot runs a query: under the policy (no network), holding a query slot, in this
+    worker's query process, stopped at its deadline."""
+    policy = policy_for(config)
+    if call.seconds:
+        QUERY_PROCESS.prepare(store, policy)
+    with slots_for(config).hold():
+        return QUERY_PROCESS.call(store, call, policy)
+
+
+def select_in_slot(store, query: str, config: EndpointConfig) -> ox.QuerySolutions:
+    """A SELECT a page builds itself (browse's counts and pages), run as a client's query is: in the query process
+    with the endpoint's deadline (503 past it) and a query slot, over the union of the named graphs, with the
+    house prefixes declared. A page's query can grow with its request (a facet value more is a join more), so
+    it must be stoppable too."""
+    declarations = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
+    results = format_named("json", SOLUTIONS)
+    answer = evaluate_in_slot(store, QueryOperation(declarations + query), lambda kind: results,
+                              config.query_timeout, config)
+    return ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON)
