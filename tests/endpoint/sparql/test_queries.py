@@ -161,7 +161,7 @@ def test_the_organisations_credited_for_a_person_by_any_of_their_names(store, pe
     documents = {d["key"]: d["label"] for d in table("documents")}
     for name in _people_names()[person]:
         text = library_query("organisations-credited-for-a-person").text.replace(
-            '{ "Kim Jung-wook" }', f'{{ "{name.upper()}" }}')
+            'LCASE("Kim Jung-wook")', f'LCASE("{name.upper()}")')
         rows = answer(store, "organisations-credited-for-a-person", text)
         got = {(key(r["organisation"]), r["category"], r["source"]) for r in rows}
         assert got == {(o, c, documents[s]) for o, c, s in expected}, name

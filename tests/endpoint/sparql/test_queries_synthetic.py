@@ -78,6 +78,20 @@ def test_every_person_credited_to_a_synthetic_organisation(synthetic_store, publ
     assert got == expected and got
 
 
+def test_the_organisations_credited_for_a_synthetic_person_by_a_variant_name(synthetic_store, records, published):
+    documents = {d["key"]: d["label"] for d in _read(records, "documents")}
+    listed_twice = [p for p in published if not p["credited_to"]][:3]  # a second source's spelling
+    assert listed_twice
+    for variant in listed_twice:
+        named = {p["person"] for p in published
+                 if variant["name"].lower() in {n.lower() for n in [p["name"], *p["alt_names"].split("|")]}}
+        expected = {(p["credited_to"], p["category"], documents[p["source"]]) for p in published
+                    if p["person"] in named and p["credited_to"]}
+        text = library_query("organisations-credited-for-a-person").text.replace(
+            'LCASE("Kim Jung-wook")', f'LCASE("{variant["name"].upper()}")')
+        got = {(key(r["organisation"]), r["category"], r["source"]) for r in answer(synthetic_store, "", text)}
+        assert got == expected and got, variant["name"]
+
 def test_persons_per_category_each_counted_once(synthetic_store, published):
     categories = defaultdict(set)
     for p in published:
