@@ -27,8 +27,10 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_a_library_query_as_a_table(capsys, built_home):
     code, out, _ = run(capsys, "query", "--home", str(built_home), "victims-by-category")
     lines = out.splitlines()
-    assert code == 0 and lines[0].split() == ["category", "label", "persons"] and set(lines[1]) <= {"-", " "}
-    assert any(line.split()[0] == "detainee" and line.split()[-1] == "6" for line in lines[2:])
+    assert code == 0 and lines[0].split() == ["category", "label", "persons", "disputedPersons"]
+    assert set(lines[1]) <= {"-", " "}
+    # five detainees all of whose sources agree, and Kim Jung-wook, whom the page lists as a post-war abductee
+    assert any(line.split()[0] == "detainee" and line.split()[-2:] == ["5", "1"] for line in lines[2:])
     assert lines[-1] == "(3 rows)"
 
 

@@ -474,15 +474,17 @@ def test_a_table_sent_twice_as_csv_and_as_a_workbook_is_refused(client, home):
 
 
 def test_a_submission_that_no_longer_reads_against_a_new_release_is_a_clear_conflict(client, home, tmp_path):
-    """It refers to a published organisation that a later release no longer has."""
+    """It refers to a published organisation (the perpetrator of its detention, dprk) that a later release no
+    longer has. The examples credit no real organisation (issue 14), so the one they name is the state."""
     submission = post(client, good_files()).json["id"]
     data = shutil.copytree(ROOT / "data", tmp_path / "smaller")
-    for table in data.glob("*.csv"):  # the organisation's row goes, and every cell that credits it is emptied
+    for table in data.glob("*.csv"):  # the organisation's row goes; its acts are the army's in this copy only
         rows = table.read_text(encoding="utf-8").splitlines(keepends=True)
-        kept = [r.replace(",abductees-family-union,", ",,") for r in rows if not r.startswith("abductees-family-union,")]
+        replaced = ",," if table.name == "organisations.csv" else ",kpa,"
+        kept = [r.replace(",dprk,", replaced) for r in rows if not r.startswith("dprk,")]
         table.write_text("".join(kept), encoding="utf-8")
     (home / "current").unlink()
     (home / "current").symlink_to(build(data, tmp_path / "smaller-home").release)
     opened = client.get(f"/curator/inbox/{submission}", headers=CURATOR)
-    assert opened.status_code == 409 and "abductees-family-union" in opened.json["error"]
+    assert opened.status_code == 409 and "dprk" in opened.json["error"]
     assert str(home) not in opened.json["error"]

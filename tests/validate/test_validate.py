@@ -134,11 +134,11 @@ def test_good_examples_conform_and_their_references_to_the_graph_resolve(home, c
 def test_without_a_release_the_references_do_not_resolve(tmp_path, capsys):
     code, out, err = _validate(capsys, tmp_path / "empty", str(EXAMPLES / "good-victim.ttl"))
     assert code == 1 and "no release under" in err
-    assert "fps:CreditedToShape" in out and "fps:EventShape-conflict" in out
+    assert "fps:ActShape-perpetrator" in out and "fps:EventShape-conflict" in out
 
 
 @pytest.mark.parametrize("example,code,expected", [
-    ("bad-syntax.ttl", 2, r"bad-syntax\.ttl:40:25: not valid Turtle: "),
+    ("bad-syntax.ttl", 2, r"bad-syntax\.ttl:46:25: not valid Turtle: "),
     ("bad-date-not-a-date.ttl", 1, r'fp:date "September 1950"  \[fps:PartialDateShape\]\n\s+Write a date as'),
     ("bad-unknown-category.ttl", 1, r"fp:victimCategory fp:CivilianAbductee  \[fps:VictimCategoryVocabularyShape\]"),
     ("bad-wartime-abduction-after-the-war.ttl", 1, r'fp:date "1955"\^\^xsd:gYear  \[fps:WartimeAbductionShape-until\]'),
