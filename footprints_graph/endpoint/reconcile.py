@@ -4,7 +4,7 @@ OpenRefine speaks) at /reconcile, the JSON-LD context at /context.jsonld and com
     app.register_blueprint(reconcile_blueprint(site.release, config.base))
 
 `release` is called per request and returns the release being served (anything with `.store`, an open
-pyoxigraph store, and `.build_id`); the name index is built once per build id. Routes:
+pyoxigraph store, and `.memo`, where the name index is kept: built once per release opened). Routes:
 
     GET  /reconcile                          the service manifest (JSONP with ?callback=)
     GET|POST /reconcile   queries=<batch>    reconciliation; extend=<query> data extension
@@ -65,19 +65,6 @@ class BadRequest(Exception):
         super().__init__(message)
 
 
-INDEXES: dict[tuple[str, str], Index] = {}  # by (build id, base): built once per release and process
-KEEP_INDEXES = 2
-
-
-def _index(build_id: str, base: str, store) -> Index:
-    key = (build_id, base)
-    if key not in INDEXES:
-        INDEXES[key] = build_index(store, base)
-        while len(INDEXES) > KEEP_INDEXES:  # the oldest release is no longer served
-            INDEXES.pop(next(iter(INDEXES)))
-    return INDEXES[key]
-
-
 class ReconciliationService:
     """The routes, answering from the release `release()` returns, whose minted IRIs start with `base`."""
 
@@ -85,8 +72,9 @@ class ReconciliationService:
         self.release, self.base, self.space = release, base, IriSpace(base)
 
     def served(self) -> tuple[Any, Index]:
-        current = self.release()
-        return current.store, _index(current.build_id, self.base, current.store)
+        current = self.release()  # the index is kept with the release as this process opened it, store and all
+        index = current.memo(f"reconciliation-index {self.base}", lambda: build_index(current.store, self.base))
+        return current.store, index
 
     def service(self) -> Response:
         """The manifest on a bare request; a query batch with `queries=`; data extension with `extend=`."""

@@ -12,7 +12,6 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from footprints_graph.endpoint import reconcile
 from footprints_graph.releases import reconciliation
 from support import TEST_DATA
 
@@ -277,10 +276,11 @@ def test_view_redirects_to_the_records_page(client):
 
 def test_the_index_is_built_once_per_release(client, app):
     client.get("/reconcile")
-    release = app.extensions["footprints"].release()
-    built = reconcile.INDEXES[(release.build_id, app.extensions["footprints"].config.base)]
+    site = app.extensions["footprints"]
+    key = f"reconciliation-index {site.config.base}"
+    built = site.release().cache[key]
     client.post("/reconcile", data={"queries": json.dumps({"q": {"query": "Kim"}})})
-    assert reconcile.INDEXES[(release.build_id, app.extensions["footprints"].config.base)] is built
+    assert site.release().cache[key] is built
 
 
 def test_every_property_applies_to_a_known_type():

@@ -173,3 +173,13 @@ def test_an_unreachable_server_says_so(release):
         ServerStore("http://127.0.0.1:9/sparql", release, timeout=5).query("ASK {}")
     assert unavailable.value.status == 503 and int(unavailable.value.headers["Retry-After"]) > 0
     assert "127.0.0.1:9" not in unavailable.value.message
+
+
+def test_virtuosos_blank_node_names_are_read_as_blank_nodes(server, release):
+    """Virtuoso names a blank node "nodeID://b10001" in SPARQL JSON (issue 20: /ontology on Virtuoso failed)."""
+    bindings = [{"s": {"type": "bnode", "value": "nodeID://b10001"}},
+                {"s": {"type": "literal", "value": "nodeID://b10001"}}]  # a literal that looks like one stays
+    server.reply = lambda accept: (200, {"Content-Type": SPARQL_JSON}, json.dumps(
+        {"head": {"vars": ["s"]}, "results": {"bindings": bindings}}).encode())
+    rows = ServerStore(server.url, release, timeout=10).query("SELECT ?s {}")
+    assert [row["s"] for row in rows] == [ox.BlankNode("b10001"), ox.Literal("nodeID://b10001")]

@@ -35,6 +35,7 @@ from footprints_graph.store.remote import (
     ServerTimeout,
     ServerUnreachable,
     TruncatedResults,
+    read_solutions,
 )
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ def _pattern_term(term: Term | None, variable: str) -> str:
 
 def _results(media_type: str, body: bytes) -> Results:
     if media_type == SPARQL_JSON:
-        return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        return read_solutions(body)
     syntax = ox.RdfFormat.from_media_type(media_type)
     if syntax is None or syntax.supports_datasets:
         raise QueryFailed(f"the server answered in {media_type!r}, not as asked")

@@ -4,7 +4,7 @@ bare GET is answered with the Service Description (RDF) or, for a browser, the q
 from flask import Blueprint, Response, request
 
 from footprints_graph.endpoint.sparql import editor
-from footprints_graph.endpoint.sparql.backends import ReadableStore, ServerStore
+from footprints_graph.endpoint.sparql.backends import ReadableStore
 from footprints_graph.endpoint.sparql.cache import answer_cache, cache_key
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, serialize_triples
 from footprints_graph.endpoint.sparql.protocol import GRAPH, ProtocolRequest, QueryOperation, formats_for, negotiate, read_request
@@ -40,9 +40,7 @@ def sparql() -> Response:
 
 def _evaluate(store: ReadableStore, operation: QueryOperation, choose: Chooser) -> Answer:
     config = current_site().config
-    # a SPARQL server does the work itself, under the HTTP timeout: no query process (query_process.py) needed
-    seconds = 0 if isinstance(store, ServerStore) else config.query_timeout
-    return evaluate_in_slot(store, operation, choose, seconds, config)
+    return evaluate_in_slot(store, operation, choose, config.query_timeout, config)
 
 
 def service_description(protocol: ProtocolRequest) -> Response:

@@ -7,7 +7,7 @@ ontology namespace (`Detainee`).
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -98,17 +98,23 @@ def select(store: ox.Store, query: str) -> Iterable[ox.QuerySolution]:
     return store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
 
 
+# Each branch finds its labels itself: Virtuoso 7 answers nothing when a union of a VALUES block and a BIND is
+# joined to a pattern after it.
 TYPES_QUERY = """
 SELECT ?type ?label ?broader WHERE {
-  { VALUES ?type { fp:Victim fp:Organisation fp:SourceDocument } }
-  UNION { ?type skos:inScheme fpv:victim-categories . BIND(fp:Victim AS ?broader) }
-  ?type rdfs:label ?label FILTER(langMatches(lang(?label), "en"))
+  { VALUES ?type { fp:Victim fp:Organisation fp:SourceDocument } ?type rdfs:label ?label }
+  UNION { ?type skos:inScheme fpv:victim-categories ; rdfs:label ?label . BIND(fp:Victim AS ?broader) }
+  FILTER(langMatches(lang(?label), "en"))
 }"""
+
+# The ontology's class tree, whose closure Python takes: Virtuoso refuses `rdfs:subClassOf*` joined to other
+# patterns ("transitive derived table"), and every store runs a plain triple pattern alike.
+SUBCLASS_QUERY = "SELECT ?class ?super WHERE { ?class rdfs:subClassOf ?super FILTER(isIRI(?super)) }"
 
 # The two queries that read every record name their graphs (GRAPH ?g) rather than use the union default
 # graph, and leave duplicates to Python: several times faster on Oxigraph for 100,000 records.
 MEMBERS_QUERY = """
-SELECT ?s ?type WHERE { VALUES ?type { %s } ?class rdfs:subClassOf* ?type . GRAPH ?g { ?s a ?class } }"""
+SELECT ?s ?type WHERE { VALUES (?class ?type) { %s } GRAPH ?g { ?s a ?class } }"""
 
 # A name a listing gives (fp:nameAsListed) is also its person's skos:prefLabel or skos:altLabel.
 NAMES_QUERY = """
@@ -138,11 +144,28 @@ def _types(store: ox.Store) -> dict[str, Type]:
 
 
 def _members(store: ox.Store, types: dict[str, Type]) -> dict[str, set[str]]:
-    values = " ".join(f"<{ONTOLOGY}{t}>" for t in types)
+    subclasses = _subclasses(store)
+    values = " ".join(f"(<{c}> <{ONTOLOGY}{t}>)" for t in types for c in subclasses(f"{ONTOLOGY}{t}"))
     members = defaultdict(set)
     for row in select(store, MEMBERS_QUERY % values):
         members[row["s"].value].add(local_name(row["type"].value))
     return members
+
+
+def _subclasses(store: ox.Store) -> Callable[[str], set[str]]:
+    """A class and every class under it (rdfs:subClassOf*, which holds for a class and itself)."""
+    narrower = defaultdict(set)
+    for row in select(store, SUBCLASS_QUERY):
+        narrower[row["super"].value].add(row["class"].value)
+
+    def under(top: str) -> set[str]:
+        found, waiting = {top}, [top]
+        while waiting:
+            for subclass in narrower[waiting.pop()] - found:
+                found.add(subclass)
+                waiting.append(subclass)
+        return found
+    return under
 
 
 def _entity(iri: str, labels: list[tuple[int, int, str]], types: set[str], base: str) -> Entity | None:
