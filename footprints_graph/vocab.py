@@ -92,6 +92,7 @@ class FP(DefinedNamespace):
     entryIntoForce: URIRef
     statement: URIRef
     citedSource: URIRef
+    locator: URIRef
     about: URIRef
     count: URIRef
     countLowerBound: URIRef

@@ -181,7 +181,8 @@ TABLES = (
         col("count", FP.count, text(values.count)), col("count_lower", FP.countLowerBound, text(values.count)),
         col("count_upper", FP.countUpperBound, text(values.count)),
         col("qualifier", FP.qualifier, vocabulary("qualifiers")), col("as_of", FP.asOf, text(values.partial_date)),
-        SOURCE, CITED_SOURCE, col("statement", FP.statement, text(values.english)), NOTE)),
+        SOURCE, CITED_SOURCE, col("locator", FP.locator, text(values.plain)),
+        col("statement", FP.statement, text(values.english)), NOTE)),
     table("claims", "claim", (FP.Claim,), ("claimant", "claimed_count", "claim_status", "statement", "source"), (
         col("label", RDFS.label, text(values.english)), col("claimant", FP.claimant, ref("organisation")),
         col("published_in", FP.publishedIn, source), col("victim_category", FP.victimCategory, vocabulary("victim-categories")),

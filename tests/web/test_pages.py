@@ -194,6 +194,13 @@ def test_a_quote_is_captioned_with_the_one_source_that_says_it_and_the_document_
     assert "/id/document/mou-post-war-abductee-2024" in hrefs(cited_row)
 
 
+def test_a_figure_page_says_where_in_its_source_it_stands(client):
+    """Issue 14: the page of the 2020 Defense White Paper is a locator of the figure, not a comment."""
+    main = main_of(page(client, "/id/figure/pow-escaped-2004").text)
+    row = main.find("th", string="Where in the source").find_parent("tr")
+    assert text(row) == "Where in the source 2020 edition, p. 318"
+
+
 def test_a_figure_page_names_the_inconsistency_it_takes_part_in(client):
     """Issue 14: the page's 3,319 + 9 + 516 against its 3,835 is recorded as data and shown on each figure."""
     for figure in ("post-war-taken", "post-war-returned-page"):

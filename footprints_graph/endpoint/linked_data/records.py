@@ -166,7 +166,7 @@ def act(layout: Layout) -> dict:
     return {"types": layout.terms(iri, RDF_TYPE), "victims": layout.terms(iri, fp("victim")), "when": layout.when(iri),
             "basis": layout.terms(iri, fp("dateBasis")), "details": _details(layout, iri, ACT_DETAILS),
             "statement": facts.one(iri, fp("statement")), "cited": layout.terms(iri, fp("citedSource")),
-            "note": facts.text(iri, RDFS + "comment")}
+            "locator": facts.text(iri, fp("locator")), "note": facts.text(iri, RDFS + "comment")}
 
 
 def document(layout: Layout) -> dict:
@@ -214,7 +214,7 @@ def figure(layout: Layout) -> dict:
             "qualifier": layout.terms(iri, fp("qualifier")), "as_of": facts.text(iri, fp("asOf")),
             "inconsistencies": layout.incoming((fp("involves"),)).get(fp("involves"), []),
             "statement": facts.one(iri, fp("statement")), "cited": layout.terms(iri, fp("citedSource")),
-            "note": facts.text(iri, RDFS + "comment")}
+            "locator": facts.text(iri, fp("locator")), "note": facts.text(iri, RDFS + "comment")}
 
 
 def _figure_heading(layout: Layout, number: str) -> str:

@@ -120,20 +120,25 @@ FACT_VARIABLES = ("category", "outcome", "subgroup", "ageGroup", "refYear", "cou
 def test_every_figure_once_per_fact_with_all_its_dimensions_and_the_documents_that_state_it(store):
     """Issue 14: a fact two sources state (3,835 taken, page and MOU) is one row naming both; a figure of family
     members or of one year says so."""
-    expected = defaultdict(lambda: (set(), set(), set()))
+    expected = defaultdict(lambda: (set(), set(), set(), set()))
     for f in table("figures"):
-        figures_, documents, cited = expected[tuple(f[c] for c in FACT)]
+        figures_, documents, cited, locators = expected[tuple(f[c] for c in FACT)]
         figures_.add(f["key"]), documents.update(split(f["source"])), cited.update(split(f["cited_source"]))
+        locators.update(filter(None, [f["locator"]]))
     rows = answer(store, "figures-with-sources")
     got = {tuple(r.get(v, "") for v in FACT_VARIABLES):
-           tuple({key(i) for i in r.get(c, "").split()} for c in ("figures", "documents", "citedDocuments")) for r in rows}
+           (*({key(i) for i in r.get(c, "").split()} for c in ("figures", "documents", "citedDocuments")),
+            set(filter(None, r.get("locators", "").split(" | ")))) for r in rows}
     assert len(rows) == len(got) == len(expected)
-    assert all(r.get(c, "") == r.get(c, "").strip() for r in rows for c in ("symbols", "urls", "citedDocuments"))
+    assert all(r.get(c, "") == r.get(c, "").strip(" |") for r in rows
+               for c in ("symbols", "urls", "citedDocuments", "locators"))
     assert got == dict(expected)
     taken = got[("post-war-abductee", "taken", "", "", "", "3835", "", "", "exact", "2024")]
     assert taken[1] == {"footprints-south-korean-victims", "mou-post-war-abductee-2024"}
     family = [fact for fact in got if fact[2] == "family-members"]
     assert [(fact[1], fact[5]) for fact in family] == [("escaped-and-returned", "430")]
+    assert got[("prisoner-of-war", "escaped-and-returned", "", "", "2004", "14", "", "", "exact", "2020")][3] == {
+        "2020 edition, p. 318"}
 
 
 @pytest.mark.parametrize("name, organisation", [
