@@ -1,8 +1,9 @@
 """`footprints-graph serve`: the Flask app under gunicorn (not Flask's development server).
 
 Each gunicorn worker builds its own app and opens the store read-only on its first request, after the fork.
-Queries with a deadline run in a child of the worker (evaluation.py); gunicorn's own worker timeout is a
-backstop a little beyond that deadline.
+Each worker serves `threads` requests at once (gthread). Queries with a deadline run in a child of the worker
+(query_process.py), one at a time per worker; gunicorn's own worker timeout is a backstop a little beyond that
+deadline.
 """
 
 import logging
@@ -22,7 +23,10 @@ def gunicorn_settings(config: EndpointConfig) -> dict:
     return {
         "bind": f"{config.host}:{config.port}",
         "workers": config.workers,
-        "worker_class": "sync",
+        # threads: a client that sends its request a byte at a time holds one thread, not the worker (two such
+        # clients blocked both sync workers for 12 s, issue 13)
+        "worker_class": "gthread",
+        "threads": config.threads,
         "timeout": int(config.query_timeout) + BACKSTOP_SECONDS if config.query_timeout else 0,
         "graceful_timeout": 10,
         "limit_request_line": 0,  # long GET queries; the app enforces max_query_bytes itself

@@ -7,11 +7,13 @@ FOOTPRINTS_* environment variables and command-line flags.
     host = "127.0.0.1"
     port = 8000
     workers = 4
+    threads = 8               # per worker (gunicorn gthread): a slow client holds a thread, not the worker
     query_timeout = 30        # seconds; 0 runs queries in the worker without a deadline
+    query_memory = 1024       # MB a query process may allocate beyond its worker's; more kills it (503); 0: none
     max_query_bytes = 100000
     public_url = "https://footprints.example.org"   # default: the host each request was sent to
     max_result_rows = 100000  # a larger SELECT / CONSTRUCT result is refused (400), never truncated; 0: no cap
-    max_concurrent_queries = 3  # across all workers; more get 503 + Retry-After (0: only the workers limit)
+    max_concurrent_queries = 3  # across all workers; more get 503 + Retry-After (default 4; 0: no cap)
     federation = ["https://query.wikidata.org/sparql"]  # the only endpoints SERVICE may call (default: none)
     curator_token = "…"       # enables /curator/ (restricted records) for `Authorization: Bearer …`; better
                               # given as $FOOTPRINTS_CURATOR_TOKEN than written here
@@ -54,12 +56,14 @@ class EndpointConfig:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
+    threads: int = 8
     query_timeout: float = 30.0
+    query_memory: int = 1024  # MB; a query of 26 nested CONCATs reached 2.6 GB within its deadline (issue 13)
     max_query_bytes: int = 100_000
     public_url: str | None = None
     federation: tuple[str, ...] = ()  # SERVICE endpoints queries may call; none: no outbound requests at all
     max_result_rows: int = 100_000
-    max_concurrent_queries: int = 0
+    max_concurrent_queries: int = 4  # below workers × threads, so that pages are served while queries run
     curator_token: str | None = field(default=None, repr=False)  # a secret: never in a repr, a log or a page
     cache_bytes: int = 64 * 1024 * 1024
     in_memory: bool = False

@@ -45,6 +45,7 @@ class QueryPolicy:
 
     services: frozenset[str] = frozenset()
     max_rows: int = 0
+    memory: int = 0  # bytes the query process may allocate beyond what it was forked with (0: no limit)
 
     @property
     def offline(self) -> bool:
@@ -53,7 +54,7 @@ class QueryPolicy:
 
 
 def policy_for(config: EndpointConfig) -> QueryPolicy:
-    return QueryPolicy(frozenset(config.federation), config.max_result_rows)
+    return QueryPolicy(frozenset(config.federation), config.max_result_rows, config.query_memory << 20)
 
 
 def slots_for(config: EndpointConfig) -> "QuerySlots":
@@ -87,6 +88,12 @@ def result_too_large(limit: int) -> SparqlProtocolError:
     return bad_request(f"The result has more than {limit} rows (or triples), this endpoint's limit, so it was not "
                        f"sent: a truncated answer would look complete. Add LIMIT {limit} and page with OFFSET, "
                        "aggregate (COUNT, GROUP BY), or load a dump (/dumps/) into your own store.")
+
+
+def out_of_memory(limit: int) -> SparqlProtocolError:
+    return SparqlProtocolError(503, f"The query needed more than {limit >> 20} MB of memory, this endpoint's limit, "
+                                    "and was stopped. Narrow it (LIMIT, fewer or shorter values), or load a dump "
+                                    "(/dumps/) into your own store.")
 
 
 def server_busy(retry_after: int) -> SparqlProtocolError:

@@ -14,14 +14,15 @@ here too, as a `Call`, so that it is stopped at its deadline like a query (`call
 
 import os
 import pickle
+import resource
 import select
 import signal
 import stat
 import struct
 import threading
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -29,7 +30,14 @@ import pyoxigraph as ox
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.sparql.backends import ServerStore
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, evaluate
-from footprints_graph.endpoint.sparql.guard import QueryPolicy, policy_for, slots_for
+from footprints_graph.endpoint.sparql.guard import (
+    RETRY_AFTER_SECONDS,
+    QueryPolicy,
+    out_of_memory,
+    policy_for,
+    server_busy,
+    slots_for,
+)
 from footprints_graph.endpoint.sparql.protocol import (
     GRAPH,
     SOLUTIONS,
@@ -93,7 +101,7 @@ class QueryProcess:
         self.pid_of_parent = os.getpid()
         self.store = self.policy = None
         self.requests = self.answers = -1  # our ends of the two pipes
-        self._lock = threading.Lock()  # one query at a time on the pipes (gunicorn's sync workers have one thread)
+        self._lock = threading.Lock()  # one query at a time on the pipes; the worker's other threads wait
 
     def evaluate(self, store, operation: QueryOperation, choose: Chooser, seconds: float,
                  policy: QueryPolicy | None) -> Answer:
@@ -101,20 +109,31 @@ class QueryProcess:
         process when `seconds` is 0 (no deadline)."""
         if not seconds:
             return evaluate(store, operation, choose, policy)
-        with self._lock:
+        with self._turn(seconds):
             return self._evaluate(store, Request(operation, negotiated(choose), seconds), policy)
 
     def call(self, store, call: Call, policy: QueryPolicy | None) -> object:
         """`call` in the query process, 503 saying `call.overrun` after its seconds; here when they are 0."""
         if not call.seconds:
             return call.function(store, *call.arguments)
-        with self._lock:
+        with self._turn(call.seconds):
             self.prepare(store, policy)
             _send(self.requests, call)
             outcome = self._outcome(call.seconds, SparqlProtocolError(503, call.overrun))
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
+
+    @contextmanager
+    def _turn(self, seconds: float) -> Iterator[None]:
+        """This worker's turn on the process, waited for at most `seconds` (then 503 with Retry-After): another
+        thread's query holds it at most its own deadline, and no request waits longer than its own."""
+        if not self._lock.acquire(timeout=seconds):
+            raise server_busy(RETRY_AFTER_SECONDS)
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def prepare(self, store, policy: QueryPolicy | None) -> None:
         """Fork a query process for `store` unless a live one serves it. Call it before taking a lock: a
@@ -137,8 +156,18 @@ class QueryProcess:
             self.stop()  # killed with the query it is stuck in
             raise (overrun or query_timeout(seconds)) from None
         except EOFError:
+            memory, aborted = self.policy.memory if self.policy else 0, self._aborted()
             self.stop()
+            if aborted and memory:
+                raise out_of_memory(memory) from None
             raise QueryFailed("the query process ended without an answer") from None
+
+    def _aborted(self) -> bool:
+        """Whether the process ended by abort(), as Oxigraph does when an allocation fails (the memory limit)."""
+        with suppress(ChildProcessError):
+            _, status = os.waitpid(self.pid, 0)
+            return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT
+        return False
 
     def _serves(self, store, policy: QueryPolicy | None) -> bool:
         return (self.pid is not None and self.pid_of_parent == os.getpid() and store is self.store
@@ -186,6 +215,8 @@ def _serve(store, policy: QueryPolicy | None, requests: int, answers: int) -> No
         _close_inherited_channels(keep={requests, answers})
         if policy and policy.offline and network_sandbox_supported():
             drop_network()  # so that a SERVICE the guard did not see cannot connect anywhere
+        if policy and policy.memory:
+            _limit_memory(policy.memory)
         while True:
             try:
                 request = _receive(requests, None)
@@ -196,6 +227,15 @@ def _serve(store, policy: QueryPolicy | None, requests: int, answers: int) -> No
             signal.alarm(0)
     finally:
         os._exit(0)
+
+
+def _limit_memory(extra: int) -> None:
+    """Let this process allocate at most `extra` bytes beyond what it holds now (RLIMIT_AS: its address space,
+    the store and the worker's heap it was forked with included); past it, an allocation fails and Oxigraph
+    aborts, which the worker reads as out of memory."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    resource.setrlimit(resource.RLIMIT_AS, (size + extra, size + extra))
 
 
 def _close_inherited_channels(keep: set[int]) -> None:
