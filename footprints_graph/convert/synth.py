@@ -139,8 +139,10 @@ CATEGORIES = (
 
 ORGANISATIONS = (
     # (key, label, Korean label, type)
-    ("synthetic-wartime-families-union", "Wartime Abductees' Families Union (synthetic)", "가상 전시납북자가족회", "families-union"),
-    ("synthetic-post-war-families-union", "Post-war Abductees' Families Union (synthetic)", "가상 전후납북자가족회", "families-union"),
+    ("synthetic-wartime-families-union", "Wartime Abductees' Families Union (synthetic)", "가상 전시납북자가족회",
+     "families-union"),
+    ("synthetic-post-war-families-union", "Post-war Abductees' Families Union (synthetic)", "가상 전후납북자가족회",
+     "families-union"),
     ("synthetic-pow-families-association", "POW Families Association (synthetic)", "가상 국군포로가족회", "families-union"),
     ("synthetic-documentation-centre", "Documentation Centre (synthetic)", "가상 기록센터", "ngo"),
     ("synthetic-ministry", "Ministry (synthetic)", "가상 정부부처", "ministry"),
@@ -186,6 +188,9 @@ class Victim:
     taken: date
     note: str = ""
     restricted: bool = False
+    occupation: str = ""  # drawn with the act
+    outcome: Outcome | None = None  # drawn with the status; with `later`, what the outcome figures count
+    later: date | None = None
 
 
 @dataclass
@@ -214,6 +219,7 @@ def synthesize(victims: int, seed: int) -> Tables:
     for victim in people:
         _add_victim(tables, victim, documents[victim.category.notation], rng)
     _add_figures(tables, people)
+    _add_outcome_figures(tables, people)
     return tables
 
 
@@ -312,6 +318,7 @@ def _kinship(years_older: int, rng: random.Random) -> str:
 def _add_victim(tables: Tables, victim: Victim, documents: Documents, rng: random.Random) -> None:
     outcome = victim.category.outcomes.draw(rng)
     later = _later_day(victim.taken, outcome, rng)
+    victim.outcome, victim.later = outcome, later
     first, second = documents.sources((later or victim.taken).year, rng)
     source = documents.keys[first]
     _add_listings(tables, victim, source, documents.keys[second] if second is not None else None)
@@ -344,7 +351,7 @@ def _add_listings(tables: Tables, victim: Victim, source: str, second: str | Non
 
 def _add_act(tables: Tables, victim: Victim, source: str, rng: random.Random) -> None:
     category = victim.category
-    occupation = category.occupations.draw(rng)
+    occupation = victim.occupation = category.occupations.draw(rng)
     tables.add("events", key=f"{victim.key}-{category.act}", event_type=category.act, person=victim.key,
                date=_partial_date(victim.taken, rng), date_basis="stated",
                perpetrator="synthetic-perpetrator-state", age=str(victim.age), occupation=occupation,
@@ -371,7 +378,7 @@ def _reference_tables(documents: dict[str, Documents]) -> Tables:
                    source=NOTICE_KEY)
     for category in CATEGORIES:
         register = documents[category.notation]
-        for number, (key, year) in enumerate(zip(register.keys, register.years), start=1):
+        for number, (key, year) in enumerate(zip(register.keys, register.years, strict=True), start=1):
             tables.add("documents", key=key, label=f"{NOTICE}: {category.register} no. {number}",
                        title_ko=NOTICE_KO, document_type="statistics-page", publisher="synthetic-ministry",
                        issued=str(year), url=f"{EXAMPLE_SITE}{key}", source=key)
@@ -401,6 +408,71 @@ def _add_figures(tables: Tables, people: list[Victim]) -> None:
                    qualifier="exact", as_of=as_of, source=NOTICE_KEY)
 
 
+# The real post-war figures break the abductees down by these subgroups (MOU); a synthetic abductee's occupation
+# places them in one.
+SUBGROUP_OF_OCCUPATION = {"fisherman": "fishermen", "airline passenger": "kal-aircraft",
+                          "airline crew member": "kal-aircraft", "soldier": "military-and-police",
+                          "police officer": "military-and-police", "student": "others-in-the-south",
+                          "business person": "others-in-the-south"}
+# A post-war abductee's figure outcome, by their later event (none: still held)
+POST_WAR_OUTCOME = {"repatriation": "repatriated", "escape-and-return": "escaped-and-returned", None: "still-detained"}
+
+
+def _add_outcome_figures(tables: Tables, people: list[Victim]) -> None:
+    """What became of the synthetic victims, as the real figures count it: those still detained per category,
+    the post-war abductees by subgroup and outcome, the POWs who escaped (by year) or died. Counted from the
+    victims themselves, so the figures and the records agree."""
+    _add_still_detained(tables, people)
+    _add_post_war_by_subgroup(tables, [v for v in people if v.category.notation == "post-war-abductee"])
+    _add_pow_outcomes(tables, [v for v in people if v.category.notation == "prisoner-of-war"])
+
+
+def _figure_dataset(tables: Tables, key: str, label: str, structure: str) -> None:
+    tables.add("datasets", key=key, label=f"{NOTICE}: {label}", structure=structure, complete_breakdown="false",
+               source=NOTICE_KEY)
+
+
+def _add_figure(tables: Tables, key: str, dataset: str, category: str, outcome: str, count: int,
+                **dimensions: str) -> None:
+    tables.add("figures", key=key, dataset=dataset, victim_category=category, outcome=outcome, count=str(count),
+               qualifier="exact", as_of=CUTOFF.isoformat(), source=NOTICE_KEY, **dimensions)
+
+
+def _add_still_detained(tables: Tables, people: list[Victim]) -> None:
+    held = Counter(v.category.notation for v in people if v.outcome.status == "detained")
+    _figure_dataset(tables, "synthetic-still-detained", "victims still detained", "category-outcome")
+    for category in sorted(held):
+        _add_figure(tables, f"synthetic-{category}-still-detained", "synthetic-still-detained", category,
+                    "still-detained", held[category])
+
+
+def _add_post_war_by_subgroup(tables: Tables, abductees: list[Victim]) -> None:
+    taken = Counter(SUBGROUP_OF_OCCUPATION[v.occupation] for v in abductees)
+    outcomes = Counter((SUBGROUP_OF_OCCUPATION[v.occupation], POST_WAR_OUTCOME[v.outcome.event_type])
+                       for v in abductees)
+    _figure_dataset(tables, "synthetic-post-war-by-subgroup", "post-war abductees by subgroup", "subgroup")
+    counts = {**{(subgroup, "taken"): n for subgroup, n in taken.items()}, **outcomes}
+    for (subgroup, outcome), count in sorted(counts.items()):
+        _add_figure(tables, f"synthetic-post-war-{outcome}-{subgroup}", "synthetic-post-war-by-subgroup",
+                    "post-war-abductee", outcome, count, subgroup=subgroup)
+
+
+def _add_pow_outcomes(tables: Tables, pows: list[Victim]) -> None:
+    """The POWs who escaped and returned and those who died (both even when none did: the count is 0), and the
+    escapes by year of return."""
+    events = Counter(v.outcome.event_type for v in pows)
+    _figure_dataset(tables, "synthetic-pow-outcomes", "prisoners of war who escaped or died", "category-outcome")
+    for event_type, outcome in (("escape-and-return", "escaped-and-returned"), ("death", "deceased")):
+        _add_figure(tables, f"synthetic-pow-{outcome}", "synthetic-pow-outcomes", "prisoner-of-war", outcome,
+                    events[event_type])
+    years = Counter(v.later.year for v in pows if v.outcome.event_type == "escape-and-return")
+    _figure_dataset(tables, "synthetic-pow-escapes-by-year", "prisoners of war who escaped, by year of return",
+                    "year")
+    for year in sorted(years):
+        _add_figure(tables, f"synthetic-pow-escaped-{year}", "synthetic-pow-escapes-by-year", "prisoner-of-war",
+                    "escaped-and-returned", years[year], ref_year=str(year))
+
+
 def write_synthetic(out: Path, victims: int, seed: int) -> dict[str, int]:
     """Write the synthetic record tables into `out`; return the number of rows per table."""
     _check_output_folder(out)
@@ -423,7 +495,8 @@ def _check_output_folder(out: Path) -> None:
 def _marker_text(victims: int, seed: int) -> str:
     return (f"# {NOTICE}\n\nWritten by `footprints-graph synth --victims {victims} --seed {seed}`. Every record here "
             "is invented. Build it only with the synthetic base:\n\n"
-            "    footprints-graph build --data THIS_FOLDER --base https://w3id.org/footprints-graph/synthetic/ --home ELSEWHERE\n")
+            "    footprints-graph build --data THIS_FOLDER --base https://w3id.org/footprints-graph/synthetic/ "
+            "--home ELSEWHERE\n")
 
 
 def _header(spec: TableSpec) -> list[str]:

@@ -109,6 +109,40 @@ def test_records_carry_sources_credits_family_links_and_dated_statuses(tables):
     assert len(tables["statuses"]) == SAMPLE
 
 
+def _figure_counts(tables, dataset: str, *dimensions: str) -> Counter:
+    return Counter({tuple(f[d] for d in dimensions): int(f["count"]) for f in tables["figures"]
+                    if f["dataset"] == dataset})
+
+
+def test_the_outcome_figures_count_the_synthetic_victims_themselves(tables):
+    """Issue 15: the figures the library's outcome queries read (still detained, post-war by subgroup, POWs who
+    escaped or died) say what the synthetic records say, counted here from the statuses and events."""
+    category = {person: row["category"] for person, row in _first_listings(tables).items()}
+    acts, later = {}, {}
+    for event in tables["events"]:
+        if event.get("occupation") is not None and event.get("age"):
+            acts[event["person"]] = event
+        elif event.get("person"):
+            later[event["person"]] = event
+    held = Counter(category[s["person"]] for s in tables["statuses"] if s["status"] == "detained")
+    assert _figure_counts(tables, "synthetic-still-detained", "victim_category", "outcome") == Counter(
+        {(c, "still-detained"): n for c, n in held.items()})
+    subgroups = {"fisherman": "fishermen", "airline passenger": "kal-aircraft", "airline crew member": "kal-aircraft",
+                 "soldier": "military-and-police", "police officer": "military-and-police",
+                 "student": "others-in-the-south", "business person": "others-in-the-south"}
+    outcome = {"repatriation": "repatriated", "escape-and-return": "escaped-and-returned", None: "still-detained"}
+    post_war = [p for p, c in category.items() if c == "post-war-abductee"]
+    expected = Counter((subgroups[acts[p]["occupation"]], "taken") for p in post_war) + Counter(
+        (subgroups[acts[p]["occupation"]], outcome[later.get(p, {}).get("event_type")]) for p in post_war)
+    assert _figure_counts(tables, "synthetic-post-war-by-subgroup", "subgroup", "outcome") == expected
+    pows = [later[p] for p, c in category.items() if c == "prisoner-of-war" and p in later]
+    escapes = [e for e in pows if e["event_type"] == "escape-and-return"]
+    assert _figure_counts(tables, "synthetic-pow-outcomes", "outcome") == Counter(
+        {("escaped-and-returned",): len(escapes), ("deceased",): sum(e["event_type"] == "death" for e in pows)})
+    assert _figure_counts(tables, "synthetic-pow-escapes-by-year", "ref_year") == Counter(
+        (e["date"][:4],) for e in escapes)
+    assert escapes and held["post-war-abductee"] and len(expected) > 4
+
 def test_names_are_hangul_and_romanized_and_never_a_name_from_the_real_records(tables):
     with (ROOT / "data" / "people.csv").open(encoding="utf-8") as handle:
         real = {name.lower() for row in csv.DictReader(handle) for name in [row["name"], *row["alt_names"].split("|")]}
