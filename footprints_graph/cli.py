@@ -17,7 +17,14 @@ from footprints_graph.releases.backup import restore_backup, write_backup
 from footprints_graph.releases.build import build
 from footprints_graph.releases.serving import current_release, release_store
 from footprints_graph.releases.uwazi_export import export_uwazi
-from footprints_graph.store.remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore, load_release, progress_path
+from footprints_graph.store.remote import (
+    GRAPH_STORE_BATCH,
+    UPDATE_BATCH,
+    RemoteStore,
+    load_release,
+    progress_path,
+    unload_release,
+)
 from footprints_graph.validate import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
@@ -191,20 +198,38 @@ def _run_synth(args: argparse.Namespace) -> int:
 
 def _add_load(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("load", help="push the current release into a SPARQL 1.1 server (batched, resumable)")
-    parser.add_argument("--to", required=True, metavar="URL", help="the server's SPARQL query endpoint")
-    parser.add_argument("--update-url", metavar="URL", help="its SPARQL Update endpoint (default: the query endpoint)")
-    parser.add_argument("--graph-store-url", metavar="URL",
-                        help="its Graph Store Protocol endpoint; when given, writes go there (much faster than Update)")
-    parser.add_argument("--user", help="user for the update or graph store endpoint")
-    parser.add_argument("--password", default=os.environ.get("FOOTPRINTS_REMOTE_PASSWORD"),
-                        help="password (default: $FOOTPRINTS_REMOTE_PASSWORD)")
-    parser.add_argument("--auth", choices=("digest", "basic"), default="digest",
-                        help="HTTP authentication of SPARQL requests (default: digest, as Virtuoso's /sparql-auth)")
+    _add_server(parser, "--to")
     parser.add_argument("--batch", type=int, metavar="N",
                         help=f"triples per request (default: {GRAPH_STORE_BATCH} to a graph store, {UPDATE_BATCH} by Update)")
     parser.add_argument("--replace", action="store_true", help="drop the release's graphs on the server before a fresh load")
     parser.add_argument("--home", help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or ./var)")
     parser.set_defaults(run=_run_load)
+
+
+def _add_unload(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("unload", help="remove a release's named graphs from a SPARQL 1.1 server")
+    _add_server(parser, "--from")
+    parser.add_argument("--release", metavar="BUILD_ID", help="the release whose graphs go (default: the current one)")
+    parser.add_argument("--home", help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or ./var)")
+    parser.set_defaults(run=_run_unload)
+
+
+def _add_server(parser: argparse.ArgumentParser, url_flag: str) -> None:
+    """How `load` and `unload` reach the server: its endpoints and credentials."""
+    parser.add_argument(url_flag, dest="to", required=True, metavar="URL", help="the server's SPARQL query endpoint")
+    parser.add_argument("--update-url", metavar="URL", help="its SPARQL Update endpoint (default: the query endpoint)")
+    parser.add_argument("--graph-store-url", metavar="URL",
+                        help="its Graph Store Protocol endpoint; when given, writes go there (much faster than Update)")
+    parser.add_argument("--user", help="user for the update or graph store endpoint")
+    parser.add_argument("--password", default=os.environ.get("FOOTPRINTS_REMOTE_PASSWORD"),
+                        help="password (default: $FOOTPRINTS_REMOTE_PASSWORD, which keeps it out of the process list)")
+    parser.add_argument("--auth", choices=("digest", "basic"), default="digest",
+                        help="HTTP authentication of SPARQL requests (default: digest, as Virtuoso's /sparql-auth)")
+
+
+def _remote_store(args: argparse.Namespace) -> RemoteStore:
+    return RemoteStore(args.to, args.update_url, args.user, args.password, graph_store_url=args.graph_store_url,
+                       auth=args.auth)
 
 
 def _run_load(args: argparse.Namespace) -> int:
@@ -213,10 +238,19 @@ def _run_load(args: argparse.Namespace) -> int:
     if release is None:
         print(f"error: no release under {home}; run 'footprints-graph build' first", file=sys.stderr)
         return EXIT_UNUSABLE
-    store = RemoteStore(args.to, args.update_url, args.user, args.password, graph_store_url=args.graph_store_url,
-                        auth=args.auth)
+    store = _remote_store(args)
     report = load_release(release, store, progress_path(home, store), args.batch, args.replace)
     print(json.dumps(asdict(report), indent=2, sort_keys=True))
+    return EXIT_OK
+
+
+def _run_unload(args: argparse.Namespace) -> int:
+    home = _home(args.home)
+    release = home / "releases" / args.release if args.release else current_release(home)
+    if release is None or not (release / "summary.json").is_file():
+        print(f"error: no release {args.release or 'current'} under {home}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    print(json.dumps({"release": release.name, "dropped": unload_release(release, _remote_store(args))}, indent=2))
     return EXIT_OK
 
 
@@ -298,6 +332,7 @@ def parser() -> argparse.ArgumentParser:
     _add_query(commands)
     _add_synth(commands)
     _add_load(commands)
+    _add_unload(commands)
     _add_link(commands)
     _add_submit(commands)
     _add_export(commands)

@@ -362,6 +362,19 @@ def load_release(release: Path, store: RemoteStore, progress_file: Path, batch_s
     return report
 
 
+def unload_release(release: Path, store: RemoteStore) -> list[str]:
+    """Drop every named graph of `release` from `store`, then check that none holds a triple: the graphs dropped.
+    A graph another dataset shares under the same name goes too (load each dataset under its own graph names)."""
+    summary = json.loads((release / "summary.json").read_text(encoding="utf-8"))
+    graphs = sorted(summary["graphs"])
+    for graph in graphs:
+        store.drop(graph)
+    left = [f"{graph}: {n} triples" for graph, n in store.triple_counts(graphs).items() if n]
+    if left:
+        raise RemoteStoreError(f"{store.write_target} still holds these graphs after dropping them: {'; '.join(left)}")
+    return graphs
+
+
 def _send_batch(store: RemoteStore, batch: Batch, progress: Progress) -> None:
     try:
         for graph, lines in batch.lines.items():

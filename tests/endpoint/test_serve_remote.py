@@ -8,6 +8,7 @@ import re
 import pytest
 import requests
 from rdflib import Graph
+from rdflib.compare import isomorphic
 
 from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.releases.serving import current_release
@@ -168,3 +169,32 @@ def test_every_page_answers_on_the_server_as_on_the_embedded_store(remote, embed
     assert [a.status_code for a in answers] == [200, 200], answers[0].get_data(as_text=True)[-3000:]
     if answers[1].mimetype == "application/json":
         assert answers[0].json == answers[1].json
+
+
+@pytest.fixture
+def other_dataset(server):
+    """Triples of someone else's in a graph of their own on the same server, removed after the test."""
+    graph = "urn:example:another-dataset"
+    store = server.store(graph_store=True)
+    store.add(graph, ["<urn:example:s> <urn:example:p> <urn:example:o> .\n",
+                      "<urn:example:s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+                      "<https://w3id.org/footprints-graph/ontology#Victim> .\n"])
+    yield graph
+    store.drop(graph)
+
+
+COUNTS = ["SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+          "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+          "SELECT (COUNT(DISTINCT ?v) AS ?n) WHERE { ?v a <https://w3id.org/footprints-graph/ontology#Victim> }"]
+
+
+def test_only_the_releases_graphs_are_seen(remote, embedded, other_dataset):
+    """Issue 20: Virtuoso's own graphs (DAV, virtrdf) and another dataset on the same server stay out of every
+    answer, count and description."""
+    for query in COUNTS:
+        assert _solutions(_ask(remote, query)) == _solutions(_ask(embedded, query)), query
+    graphs = _solutions(_ask(remote, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    assert ("g", ("uri", other_dataset, "", "")) not in {term for row in graphs for term in row}
+    void = [Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).data,
+                          format="turtle") for client in (remote, embedded)]
+    assert len(void[0]) > 20 and isomorphic(void[0], void[1])

@@ -3,11 +3,13 @@
 `footprints-graph load`). All three answer the part of pyoxigraph's `Store` API the endpoint uses — `query`
 (with `prefixes`, `use_default_graph_as_union`, `default_graph`, `named_graphs`), `quads_for_pattern`,
 `named_graphs` and `len()` — with pyoxigraph's result objects, so every route, result format and limit works
-the same whichever store serves; only sparql/routes.py treats a server differently (no query process: the
-server does the work, and the HTTP timeout is the deadline).
+the same whichever store serves; only query_process.evaluate_in_slot treats a server differently (no query
+process: the server does the work, and the HTTP timeout is the deadline).
 
-A server's default graph must be the union of its named graphs, as in Virtuoso and in `oxigraph serve
---union-default-graph`: queries without GRAPH then see the release as they do on the embedded store.
+Only the release's graphs are asked: a query that names no dataset of its own runs over the release's named
+graphs, as default graph (their union, as on the embedded store) and as named graphs (default-graph-uri and
+named-graph-uri), so whatever else the server holds — Virtuoso's own DAV and virtrdf graphs, another dataset —
+never shows in an answer, a count or the VoID.
 """
 
 import json
@@ -96,14 +98,25 @@ class ServerStore:
     def query(self, query: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None,
               use_default_graph_as_union: bool = False, default_graph: Iterable[ox.NamedNode] | None = None,
               named_graphs: Iterable[ox.NamedNode] | None = None) -> Results:
-        """`query` on the server; with no graphs named, on its default graph (the union: see the module's note).
-        The base and prefixes go first on the query's first line, so the server's line numbers stay right."""
+        """`query` on the server, over the dataset `_dataset` gives. The base and prefixes go first on the
+        query's first line, so the server's line numbers stay right."""
         declarations = "".join([f"BASE <{base_iri}> " if base_iri else "",
                                 *(f"PREFIX {p}: <{iri}> " for p, iri in (prefixes or {}).items())])
         text = declarations + query
-        answer = self._answer(text, _accept(text), [g.value for g in default_graph or ()],
-                              [g.value for g in named_graphs or ()])
+        reading = _reading(text)
+        answer = self._answer(text, _accept(reading), *self._dataset(reading, default_graph, named_graphs))
         return _results(answer.media_type, answer.body)
+
+    def _dataset(self, reading: QueryText | None, default_graph: Iterable[ox.NamedNode] | None,
+                 named_graphs: Iterable[ox.NamedNode] | None) -> tuple[list[str], list[str]]:
+        """The default and named graphs of a query: those the request names (the guard lets through only the
+        release's), or none when the query has its own FROM (checked by the guard too), else the release's."""
+        if default_graph or named_graphs:
+            return [g.value for g in default_graph or ()], [g.value for g in named_graphs or ()]
+        if reading is not None and "FROM" in reading.keywords:
+            return [], []
+        graphs = [g.value for g in self.graphs]
+        return graphs, graphs
 
     def quads_for_pattern(self, subject: Term | None, predicate: ox.NamedNode | None, object: Term | None,
                           graph_name: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
@@ -148,14 +161,18 @@ def _unavailable(error: RemoteStoreError) -> Exception:
     return store_unavailable(RETRY_AFTER_SECONDS)
 
 
-def _accept(query: str) -> str:
-    """The result format to ask for: the query's form names the kind of result (a query that cannot be read is
-    asked for as solutions, and the server says what is wrong with it)."""
+def _reading(query: str) -> QueryText | None:
+    """The query as the lexer reads it; None when it cannot (the server then says what is wrong with it)."""
     try:
-        form = QueryText(query).form
+        return QueryText(query)
     except QuerySyntaxError:
-        form = None
-    return GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS_ACCEPT
+        return None
+
+
+def _accept(reading: QueryText | None) -> str:
+    """The result format to ask for: the query's form names the kind of result (a query that cannot be read is
+    asked for as solutions)."""
+    return GRAPH_ACCEPT if reading is not None and reading.form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS_ACCEPT
 
 
 def _pattern_term(term: Term | None, variable: str) -> str:

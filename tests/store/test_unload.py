@@ -1,0 +1,50 @@
+"""`footprints-graph unload` (issue 20): a release's named graphs leave the server, nothing else does, and a
+password comes from $FOOTPRINTS_REMOTE_PASSWORD as well as from the flag. On an Oxigraph server of the test's
+own (tests/support/servers.py), since other test modules keep the release loaded in the shared ones."""
+
+import json
+
+import pytest
+
+from footprints_graph.cli import main, parser
+from footprints_graph.releases.serving import current_release
+from support.servers import running_oxigraph
+
+OTHER = "urn:example:another-dataset"
+
+
+@pytest.fixture
+def server(tmp_path):
+    with running_oxigraph(tmp_path / "oxigraph") as (oxigraph, _):
+        yield oxigraph
+
+
+def _release_counts(built_home) -> dict[str, int]:
+    summary = json.loads((current_release(built_home) / "summary.json").read_text(encoding="utf-8"))
+    return {graph: figures["triples"] for graph, figures in summary["graphs"].items()}
+
+
+def test_unload_removes_the_releases_graphs_and_nothing_else(server, built_home, capsys):
+    store = server.store(graph_store=True)
+    store.add(OTHER, ["<urn:example:s> <urn:example:p> <urn:example:o> .\n"])
+    assert main(["load", "--home", str(built_home), *server.load_arguments(graph_store=True)]) == 0
+    counts = _release_counts(built_home)
+    assert store.triple_counts(sorted(counts)) == counts
+    capsys.readouterr()
+    assert main(["unload", "--home", str(built_home), "--from", server.query_url,
+                 "--update-url", server.update_url, "--graph-store-url", server.graph_store_url]) == 0
+    assert json.loads(capsys.readouterr().out) == {"release": current_release(built_home).name,
+                                                   "dropped": sorted(counts)}
+    assert set(store.triple_counts(sorted(counts)).values()) == {0}
+    assert store.triple_counts([OTHER]) == {OTHER: 1}
+
+
+def test_unload_of_a_release_that_is_not_there_is_exit_2(built_home, capsys):
+    code = main(["unload", "--home", str(built_home), "--release", "no-such-build", "--from", "http://127.0.0.1:9/q"])
+    assert code == 2 and "no release no-such-build" in capsys.readouterr().err
+
+
+def test_the_password_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("FOOTPRINTS_REMOTE_PASSWORD", "from-the-environment")
+    for command in (["load", "--to", "http://127.0.0.1:9/q"], ["unload", "--from", "http://127.0.0.1:9/q"]):
+        assert parser().parse_args(command).password == "from-the-environment"
