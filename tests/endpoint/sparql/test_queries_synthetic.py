@@ -108,3 +108,21 @@ def test_wartime_abductees_by_age_group(synthetic_store, records):
                 if f["victim_category"] == "wartime-abductee" and f["age_group"]}
     got = {r["ageGroup"]: int(r["count"]) for r in answer(synthetic_store, "wartime-abductees-by-age-group")}
     assert got == expected and sum(got.values()) > VICTIMS // 2
+
+def _figures(records: Path, dataset: str) -> list[dict[str, str]]:
+    return [f for f in _read(records, "figures") if f["dataset"] == dataset]
+
+
+def test_the_outcome_queries_answer_from_the_synthetic_figures(synthetic_store, records):
+    """still detained per category, post-war abductees by subgroup, what became of the POWs who escaped: the
+    figures synth counts from its victims (the age-group and category figures carry no outcome of these)."""
+    held = {(f["victim_category"], int(f["count"])) for f in _figures(records, "synthetic-still-detained")}
+    assert {(r["category"], int(r["count"])) for r in answer(synthetic_store, "still-detained-by-category")} == held
+    taken = {f["subgroup"]: int(f["count"]) for f in _figures(records, "synthetic-post-war-by-subgroup")
+             if f["outcome"] == "taken"}
+    got = {r["subgroup"]: int(r["taken"]) for r in answer(synthetic_store, "post-war-abductees-by-subgroup")}
+    assert got == taken and held and taken
+    fate = {(f["outcome"], int(f["count"])) for f in _figures(records, "synthetic-pow-outcomes")}
+    assert {(r["outcome"], int(r["count"])) for r in answer(synthetic_store, "pow-escapees-fate")} == fate
+    escapes = {(f["ref_year"], int(f["count"])) for f in _figures(records, "synthetic-pow-escapes-by-year")}
+    assert {(r["year"], int(r["count"])) for r in answer(synthetic_store, "pows-escaped-by-year")} == escapes
