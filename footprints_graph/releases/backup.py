@@ -31,7 +31,7 @@ from pathlib import Path
 from footprints_graph.errors import FootprintsError
 from footprints_graph.releases.build import prune
 from footprints_graph.releases.inbox import ID_PATTERN, INBOX, Inbox, sync_folder
-from footprints_graph.releases.serving import current_release, make_current
+from footprints_graph.releases.serving import current_release, make_current, sync_tree, writing_releases
 from footprints_graph.store.embedded import write_store
 
 FORMAT, VERSION = "footprints-graph backup", 1
@@ -118,7 +118,7 @@ def restore_backup(source: Path, home: Path) -> Path:
         archive = tarfile.open(source, mode="r:*")
     except (OSError, tarfile.TarError, EOFError) as error:
         raise BackupError(f"{source}: not a footprints-graph backup: {error}") from None
-    with archive:
+    with archive, writing_releases(home):  # one build or restore at a time per home
         manifest = _manifest(archive, source)
         releases = home / "releases"
         work = releases / f".incomplete-restore-{manifest['build_id']}-{os.getpid()}"
@@ -127,12 +127,13 @@ def restore_backup(source: Path, home: Path) -> Path:
             _restore_inbox(work / INBOX, home)
             _rebuild_stores(work)
             release = _free_name(releases, manifest["build_id"])
+            sync_tree(work)  # on disk before it has its name, as a build's
             os.rename(work, release)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise
-    make_current(home, release)
-    prune(home, release)
+        make_current(home, release)
+        prune(home, release)
     return release
 
 

@@ -47,7 +47,8 @@ from footprints_graph.convert.synth import MARKER as SYNTHETIC_MARKER
 from footprints_graph.errors import BuildError
 from footprints_graph.iris import DEFAULT_BASE, ONTOLOGY_GRAPH, SYNTHETIC_BASE
 from footprints_graph.releases.description import release_changes, write_release_description
-from footprints_graph.releases.serving import current_release, make_current
+from footprints_graph.releases.inbox import sync_folder
+from footprints_graph.releases.serving import current_release, make_current, sync_tree, writing_releases
 from footprints_graph.resources import ontology_graph
 from footprints_graph.store.embedded import line_graph, sorted_nquads, write_dumps, write_extended_store, write_store
 from footprints_graph.terms import to_quad, to_quads
@@ -81,12 +82,13 @@ def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool =
         restricted_lines, restricted_quads = sorted_nquads(_quads(restricted, progress=False))
     build_id = release_id(lines, restricted_lines)
     pause_at("read")
-    previous = current_release(home)
-    release, report, changed = _write_release(home, build_id, lines, quads, records, restricted, restricted_quads,
-                                              previous)
-    write_release_description(release, previous, changed)
-    make_current(home, release)
-    prune(home, release)
+    with writing_releases(home):  # one build or restore at a time per home
+        previous = current_release(home)
+        release, report, changed = _write_release(home, build_id, lines, quads, records, restricted,
+                                                  restricted_quads, previous)
+        write_release_description(release, previous, changed)
+        make_current(home, release)
+        prune(home, release)
     return BuildResult(build_id, release, json.loads((release / "summary.json").read_text(encoding="utf-8")), report)
 
 
@@ -154,7 +156,9 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox
         _write_report(work, public_report(report, restricted))
         _write_report(work / "restricted", report)  # every result, for curators
         pause_at("written")
+        sync_tree(work)  # on disk before it has its name: a release found in place is never written again
         os.rename(work, release)
+        sync_folder(releases)
     except OSError as error:  # the disk, not the records: a BuildError says what failed
         raise BuildError(f"writing release {build_id} failed; the current release is unchanged: {error}") from error
     finally:  # after the rename there is nothing left; after anything else (Ctrl-C too) the half-written folder

@@ -3,9 +3,11 @@ build or a restore moves it with `make_current`), and its store is opened read-o
 opens the store on its first request (after gunicorn forked it) and reopens when `current` moves, so a new
 release is served without a restart."""
 
+import fcntl
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -14,6 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from footprints_graph.errors import FootprintsError
+from footprints_graph.releases.inbox import sync_folder
 from footprints_graph.store.embedded import open_store
 
 
@@ -33,11 +36,43 @@ def release_store(release: Path) -> ox.Store:
 
 
 def make_current(home: Path, release: Path) -> None:
-    """Point `current` at `release` with one atomic rename of a fresh symlink."""
+    """Point `current` at `release` with one atomic rename of a fresh symlink, on disk when this returns."""
     link, temporary = home / "current", home / f".current-{os.getpid()}"
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(release.relative_to(home))
     os.replace(temporary, link)
+    sync_folder(home)
+
+
+def sync_tree(folder: Path) -> None:
+    """Every file and folder under `folder` (and it) on disk: a release is renamed into place only once its
+    bytes are, so that power lost after the rename never leaves a release whose name promises what its files
+    lost (a build that finds its id in place does not write it again)."""
+    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if not path.is_symlink() and (path.is_file() or path.is_dir()):
+            sync_folder(path)  # an fsync of what it opens: a file's bytes, a folder's entries
+    sync_folder(folder)
+
+
+class HomeBusy(FootprintsError):
+    """Another build or restore is writing releases into the same home."""
+
+
+@contextmanager
+def writing_releases(home: Path) -> Iterator[None]:
+    """Hold the home's lock while a build or a restore writes releases and moves `current`: two at once would
+    remove each other's unfinished folder and race for `current`. The kernel frees the lock of a killed holder."""
+    home.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(home / ".releases.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise HomeBusy(f"another build or restore is writing into {home}; run this one when it has finished") \
+                from None
+        yield
+    finally:
+        os.close(descriptor)
 
 
 @dataclass
