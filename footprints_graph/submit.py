@@ -1,5 +1,5 @@
-"""The `submit` command's work: send record tables to a footprints-graph server's /submissions, as the web
-page does, and give back its answer — the receipt (an identifier, the report, the status address) or the
+"""The `submit` command's work: send record tables, or a partner's link set, to a footprints-graph server's
+/submissions, as the web page does, and give back its answer — the receipt (an identifier, the report, the status address) or the
 refusal with its reasons. One POST of multipart/form-data through the standard library; nothing is retried
 (a retried submission would be refused as a repeat of the first anyway)."""
 
@@ -88,9 +88,10 @@ def answer_text(answer: Answer) -> str:
     """The answer for people: the receipt, or the refusal and its reasons."""
     body = answer.body
     if answer.kept:
-        return (f"submitted: {body['id']} ({body['status']})\nstatus: {body['status_url']}\n"
-                f"report: {_counts(body['report'])}")
-    lines = [f"refused ({answer.status}): {body.get('error', '')}"]
+        checked = (f"link set {body['link_set']['name']}: {body['link_set']['mappings']} links" if "link_set" in body
+                   else f"report: {_counts(body['report'])}")
+        return f"submitted: {body['id']} ({body['status']})\nstatus: {body['status_url']}\n{checked}"
+    lines = [f"refused ({answer.status}): {body.get('error', '')}", *(f"  {p}" for p in body.get("problems", []))]
     if "report" in body:
         lines.append(f"report: {_counts(body['report'])}")
         lines += [f"  {r['origin'] or r['record']}: {x['severity']}: {x['message']['en']}"

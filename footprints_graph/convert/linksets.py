@@ -37,6 +37,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, VOID
 
 from footprints_graph.convert import ConvertedRecord
+from footprints_graph.convert.contributions import CONTRIBUTIONS, contributed_link_sets, convert_contributions
 from footprints_graph.convert.records import convert_tables
 from footprints_graph.errors import FootprintsError, Origin
 from footprints_graph.iris import DECLARED_PREFIXES, DEFAULT_BASE, PREFIXES, KeyError_, check_key, graph_iri
@@ -92,6 +93,12 @@ class LinkSet:
     mappings: list[Mapping] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    generated_by: URIRef | None = None  # the accepted submission it came in, if it came in one
+
+    @property
+    def file_name(self) -> str:
+        """The name it is kept under in data/: the link set's name and its format's suffix."""
+        return f"{self.name}{'.sssom.tsv' if self.path.name.endswith('.tsv') else '.csv'}"
 
     def problem(self, line: int | None, message: str) -> None:
         self.problems.append(f"{Origin(str(self.path), line)}: {message}")
@@ -101,6 +108,15 @@ class LinkSet:
 
 
 # ---------------------------------------------------------------- reading
+
+
+def is_link_set(name: str, content: bytes) -> bool:
+    """A file a partner sends as a link set: SSSOM/TSV by its name, or a CSV whose header has the link set's
+    columns (a record table's never has subject, predicate and object)."""
+    if name.endswith(".sssom.tsv"):
+        return True
+    header = content.split(b"\n", 1)[0].decode("utf-8-sig", "replace").strip()
+    return name.lower().endswith(".csv") and set(CSV_COLUMNS) <= {c.strip() for c in header.split(",")}
 
 
 def read_link_set(path: Path) -> LinkSet:
@@ -303,11 +319,16 @@ def link_set_files(folder: Path) -> list[Path]:
     return sorted({p for pattern in LINK_FILES for p in folder.glob(pattern)}) if folder.is_dir() else []
 
 
-def read_link_sets(folder: Path, records: Iterable[ConvertedRecord], base: str = DEFAULT_BASE) -> list[ConvertedRecord]:
-    """Every link set in `folder` as records (one per file, in its own named graph). Raises LinkSetError
-    with every problem of every file if any row is bad, so a build with a bad link set writes nothing."""
+def read_link_sets(folder: Path, records: Iterable[ConvertedRecord], base: str = DEFAULT_BASE,
+                   contributed: dict[Path, URIRef] | None = None) -> list[ConvertedRecord]:
+    """Every link set in `folder` and in `contributed` (accepted submissions' link sets, each with the submission
+    that generated it) as records, one per file in its own named graph. Raises LinkSetError with every problem
+    of every file if any row is bad, so a build with a bad link set writes nothing."""
     public = {str(r.subject) for r in records if not r.restricted}
     link_sets = [read_link_set(path) for path in link_set_files(folder)]
+    for path, submission in (contributed or {}).items():
+        link_sets.append(read_link_set(path))
+        link_sets[-1].generated_by = submission
     for link_set in link_sets:
         check_subjects(link_set, public, base)
     problems = [p for s in link_sets for p in s.problems] + _clashing_names(link_sets)
@@ -320,15 +341,31 @@ def add_link_set(path: Path, data_dir: Path, base: str = DEFAULT_BASE, replace: 
     """Check a partner's file against the records in `data_dir` and copy it into `data_dir/links`, where
     every build reads it. Raises LinkSetError, copying nothing, if any row is bad."""
     link_set = read_link_set(path)
-    check_subjects(link_set, {str(r.subject) for r in convert_tables(data_dir, base) if not r.restricted}, base)
-    target = data_dir / "links" / f"{link_set.name}{'.sssom.tsv' if path.name.endswith('.tsv') else '.csv'}"
+    check_subjects(link_set, public_subjects(data_dir, base), base)
+    target = data_dir / "links" / link_set.file_name
     if target.exists() and target.read_bytes() != path.read_bytes() and not replace:
         link_set.problem(None, f"{target} already holds other mappings; pass --replace to overwrite it")
+    _refuse_contributed_name(link_set, data_dir)
     if link_set.problems:
         raise LinkSetError(link_set.problems)
     target.parent.mkdir(exist_ok=True)
     shutil.copyfile(path, target)
     return link_set, target
+
+
+def public_subjects(data_dir: Path, base: str = DEFAULT_BASE) -> set[str]:
+    """The IRIs of the public records the build makes of `data_dir`: its tables and accepted contributions."""
+    records = convert_tables(data_dir, base)
+    records += convert_contributions(data_dir / CONTRIBUTIONS, records, base)
+    return {str(r.subject) for r in records if not r.restricted}
+
+
+def _refuse_contributed_name(link_set: LinkSet, data_dir: Path) -> None:
+    """Two link sets of one name would be one named graph: the build refuses them, so adding one is refused."""
+    for path in contributed_link_sets(data_dir / CONTRIBUTIONS):
+        if read_link_set(path).name == link_set.name:
+            link_set.problem(None, f"{path} (an accepted submission) already makes the link set {link_set.name!r}; "
+                                   "rename the file")
 
 
 def _clashing_names(link_sets: list[LinkSet]) -> list[str]:
@@ -350,6 +387,7 @@ def to_record(link_set: LinkSet, base: str) -> ConvertedRecord:
     for cls in (FP.LinkSet, VOID.Linkset, SSSOM.MappingSet):
         out.add(graph, RDF.type, cls)
     out.add(graph, FP.linkSetFile, Literal(link_set.path.name))
+    out.add(graph, PROV.wasGeneratedBy, link_set.generated_by)
     out.add(graph, VOID.triples, Literal(len(link_set.mappings), datatype=XSD.integer))
     for key, predicate in SET_METADATA.items():
         value = link_set.metadata.get(key)

@@ -8,11 +8,12 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, URIRef
 
 from footprints_graph import names
+from footprints_graph.convert.linksets import LinkSetError, Mapping, read_link_set
 from footprints_graph.endpoint.reconcile import ReconciliationService
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.releases.reconciliation import reconcile
 from footprints_graph.terms import to_rdflib
-from footprints_graph.validate import validate_submission
+from footprints_graph.validate import ValidationReport, validate_submission
 from footprints_graph.validate.render import report_json
 from footprints_graph.validate.submission import existing_keys, read_submission
 from footprints_graph.vocab import FP
@@ -25,6 +26,29 @@ def review(files: list[Path], store: ox.Store | None, base: str) -> dict:
     submission = read_submission(files, existing_keys(store, base) if store is not None else {}, base).graph
     return {"changes": changes(submission, store, base), "report": report_json(validate_submission(files, store, base)),
             "duplicates": duplicates(submission, base) if store is not None else []}
+
+
+def review_link_set(files: list[Path], store: ox.Store | None, base: str) -> dict:
+    """A submitted link set as the review shows a submission: its links, new or published already (in
+    `changes`), with their predicate, confidence, authors and date; a link set has no shapes report nor
+    duplicates. Raises LinkSetError if it no longer reads."""
+    link_set = read_link_set(files[0])
+    if link_set.problems:
+        raise LinkSetError(link_set.problems)
+    found: dict[str, list[dict]] = {"new": [], "changed": [], "unchanged": []}
+    for mapping in link_set.mappings:
+        published = _published(store, URIRef(mapping.subject))
+        found["unchanged" if (URIRef(mapping.predicate), URIRef(mapping.object)) in published else "new"].append(
+            _link_entry(mapping))
+    return {"changes": found, "report": report_json(ValidationReport([])), "duplicates": [],
+            "link_set": {"name": link_set.name, "graph": str(link_set.graph(base)), "mappings": len(link_set.mappings)}}
+
+
+def _link_entry(mapping: Mapping) -> dict:
+    return {"kind": "link", "record": f"{mapping.subject} {mapping.predicate} {mapping.object}",
+            "subject": mapping.subject, "predicate": mapping.predicate, "object": mapping.object,
+            "confidence": mapping.confidence, "authors": [*mapping.authors, *mapping.author_labels],
+            "date": mapping.asserted.isoformat() if mapping.asserted else None}
 
 
 def likely_duplicates(files: list[Path], store: ox.Store | None, base: str) -> list[dict]:

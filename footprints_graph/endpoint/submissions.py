@@ -1,8 +1,10 @@
 """Submissions (issue 17): contributors hand records to the archive, curators review them.
 
-    POST /submissions                  files (record tables), cited_source, contact (restricted), note
+    POST /submissions                  files (record tables, or one partner's link set), cited_source, contact
+                                       (restricted), note
         201 a receipt: the submission's id, the report, where to see its status
-        422 the report, when the shapes found violations: nothing is kept
+        422 the report, when the shapes found violations, or every problem of a link set with its line:
+            nothing is kept
         400 a file that cannot be read; 409 the same files submitted already; 413 too large; 429 too many
             submissions from one client awaiting review
     GET  /submissions/<id>             the status: awaiting review, accepted, rejected, changes requested, and
@@ -12,9 +14,11 @@
                                        records, warnings, likely duplicates with their scores
     POST /curator/inbox/<id>/decision  decision=accept|reject|ask-for-changes, reason, curator (who decides)
 
-A submission is checked exactly as `footprints-graph validate` checks it, together with the current release.
-Accepting one writes its tables into data/contributions/<id>/ (releases/contributions.py): the next build
-publishes them with their provenance. Contact details are read only by the curators' routes, which answer
+A submission is checked exactly as `footprints-graph validate` checks it, together with the current release; a
+link set (a *.sssom.tsv file, or a CSV with the columns subject, predicate, object, author, date) exactly as
+`footprints-graph link` checks it, its subjects against the release's records. Accepting one writes its tables,
+or its link set, into data/contributions/<id>/ (releases/contributions.py): the next build publishes them with
+their provenance. Contact details are read only by the curators' routes, which answer
 `no-store`; they are never logged.
 """
 
@@ -25,21 +29,24 @@ from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from footprints_graph.convert.linksets import LinkSet, check_subjects, is_link_set, read_link_set
 from footprints_graph.endpoint import curator
 from footprints_graph.endpoint.config import EndpointConfig
-from footprints_graph.endpoint.review import likely_duplicates, review
+from footprints_graph.endpoint.review import likely_duplicates, review, review_link_set
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.endpoint.sparql.protocol import best_match
 from footprints_graph.errors import FootprintsError
 from footprints_graph.records.spreadsheets import TABLE_SUFFIXES
 from footprints_graph.releases.contributions import publish, refuse_formulas
-from footprints_graph.releases.inbox import Inbox, InboxError, Upload, client_key, public_status
+from footprints_graph.releases.inbox import LINK_SET, Inbox, InboxError, Upload, client_key, public_status
 from footprints_graph.releases.serving import NoRelease
 from footprints_graph.validate import ValidationReport, validate_submission
 from footprints_graph.validate.render import report_json
+from footprints_graph.validate.submission import existing_keys
 
 MAX_FILES = 20
 MAX_FIELD = 2000  # characters of a cited source, a contact or a note
+LINKING_DOCS = "docs/linking.md, Link sets"
 
 blueprint = Blueprint("submissions", __name__)
 curators = Blueprint("curator_inbox", __name__, url_prefix="/curator/inbox")
@@ -76,6 +83,8 @@ def receive() -> tuple[int, dict]:
     uploads = _uploads()
     details = {"cited_source": _field("cited_source", CITED_SOURCE_NEEDED), "note": _field("note")}
     contact = {"contact": _field("contact")}
+    if any(is_link_set(u.name, u.content) for u in uploads):
+        return _receive_link_set(uploads, details, contact)
     report, duplicates = _checked(uploads)
     if not report.conforms:
         return 422, {"error": "The submission breaks the shapes: fix the violations and submit again; nothing was "
@@ -84,6 +93,35 @@ def receive() -> tuple[int, dict]:
                          client_key(request.remote_addr or ""))
     return 201, {"id": record["id"], "status": record["status"], "status_url": status_url(record["id"]),
                  "report": report_json(report), "duplicates": duplicates}
+
+
+def _receive_link_set(uploads: list[Upload], details: dict, contact: dict) -> tuple[int, dict]:
+    """A partner's link set: (201, the receipt) or (422, every problem with its line)."""
+    if len(uploads) != 1:
+        raise InboxError(400, "A link set is submitted on its own: send its one file (*.sssom.tsv or a CSV of "
+                              "links) in a submission of its own, and the record tables in another.")
+    link_set, problems = _checked_link_set(uploads[0])
+    if problems:
+        return 422, {"error": f"The link set breaks the rules of link sets ({LINKING_DOCS}): fix every problem and "
+                              "submit again; nothing was kept.", "problems": problems}
+    summary = {"name": link_set.name, "graph": str(link_set.graph(current_site().config.base)),
+               "mappings": len(link_set.mappings)}
+    passed = ValidationReport([])  # a link set's rules are not shapes: it is kept only when every row keeps them
+    record = inbox().add(uploads, {**details, "kind": LINK_SET, "link_set": summary, "report": passed.counts()},
+                         contact, client_key(request.remote_addr or ""))
+    return 201, {"id": record["id"], "status": record["status"], "status_url": status_url(record["id"]),
+                 "report": report_json(passed), "link_set": summary, "duplicates": []}
+
+
+def _checked_link_set(upload: Upload) -> tuple[LinkSet, list[str]]:
+    """The link set read and checked as `footprints-graph link` checks it, its subjects against the records of
+    the current release; its problems name the file and line, never the server's temporary folder."""
+    base, store = current_site().config.base, _store()
+    records = existing_keys(store, base) if store is not None else {}
+    with tempfile.TemporaryDirectory(prefix="footprints-submission-") as folder:
+        link_set = read_link_set(_saved(Path(folder), upload))
+        check_subjects(link_set, {f"{base}{kind}/{key}" for kind, keys in records.items() for key in keys}, base)
+        return link_set, [p.replace(folder + "/", "") for p in link_set.problems]
 
 
 def status_url(submission: str) -> str:
@@ -106,9 +144,10 @@ def _uploads() -> list[Upload]:
 
 def _upload(file: FileStorage) -> Upload:
     name = secure_filename(file.filename or "")
-    if not name.lower().endswith(TABLE_SUFFIXES):  # record tables: what people can still read and edit
+    if not name.lower().endswith((*TABLE_SUFFIXES, ".sssom.tsv")):  # what people can still read and edit
         raise InboxError(400, f"{file.filename}: submit record tables (.csv or .xlsx, named people.csv, events.csv, "
-                              "… or ending -people.csv, …); check other formats with /validate")
+                              "… or ending -people.csv, …) or a link set (*.sssom.tsv, or a CSV of links); check "
+                              "other formats with /validate")
     return Upload(name, file.read())
 
 
@@ -177,8 +216,9 @@ def list_inbox() -> Response:
 def open_submission(submission: str) -> Response:
     box = inbox()
     record = box.record(submission)
+    reviewer = review_link_set if record.get("kind") == LINK_SET else review
     try:
-        changes = review(box.files(submission), _store(), current_site().config.base)
+        changes = reviewer(box.files(submission), _store(), current_site().config.base)
     except FootprintsError as error:  # a record it names was removed from the release since it was kept
         raise InboxError(409, f"Submission {submission} no longer reads against the current release: "
                               f"{str(error).replace(str(box.folder) + '/', '')}; ask for changes.") from None

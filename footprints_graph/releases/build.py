@@ -40,7 +40,7 @@ from tqdm import tqdm
 
 from footprints_graph.collector import collector_paused
 from footprints_graph.convert import ConvertedRecord
-from footprints_graph.convert.contributions import CONTRIBUTIONS, convert_contributions
+from footprints_graph.convert.contributions import CONTRIBUTIONS, contributed_link_sets, convert_contributions
 from footprints_graph.convert.linksets import read_link_sets
 from footprints_graph.convert.records import convert_tables
 from footprints_graph.convert.synth import MARKER as SYNTHETIC_MARKER
@@ -75,7 +75,8 @@ def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool =
     with collector_paused():
         records = convert_tables(data_dir, base)
         records += convert_contributions(data_dir / CONTRIBUTIONS, records, base)
-        records += read_link_sets(data_dir / "links", records, base)
+        records += read_link_sets(data_dir / "links", records, base,
+                                  contributed_link_sets(data_dir / CONTRIBUTIONS, base))
         public = [r for r in records if not r.restricted]
         lines, quads = sorted_nquads([*_quads(public, progress), *_ontology_quads()])
         restricted = [r for r in records if r.restricted]

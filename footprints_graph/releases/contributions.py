@@ -1,10 +1,12 @@
-"""Publishing an accepted submission: its tables go into data/contributions/<id>/ with their provenance row
-(convert/contributions.py reads them back at the next build).
+"""Publishing an accepted submission: its tables, or its link set under links/, go into
+data/contributions/<id>/ with their provenance row (convert/contributions.py reads them back at the next build).
 
 An acceptance is refused (409), and nothing written, when the submission would describe again a record that
 `data/` or an earlier accepted contribution describes (the same document, event, listing, … key): a curator
 accepted a conflicting submission meanwhile, or the archive added the record itself. A person may be named
-again: that adds a listing by another source to the same person. The folder is written whole into
+again: that adds a listing by another source to the same person. A link set is checked again as `footprints-graph
+link` checks it, against the records the next build reads, and refused (409) if it makes a link set of the name
+of one published already. The folder is written whole into
 `.incoming-<id>`, synced, then renamed, so a server killed while publishing leaves no half contribution.
 """
 
@@ -20,35 +22,68 @@ from rdflib.term import Node
 from footprints_graph.convert import ConvertedRecord
 from footprints_graph.convert.contributions import (
     CONTRIBUTIONS,
+    LINKS,
     PROVENANCE,
     PROVENANCE_FILE,
+    contributed_link_sets,
     convert_contributions,
     record_keys,
 )
+from footprints_graph.convert.linksets import check_subjects, link_set_files, public_subjects, read_link_set
 from footprints_graph.convert.records import convert_files, convert_tables
 from footprints_graph.errors import Origin, RecordError
 from footprints_graph.records.spreadsheets import read_rows
-from footprints_graph.releases.inbox import INCOMING, InboxError, sync_folder, write_durably
+from footprints_graph.releases.inbox import INCOMING, LINK_SET, InboxError, sync_folder, write_durably
 from footprints_graph.vocab import FP
 
 FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?!\d))")
 
 
 def publish(record: dict, files: list[Path], data_dir: Path, base: str) -> Path:
-    """Write an accepted submission's tables and provenance into data/contributions/<id>; return the folder."""
+    """Write an accepted submission's tables (or link set) and provenance into data/contributions/<id>; return the
+    folder."""
     folder = data_dir / CONTRIBUTIONS / record["id"]
     if folder.is_dir():  # published before the decision could be recorded (a server killed in between)
         return folder
-    _refuse_conflicts(record["id"], files, data_dir, base)
+    if record.get("kind") == LINK_SET:
+        contents = {Path(LINKS) / _checked_link_set(record["id"], files, data_dir, base): files[0].read_bytes()}
+    else:
+        _refuse_conflicts(record["id"], files, data_dir, base)
+        contents = {Path(f"{path.stem}.csv"): as_csv(path) for path in files}
     incoming = folder.with_name(f"{INCOMING}{record['id']}")
     shutil.rmtree(incoming, ignore_errors=True)
-    incoming.mkdir(parents=True)
-    for path in files:
-        write_durably(incoming / f"{path.stem}.csv", as_csv(path))
-    write_durably(incoming / PROVENANCE_FILE, provenance_row(record))
+    for name, content in {**contents, Path(PROVENANCE_FILE): provenance_row(record)}.items():
+        (incoming / name).parent.mkdir(parents=True, exist_ok=True)
+        write_durably(incoming / name, content)
+    sync_folder(incoming)  # links/, made in it
     incoming.rename(folder)
     sync_folder(folder.parent)
     return folder
+
+
+def _checked_link_set(submission: str, files: list[Path], data_dir: Path, base: str) -> str:
+    """The name an accepted link set is kept under, once checked as `footprints-graph link` checks it against the
+    records the next build reads; a 409 with every problem if it no longer fits them."""
+    link_set = read_link_set(files[0])
+    check_subjects(link_set, _public_subjects(data_dir, base), base)
+    taken = [*link_set_files(data_dir / "links"), *contributed_link_sets(data_dir / CONTRIBUTIONS, base)]
+    if any(read_link_set(path).name == link_set.name for path in taken):
+        link_set.problem(None, f"a published link set is named {link_set.name!r} already")
+    if link_set.problems:
+        problems = "; ".join(p.replace(f"{files[0].parent}/", "") for p in link_set.problems[:10])
+        raise InboxError(409, f"Submission {submission} no longer fits the records: {problems}; ask for changes.")
+    return link_set.file_name
+
+
+def _public_subjects(data_dir: Path, base: str) -> set[str]:
+    try:
+        return public_subjects(data_dir, base)
+    except RecordError as error:  # the archive's own records: theirs to fix before anything is added
+        raise InboxError(409, _UNCONVERTED.format(data=data_dir, error=error)) from None
+
+
+_UNCONVERTED = ("The records in {data} do not convert, so nothing can be added to them: {error}. Fix them "
+                "(footprints-graph build says the same), then accept.")
 
 
 def as_csv(path: Path) -> bytes:
@@ -94,8 +129,7 @@ def _refuse_conflicts(submission: str, files: list[Path], data_dir: Path, base: 
         existing = convert_tables(data_dir, base)
         existing += convert_contributions(data_dir / CONTRIBUTIONS, existing, base)
     except RecordError as error:  # the archive's own records: theirs to fix before anything is added
-        raise InboxError(409, f"The records in {data_dir} do not convert, so nothing can be added to them: "
-                              f"{error}. Fix them (footprints-graph build says the same), then accept.") from None
+        raise InboxError(409, _UNCONVERTED.format(data=data_dir, error=error)) from None
     try:
         submitted = convert_files(files, record_keys(existing, base), base)
     except RecordError as error:

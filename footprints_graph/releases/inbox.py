@@ -3,7 +3,7 @@
 The inbox is files under the serving home, outside every release (a build never reads it, a release never
 holds it), so that it survives rebuilds and restarts and goes into the backup:
 
-    <home>/inbox/<id>/files/<name>      the files as submitted (record tables)
+    <home>/inbox/<id>/files/<name>      the files as submitted (record tables, or one link set)
     <home>/inbox/<id>/submission.json   what the status page and the curators see: when it came, its files,
                                         the source the contributor cited, the report's counts, the decisions
     <home>/inbox/<id>/contact.json      the contributor's contact details and client key: restricted, read
@@ -37,6 +37,7 @@ INCOMING = ".incoming-"
 ID_PATTERN = re.compile(r"^[0-9]{8}-[0-9a-f]{12}$")
 DECISIONS = {"accept": "accepted", "reject": "rejected", "ask-for-changes": "changes-requested"}
 AWAITING = "awaiting-review"
+RECORDS, LINK_SET = "records", "link-set"  # what a submission holds (submission.json's kind; records if none)
 
 
 class InboxError(FootprintsError):

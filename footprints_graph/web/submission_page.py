@@ -1,7 +1,7 @@
 """/submit: hand a submission to the archive from the browser — the record tables, the source they come from
 and, if the contributor likes, a contact for the curators — with the same check and the same inbox as
 `POST /submissions` (endpoint/submissions.py). The answer is the receipt with its status link, or the report
-of what to fix, or why nothing could be kept."""
+of what to fix (a link set's problems, each with its line), or why nothing could be kept."""
 
 from flask import Blueprint, render_template, request
 
@@ -25,7 +25,7 @@ def submit_page() -> tuple[str, int]:
 
 
 def _page(answer: dict | None = None, problem: str | None = None) -> str:
-    report = answer["report"] if answer else None
+    report = answer.get("report") if answer else None
     language = chosen_language()
     records = [(r, findings(r, language)) for r in report["records"]] if report else []
     return render_template("submit.html", answer=answer, report=report, records=records, problem=problem,
