@@ -126,3 +126,11 @@ def test_the_outcome_queries_answer_from_the_synthetic_figures(synthetic_store, 
     assert {(r["outcome"], int(r["count"])) for r in answer(synthetic_store, "pow-escapees-fate")} == fate
     escapes = {(f["ref_year"], int(f["count"])) for f in _figures(records, "synthetic-pow-escapes-by-year")}
     assert {(r["year"], int(r["count"])) for r in answer(synthetic_store, "pows-escaped-by-year")} == escapes
+
+def test_persons_listed_by_several_synthetic_sources(synthetic_store, published):
+    sources = defaultdict(set)
+    for p in published:
+        sources[p["person"]].add(p["source"])
+    expected = {person: len(s) for person, s in sources.items() if len(s) > 1}
+    got = {key(r["person"]): int(r["sources"]) for r in answer(synthetic_store, "persons-listed-by-several-sources")}
+    assert got == expected and len(got) > VICTIMS // 20
