@@ -6,6 +6,9 @@
 #                                              wait (bounded) until it answers; print "http=PORT"
 #   scripts/oxigraph-server.sh stop DIR        stop the server started in DIR (TERM, then KILL after a bound)
 #
+# The port is stable: $OXIGRAPH_PORT when given, else the one DIR/ports remembers from the last start, else a
+# free one (then remembered), so `serve --store` keeps its URL across restarts.
+#
 # Endpoints: http://127.0.0.1:PORT/query, /update and /store (Graph Store Protocol); no authentication, which
 # is acceptable only because nothing but loopback can reach it.
 set -euo pipefail
@@ -19,6 +22,13 @@ install_package() {
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+port_for() {  # DIR GIVEN: the port given, else the one DIR/ports remembers, else a free one
+  local port=$2
+  [ -n "$port" ] || port=$(sed -n 's/.*\bhttp=\([0-9]*\).*/\1/p' "$1/ports" 2>/dev/null || true)
+  [ -n "$port" ] || port=$(free_port)
+  echo "$port"
 }
 
 answers_sparql() {  # PORT
@@ -38,7 +48,7 @@ start() {  # DIR
   mkdir -p "$1/store"
   local dir port
   dir=$(cd "$1" && pwd)
-  port=$(free_port)
+  port=$(port_for "$dir" "${OXIGRAPH_PORT:-}")
   # the union default graph: queries without GRAPH see every named graph, as on Virtuoso and in our own queries
   oxigraph serve --location "$dir/store" --bind "127.0.0.1:$port" --union-default-graph >"$dir/oxigraph.out" 2>&1 &
   echo $! >"$dir/oxigraph.pid"

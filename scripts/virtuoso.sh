@@ -5,7 +5,12 @@
 #   scripts/virtuoso.sh start DIR [MAX_ROWS]  install if needed, then start an instance whose database lives in
 #                                             DIR, SQL and HTTP ports both on 127.0.0.1; wait (bounded) until
 #                                             its SPARQL endpoint answers; print "sql=PORT http=PORT".
-#                                             MAX_ROWS sets [SPARQL] ResultSetMaxRows (default 10000, as packaged).
+#                                             MAX_ROWS sets [SPARQL] ResultSetMaxRows (default 100001: one row
+#                                             more than serve's max_result_rows, so serve refuses a result too
+#                                             large with its own message before Virtuoso cuts one short).
+#
+# Ports are stable: $VIRTUOSO_HTTP_PORT and $VIRTUOSO_SQL_PORT when given, else those DIR/ports remembers from
+# the last start, else free ones (then remembered), so `serve --store` keeps its URL across restarts.
 #   scripts/virtuoso.sh stop DIR              stop the instance started in DIR (TERM, then KILL after a bound)
 #
 # Endpoints: http://127.0.0.1:HTTP/sparql (anonymous, read) and /sparql-auth (digest, user dba password dba:
@@ -41,6 +46,13 @@ write_ini() {  # DIR SQL_PORT HTTP_PORT MAX_ROWS: the packaged ini with the data
   ' "$PACKAGED_INI" > "$1/virtuoso.ini"
 }
 
+port_for() {  # DIR NAME GIVEN: the port given, else the one DIR/ports remembers for NAME, else a free one
+  local port=$3
+  [ -n "$port" ] || port=$(sed -n "s/.*\b$2=\([0-9]*\).*/\1/p" "$1/ports" 2>/dev/null || true)
+  [ -n "$port" ] || port=$(free_port)
+  echo "$port"
+}
+
 answers_sparql() {  # HTTP_PORT
   python3 - "$1" <<'PY'
 import sys, urllib.request
@@ -58,9 +70,9 @@ start() {  # DIR [MAX_ROWS]
   mkdir -p "$1"
   local dir sql http
   dir=$(cd "$1" && pwd)
-  sql=$(free_port)
-  http=$(free_port)
-  write_ini "$dir" "$sql" "$http" "${2:-10000}"
+  sql=$(port_for "$dir" sql "${VIRTUOSO_SQL_PORT:-}")
+  http=$(port_for "$dir" http "${VIRTUOSO_HTTP_PORT:-}")
+  write_ini "$dir" "$sql" "$http" "${2:-100001}"
   (cd "$dir" && exec virtuoso-t +configfile "$dir/virtuoso.ini" +foreground >"$dir/virtuoso.out" 2>&1) &
   echo $! >"$dir/virtuoso.pid"
   echo "sql=$sql http=$http" >"$dir/ports"
