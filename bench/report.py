@@ -65,10 +65,10 @@ def verdict(met: bool | None, missed_by: str = "") -> str:
     return "met" if met else f"missed{': ' + missed_by if missed_by else ''}"
 
 
-def replace_section(document: Path, section: str) -> None:
-    """Put `section` (which starts with HEADING) in place of the old one, or at the end."""
+def replace_section(document: Path, section: str, heading: str = HEADING) -> None:
+    """Put `section` (which starts with `heading`) in place of the old one, or at the end."""
     text = document.read_text(encoding="utf-8") if document.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
     if pattern.search(text):
         text = pattern.sub(lambda _: section.rstrip() + "\n\n", text, count=1)
     else:

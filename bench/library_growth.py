@@ -1,0 +1,134 @@
+"""How each library query's cost grows with the number of victims, in-process on pyoxigraph (no server, no
+cache), and, with --before, against the library as it was at an earlier commit (answers compared row for row).
+
+    python bench/library_growth.py --store 1000=H1/current/store --store 10000=H10/current/store \\
+        --before 562c71f --out docs/performance.md
+
+Each store is a release built from `footprints-graph synth --victims N` under the synthetic base. A query of the
+earlier library slower than --cap at one size is not asked again at the larger sizes (it is reported as such):
+a quadratic query would otherwise hold the machine for hours. The section "## Library queries by size" of --out
+is replaced (bench/run.py keeps its own section)."""
+
+import argparse
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from measure import Timings, exponent, repeat
+from report import replace_section
+
+from footprints_graph.endpoint.sparql.library import library
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADING = "## Library queries by size"
+
+
+@dataclass(frozen=True)
+class Answer:
+    timings: Timings
+    rows: list[str]  # sorted, each row's values as text: two libraries agree when these are equal
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    sizes = sorted(args.store)
+    current = {q.name: q.text for q in library()}
+    before = {name: earlier_text(name, args.before) for name in current} if args.before else {}
+    results, given_up = {}, {}
+    for size in sizes:
+        store = ox.Store.read_only(str(args.store[size]))
+        for name, text in current.items():
+            results[name, size, "now"] = ask(store, text, args.budget)
+            if before.get(name) and before[name] != text and name not in given_up:
+                results[name, size, "before"] = ask(store, before[name], args.budget)
+                if results[name, size, "before"].timings.p50 > args.cap:
+                    given_up[name] = size
+            print(f"{size:>7,} {name}", flush=True)
+    section = render(sizes, current, before, results, given_up, args)
+    print(section)
+    if args.out:
+        replace_section(args.out, section, HEADING)
+    return 0
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", action="append", required=True, type=sized_path, metavar="VICTIMS=PATH",
+                        help="a release's store and how many synthetic victims it holds (repeat per size)")
+    parser.add_argument("--before", metavar="COMMIT", help="also ask the library as it was at this commit")
+    parser.add_argument("--cap", type=float, default=30.0, help="seconds after which an earlier query is not "
+                        "asked at larger sizes (default: 30, the endpoint's deadline)")
+    parser.add_argument("--budget", type=float, default=5.0, help="seconds of repeats per query (default: 5)")
+    parser.add_argument("--note", default="", help="how busy the machine was, said under the table")
+    parser.add_argument("--out", type=Path, help="the Markdown file whose section to replace")
+    args = parser.parse_args(argv)
+    args.store = dict(args.store)
+    return args
+
+
+def sized_path(text: str) -> tuple[int, Path]:
+    size, separator, path = text.partition("=")
+    if not separator or not size.isdigit() or not Path(path, "CURRENT").exists():
+        raise argparse.ArgumentTypeError(f"{text!r}: expected VICTIMS=PATH of an Oxigraph store")
+    return int(size), Path(path)
+
+
+def earlier_text(name: str, commit: str) -> str | None:
+    """The query's text at `commit` (None if the library had no such query then)."""
+    shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:queries/{name}.rq"],
+                           capture_output=True, text=True, check=False)
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def ask(store: ox.Store, text: str, budget: float) -> Answer:
+    rows: list[str] = []
+
+    def run() -> None:
+        answer = store.query(text, use_default_graph_as_union=True)
+        rows[:] = sorted(repr([str(s[v]) if s[v] is not None else None for v in answer.variables]) for s in answer)
+
+    return Answer(repeat(run, budget, most=5), rows)
+
+
+def render(sizes, current, before, results, given_up, args) -> str:
+    header = ["query", "rows at the largest size", *(f"{s:,}" for s in sizes), "exponent"]
+    lines = [HEADING, "", intro(sizes, args), "", "| " + " | ".join(header) + " |",
+             "|" + " --- |" * len(header)]
+    for name in current:
+        lines.append(row(name, "", sizes, results, "now"))
+        if (name, sizes[0], "before") in results:
+            stopped = f"not asked (over {args.cap:g} s at {given_up[name]:,})" if name in given_up else "—"
+            lines.append(row(name, f" (before {args.before})", sizes, results, "before", stopped))
+    disagree = [f"{name} at {size:,}" for (name, size, which) in results if which == "before"
+                and results[name, size, "before"].rows != results[name, size, "now"].rows]
+    lines += ["", "Answers of the rewritten queries against the earlier ones, row for row: "
+              + ("identical at every size asked." if not disagree else "different: " + ", ".join(disagree))]
+    return "\n".join(lines)
+
+
+def intro(sizes, args) -> str:
+    stores = ", ".join(f"{s:,}" for s in sizes)
+    return (f"Each library query in-process (pyoxigraph {ox.__version__}, the release's store on disk, union "
+            f"default graph as the endpoint asks), p50 in ms at {stores} synthetic victims; the exponent is the "
+            "slope of a log-log fit (1: grows as the victims do). `python bench/library_growth.py`"
+            + (f" --before {args.before}" if args.before else "") + f". {args.note}".rstrip(". ") + ".")
+
+
+def row(name, suffix, sizes, results, which, missing="—") -> str:
+    cells, points = [], []
+    for size in sizes:
+        answer = results.get((name, size, which))
+        if answer is None:
+            cells.append(missing)
+            continue
+        cells.append(f"{answer.timings.p50 * 1000:,.1f}")
+        points.append((size, answer.timings.p50))
+    largest = results.get((name, sizes[-1], which))
+    fitted = exponent([s for s, _ in points], [p50 for _, p50 in points])
+    return (f"| {name}{suffix} | {len(largest.rows) if largest else '—'} | " + " | ".join(cells)
+            + f" | {'—' if fitted is None else f'{fitted:.2f}'} |")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
