@@ -26,7 +26,9 @@ import re
 import shutil
 import tarfile
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+import pyoxigraph as ox
 
 from footprints_graph.errors import FootprintsError
 from footprints_graph.releases.build import prune
@@ -124,6 +126,7 @@ def restore_backup(source: Path, home: Path) -> Path:
         work = releases / f".incomplete-restore-{manifest['build_id']}-{os.getpid()}"
         try:
             _unpack(archive, manifest, work, source)
+            _refuse_restricted_in_public(work, source)
             _restore_inbox(work / INBOX, home)
             _rebuild_stores(work)
             release = _free_name(releases, manifest["build_id"])
@@ -157,6 +160,9 @@ def _check_names(manifest: dict, source: Path) -> None:
         if not SAFE_NAME.fullmatch(name) or _in_a_store(name) or not isinstance(entry, dict) \
                 or not isinstance(entry.get("sha256"), str) or not isinstance(entry.get("bytes"), int):
             raise BackupError(f"{source}: refusing the manifest's entry {name!r}")
+    folders = {str(parent) for name in files for parent in PurePosixPath(name).parents}
+    if clash := sorted(folders & set(files)):
+        raise BackupError(f"{source}: the manifest lists {clash[0]!r} as a file and as a folder of others")
     missing = [name for name in REQUIRED if name not in files]
     if missing:
         raise BackupError(f"{source}: the backup lacks {', '.join(missing)}")
@@ -165,6 +171,7 @@ def _check_names(manifest: dict, source: Path) -> None:
 def _unpack(archive: tarfile.TarFile, manifest: dict, work: Path, source: Path) -> None:
     """Copy each file the manifest lists into `work`, checking its size and checksum; nothing else is read."""
     work.mkdir(parents=True)
+    (work / RESTRICTED).mkdir(mode=0o700)  # as a build makes it, before anything is written into it
     expected = manifest["files"]
     found = set()
     for member in archive:
@@ -188,6 +195,17 @@ def _copy_checked(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Pat
             output.write(chunk)
     if digest.hexdigest() != entry["sha256"] or size != entry["bytes"]:
         raise BackupError(f"{source}: {member.name} does not match its checksum in the manifest: the backup is damaged")
+
+
+def _refuse_restricted_in_public(release: Path, source: Path) -> None:
+    """A backup whose public dump names a restricted record would publish it on restore (the public store is
+    rebuilt from that dump): refuse it, naming no record."""
+    restricted = {quad.subject for quad in ox.parse(path=str(release / RESTRICTED / "restricted.nq"),
+                                                    format=ox.RdfFormat.N_QUADS) if isinstance(quad.subject, ox.NamedNode)}
+    public = ox.parse(path=str(release / "dumps" / "footprints.nq"), format=ox.RdfFormat.N_QUADS)
+    if restricted and any(quad.subject in restricted or quad.object in restricted for quad in public):
+        raise BackupError(f"{source}: its public dump holds restricted records; it is not restored, since the "
+                          "public store would serve them. Restore a backup written by `footprints-graph backup`.")
 
 
 def _restore_inbox(unpacked: Path, home: Path) -> None:

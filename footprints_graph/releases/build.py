@@ -188,7 +188,8 @@ def _validate_while_writing(work: Path, lines: list[bytes], quads: list[ox.Quad]
         written = pool.submit(_write_store_and_dumps, work, b"".join(lines), lines, quads)
         try:
             report = _validated(records)
-            changed = release_changes((line.decode() for line in lines), previous)
+            hidden = frozenset(str(r.subject) for r in records if r.restricted)  # never named as removed
+            changed = release_changes((line.decode() for line in lines), previous, hidden)
         finally:
             error = written.exception()
     if error is not None:

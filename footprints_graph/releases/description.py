@@ -59,7 +59,8 @@ def describe_release(release: Path, previous: Path | None, issued: datetime | No
         "software": f"footprints-graph {__version__}",
         "records": summary["records"], "triples": summary["triples"], "contributions": contributions(release),
         "distributions": [distribution(path) for path in sorted((release / "dumps").iterdir())],
-        "changes": changed if changed is not None else release_changes(_dump_lines(release), previous),
+        "changes": changed if changed is not None else release_changes(_dump_lines(release), previous,
+                                                                      restricted_records(release)),
     }
     if previous:
         description["previousVersion"] = release_iri(previous.name)
@@ -99,9 +100,19 @@ def distribution(path: Path) -> dict:
 # ---------------------------------------------------------------- what changed
 
 
-def release_changes(lines: Iterable[str], previous: Path | None) -> dict:
-    """What changed from the release `previous` to the one whose N-Quads dump has `lines`."""
-    return changes(_records(lines), _records(_dump_lines(previous)) if previous else {})
+def release_changes(lines: Iterable[str], previous: Path | None, hidden: frozenset[str] = frozenset()) -> dict:
+    """What changed from the release `previous` to the one whose N-Quads dump has `lines`. The `hidden` records
+    (restricted now) are left out of `previous` too: a person restricted since would be listed as removed, and
+    the public description would name them (issue 13)."""
+    before = _records(_dump_lines(previous)) if previous else {}
+    return changes(_records(lines), {g: {r: f for r, f in records.items() if r not in hidden}
+                                     for g, records in before.items()})
+
+
+def restricted_records(release: Path) -> frozenset[str]:
+    """The IRIs of the records the release keeps back (the subjects of its restricted N-Quads)."""
+    with (release / "restricted" / "restricted.nq").open(encoding="utf-8") as quads:
+        return frozenset(_record_of(_terms(line)[0]) for line in quads if line.startswith("<"))
 
 
 def _dump_lines(release: Path) -> Iterator[str]:

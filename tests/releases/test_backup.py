@@ -2,6 +2,7 @@
 provenance, restricted records (flagged), the validation reports and the summary — and a restore swaps its
 release in atomically; a damaged or hostile archive changes nothing."""
 
+import hashlib
 import io
 import json
 import stat
@@ -122,6 +123,9 @@ DAMAGES = {
     "a symbolic link": _add_member("dumps/link", tarfile.SYMTYPE, "/etc/passwd"),
     "a missing file": _without("restricted/restricted.nq"),
     "no manifest": _without("manifest.json"),
+    # issue 13: a name both a file and the folder of another ended in a traceback
+    "a file that is also a folder": lambda info, data: [
+        out for i, d in _manifest_naming("restricted")(info, data) for out in _add_member("restricted")(i, d)],
 }
 
 
@@ -164,3 +168,45 @@ def test_a_truncated_backup_is_refused(backup, tmp_path, capsys):
 def test_backing_up_nothing_says_what_to_do(tmp_path, capsys):
     assert main(["backup", str(tmp_path / "b.tar.gz"), "--home", str(tmp_path)]) == 2
     assert "footprints-graph build" in capsys.readouterr().err and not (tmp_path / "b.tar.gz").exists()
+
+
+def _members(backup) -> dict[str, bytes]:
+    with tarfile.open(backup) as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive if m.isreg()}
+
+
+def _public_dump_with_restricted_records(backup):
+    """A change that copies the restricted records into the public dump and makes the manifest agree (size and
+    checksum), as a backup edited by hand, or written by a faulty build, would be."""
+    members = _members(backup)
+    dump = members["dumps/footprints.nq"] + members["restricted/restricted.nq"]
+
+    def change(info, data):
+        if info.name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["files"]["dumps/footprints.nq"].update(bytes=len(dump), sha256=hashlib.sha256(dump).hexdigest())
+            data = json.dumps(manifest).encode()
+        elif info.name == "dumps/footprints.nq":
+            data = dump
+        info.size = len(data)
+        return [(info, data)]
+    return change
+
+
+def test_a_backup_whose_public_dump_holds_restricted_records_is_refused(backup, restored, tmp_path, capsys):
+    """Issue 13, point 5: restore rebuilt the public store from such a dump, and served the restricted records."""
+    before = current_release(restored)
+    leaking = tmp_path / "leaking.tar.gz"
+    _rewritten(backup, leaking, _public_dump_with_restricted_records(backup))
+    assert main(["restore", str(leaking), "--home", str(restored)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error:") and "holds restricted records" in error and RESTRICTED_KEY not in error
+    assert current_release(restored) == before
+
+
+def test_restored_permissions_are_a_builds(source, restored):
+    """Issue 13, point 5: restricted/ came back 0755."""
+    built, back = current_release(source), current_release(restored)
+    for name in ("restricted", "restricted/restricted.nq", "restricted/validation.json"):
+        assert stat.S_IMODE((back / name).stat().st_mode) == stat.S_IMODE((built / name).stat().st_mode), name
+    assert stat.S_IMODE((back / "restricted").stat().st_mode) == 0o700

@@ -3,6 +3,7 @@ the old release, because the build id hashed the public records only: the curato
 after it, never got the change. Now the id covers both, so the edit reaches the curators' store, the backup and
 the restore, while the public dataset stays byte for byte what it was."""
 
+import json
 import shutil
 
 import pytest
@@ -74,3 +75,17 @@ def test_the_same_records_keep_their_release(edited, tmp_path):
     shutil.copytree(home, copy, symlinks=True)
     data = second.release.parent.parent.parent / "data"
     assert build(data, copy).build_id == second.build_id
+
+
+def test_a_person_restricted_since_the_last_release_is_not_named_in_its_description(data, tmp_path):
+    """Issue 13, point 5: release.json listed a newly restricted person under "removed"."""
+    home = tmp_path / "home"
+    build(data, home)
+    people = data / "people.csv"
+    rows = people.read_text(encoding="utf-8").splitlines(keepends=True)
+    people.write_text("".join(r.replace(",false,", ",true,", 1) if r.startswith(f"{RESTRICTED_KEY},") else r
+                              for r in rows), encoding="utf-8")
+    restricted = build(data, home)
+    description = (restricted.release / "release.json").read_text(encoding="utf-8")
+    assert RESTRICTED_KEY not in description
+    assert json.loads(description)["changes"]["totals"]["removed"] == 0
