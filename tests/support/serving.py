@@ -33,7 +33,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> None:
+def wait_until_answering(url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -68,7 +68,7 @@ def serving(home: Path, log: Path, options: list[str], settings: dict[str, str] 
                                    start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_answering(url, process, log)
+        wait_until_answering(url, process, log)
         yield url, process
     finally:
         _stop(process)
