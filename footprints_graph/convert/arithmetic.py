@@ -55,7 +55,7 @@ def _record(graph: Graph, dataset: URIRef, total: URIRef, parts: list[URIRef], r
             origin, base: str) -> ConvertedRecord:
     key = f"{str(dataset).rsplit('/', 1)[1]}-{rule}"
     node = mint("inconsistency", key, base)
-    out = ConvertedRecord(origin, node, graph_iri("figures", base))
+    out = ConvertedRecord(origin, node, graph_iri("inconsistencies", base))  # derived: a graph of its own
     out.add(node, RDF.type, FP.Inconsistency)
     out.add(node, FP.breakdown, dataset)
     out.add(node, FP.rule, concept(RULES, rule))

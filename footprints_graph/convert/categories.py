@@ -34,7 +34,7 @@ def _record(graph: Graph, person: ConvertedRecord, listings: list[URIRef], categ
             base: str) -> ConvertedRecord:
     key = f"{str(person.subject).rsplit('/', 1)[1]}-categories-differ"
     node = mint("inconsistency", key, base)
-    out = ConvertedRecord(person.origin, node, graph_iri("people", base))
+    out = ConvertedRecord(person.origin, node, graph_iri("inconsistencies", base))  # derived: a graph of its own
     out.restricted = person.restricted  # it names the person: as private as the person is
     out.add(node, RDF.type, FP.Inconsistency)
     out.add(node, FP.rule, concept("consistency-rules", "categories-differ"))
