@@ -7,13 +7,21 @@ and reports p50/p95 per kind of request; with `wrk` installed, also the throughp
 
     python bench/load.py --clients 8 --seconds 60 --write          # on a home built from data/
     python bench/load.py --victims 2000 --clients 8 --seconds 60   # on synthetic victims
+    python bench/load.py --hostile --seconds 60 --write            # issue 13's hostile mix, serve's defaults
+
+`--hostile` runs issue 13's requests (browse with 34 years and with 3,000 categories, the quadratic upload to
+/validate, 50 reconciliation queries of 100 KB, 26 nested CONCATs, SERVICE behind a comment ended by CR, a
+runaway query) beside side requests (the home page, a record page, an ASK), with two clients trickling their
+headers the whole time, against `serve` with its default settings; it counts gunicorn's WORKER TIMEOUTs.
 
 `--write` puts the results into docs/performance.md under "## Load (hardening)", leaving other sections alone.
 Not a unit test: run it by hand, on an otherwise idle machine if the figures are to mean much.
 """
 
 import argparse
+import contextlib
 import datetime
+import json
 import os
 import platform
 import random
@@ -47,6 +55,14 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MIX = {"library query": 40, "record page (HTML)": 20, "record (Turtle)": 15, "home page": 5, "search": 10,
        "browse": 8, "runaway query": 2}
 START_SECONDS, REQUEST_SECONDS = 60, 60
+HOSTILE_SECTION = "## Load (hostile mix, issue 13)"
+SIDE = ("home page", "record page (HTML)", "ASK")  # the requests that must keep answering
+HOSTILE_MIX = {"home page": 12, "record page (HTML)": 12, "ASK": 12, "browse 34 years": 10,
+               "browse 3000 categories": 6, "quadratic upload": 8, "reconcile 50 x 100 KB": 8, "nested CONCAT": 10,
+               "SERVICE behind CR": 12, "runaway query": 10}
+NESTED_CONCAT = ("SELECT (STRLEN(?z) AS ?n) WHERE { BIND(\"aaaaaaaaaaaaaaaa\" AS ?a0) "
+                 + " ".join(f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1})" for i in range(26)) + " BIND(?a26 AS ?z) }")
+SERVICE_BEHIND_CR = "SELECT * WHERE { # x\rSERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o }\n }"
 
 
 @dataclass
@@ -85,9 +101,11 @@ def free_port() -> int:
 
 def start_server(home: Path, base: str, port: int, args: argparse.Namespace, log: Path) -> subprocess.Popen:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("FOOTPRINTS_")}
-    environment |= {"FOOTPRINTS_BASE": base, "FOOTPRINTS_MAX_CONCURRENT_QUERIES": str(args.slots)}
-    command = [sys.executable, "-m", "footprints_graph", "serve", "--home", str(home), "--port", str(port),
-               "--workers", str(args.workers), "--query-timeout", str(args.timeout)]
+    environment |= {"FOOTPRINTS_BASE": base}
+    command = [sys.executable, "-m", "footprints_graph", "serve", "--home", str(home), "--port", str(port)]
+    if not args.hostile:  # the hostile mix runs against serve's defaults
+        environment |= {"FOOTPRINTS_MAX_CONCURRENT_QUERIES": str(args.slots)}
+        command += ["--workers", str(args.workers), "--query-timeout", str(args.timeout)]
     with log.open("wb") as output:
         server = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=environment,
                                   start_new_session=True)
@@ -178,20 +196,74 @@ def one_request(session: requests.Session, target: Target, kind: str, rng: rando
         return get(rng.choice(target.people), headers={"Accept": "text/turtle"})
     if kind == "search":
         return get("/search", params={"q": rng.choice(target.names).split()[0]})
+    if kind in HOSTILE_MIX and kind not in MIX:
+        return hostile_request(session, target, kind)
     return get({"home page": "/", "browse": "/browse"}[kind])
+
+
+def hostile_request(session: requests.Session, target: Target, kind: str) -> requests.Response:
+    get = lambda path, **kwargs: session.get(target.url + path, timeout=REQUEST_SECONDS, **kwargs)  # noqa: E731
+    json_results = {"Accept": "application/sparql-results+json"}
+    if kind == "ASK":
+        return get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=json_results)
+    if kind == "browse 34 years":
+        return get("/browse?" + "&".join(f"year={year}" for year in range(1950, 1984)))
+    if kind == "browse 3000 categories":
+        return get("/browse?" + "&".join(f"category=c{n}" for n in range(3000)))
+    if kind == "quadratic upload":
+        return session.post(target.url + "/validate", files={"files": ("submission.ttl", quadratic_upload())},
+                            headers={"Accept": "application/json"}, timeout=REQUEST_SECONDS)
+    if kind == "reconcile 50 x 100 KB":
+        batch = {f"q{n}": {"query": "Kim " * 25_000} for n in range(50)}
+        return session.post(target.url + "/reconcile", data={"queries": json.dumps(batch)}, timeout=REQUEST_SECONDS)
+    query = {"nested CONCAT": NESTED_CONCAT, "SERVICE behind CR": SERVICE_BEHIND_CR, "runaway query": RUNAWAY}[kind]
+    return get("/sparql", params={"query": query}, headers=json_results)
+
+
+def quadratic_upload() -> bytes:
+    """One victim with 40 abductions and 40 deaths, 40 dates each: ActBeforeDeathShape compares every pair."""
+    fixture = (ROOT / "tests" / "shapes" / "ActBeforeDeathShape-invalid-01.ttl").read_text(encoding="utf-8")
+    parts = [fixture[:fixture.index("ex:act\n")]]
+    for n in range(40):
+        dates = " , ".join(f'"{1950 + (n + d) % 40}-{1 + d % 12:02d}"^^xsd:gYearMonth' for d in range(40))
+        parts.append(f"ex:act{n} a fp:Abduction ; fp:victim ex:person ; fp:perpetrator ex:org ; "
+                     f"dct:source ex:doc ; fp:date {dates} .\n")
+        parts.append(f"ex:death{n} a fp:Death ; fp:victim ex:person ; dct:source ex:doc ; fp:date {dates} .\n")
+    return "".join(parts).encode()
+
+
+def trickle(port: int, stop: threading.Event) -> None:
+    """Two clients sending their headers one byte every 2 s, for as long as the load runs."""
+    request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"x" * 10_000
+    sockets = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+    try:
+        for byte in request:
+            if stop.wait(2):
+                break
+            for connection in sockets:
+                with contextlib.suppress(OSError):
+                    connection.send(bytes([byte]))
+    finally:
+        for connection in sockets:
+            connection.close()
 
 
 def outcome(kind: str, response: requests.Response) -> str:
     """ok (200), stopped (a query's 503 at the deadline), busy (a query's 503 with Retry-After while every query
-    slot is taken), or error (anything else, and a runaway that was not stopped)."""
+    slot is taken), refused (a hostile request's 4xx), or error (anything else, and a runaway that was not
+    stopped)."""
+    if kind in HOSTILE_MIX and kind not in SIDE and 400 <= response.status_code < 500:
+        return "refused"
+    if kind in HOSTILE_MIX and kind not in SIDE and response.status_code == 503:
+        return "busy" if "Retry-After" in response.headers else "stopped"
     if response.status_code == 503 and "/sparql" in response.url:
         return "busy" if "Retry-After" in response.headers else "stopped"
     return "ok" if response.status_code == 200 and kind != "runaway query" else "error"
 
 
-def client(target: Target, seed: int, until: float, tally: Tally) -> None:
+def client(target: Target, seed: int, until: float, tally: Tally, mix: dict[str, int]) -> None:
     rng, session = random.Random(seed), requests.Session()
-    kinds, weights = list(MIX), list(MIX.values())
+    kinds, weights = list(mix), list(mix.values())
     while time.monotonic() < until:
         kind = rng.choices(kinds, weights)[0]
         started = time.monotonic()
@@ -231,21 +303,26 @@ def machine() -> str:
             f"- date: {datetime.date.today().isoformat()}")
 
 
-def report(args: argparse.Namespace, tally: Tally, samples: list, wrk: str | None, triples: int) -> str:
+def report(args: argparse.Namespace, tally: Tally, samples: list, wrk: str | None, triples: int,
+           worker_timeouts: int = 0) -> str:
+    mix = HOSTILE_MIX if args.hostile else MIX
     total = sum(len(v) for v in tally.seconds.values())
     rows = [f"| {kind} | {len(s)} | {percentile(s, .5) * 1000:.0f} | {percentile(s, .95) * 1000:.0f} | "
             f"{max(s) * 1000:.0f} | {', '.join(f'{k} {n}' for k, n in sorted(tally.outcomes[kind].items()))} |"
-            for kind in MIX if (s := tally.seconds.get(kind))]
+            for kind in mix if (s := tally.seconds.get(kind))]
     memory = [rss for _, rss, _ in samples]
     quarter = max(1, len(memory) // 4)
+    server = ("its default settings" if args.hostile else
+              f"{args.workers} gunicorn workers, query deadline {args.timeout:g} s, {args.slots} query slots")
     lines = [
-        SECTION, "", machine(),
+        HOSTILE_SECTION if args.hostile else SECTION, "", machine(),
         f"- command: `python bench/load.py {' '.join(sys.argv[1:])}`",
-        f"- server: `footprints-graph serve`, {args.workers} gunicorn workers, query deadline {args.timeout:g} s, "
-        f"{args.slots} query slots; store of {triples} triples "
+        f"- server: `footprints-graph serve`, {server}; store of {triples} triples "
         f"({'data/' if not args.victims else f'{args.victims} synthetic victims'})",
         f"- load: {args.clients} clients for {args.seconds} s on loopback, {total} requests "
-        f"({total / args.seconds:.1f}/s); mix: " + ", ".join(f"{k} {v}%" for k, v in MIX.items()),
+        f"({total / args.seconds:.1f}/s); mix: " + ", ".join(f"{k} {v}%" for k, v in mix.items())
+        + ("; two more clients trickle their headers a byte every 2 s throughout" if args.hostile else ""),
+        f"- gunicorn WORKER TIMEOUTs (a worker killed): {worker_timeouts}",
         "", "| request | count | p50 ms | p95 ms | max ms | answers |", "|---|---|---|---|---|---|", *rows, "",
         "Answers: ok = 200; stopped = a query's 503 at the deadline; busy = a query's 503 with Retry-After while "
         "every query slot was taken; error = anything else (another status, a connection error, a runaway not "
@@ -262,11 +339,11 @@ def report(args: argparse.Namespace, tally: Tally, samples: list, wrk: str | Non
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
+def write_section(text: str, section: str = SECTION) -> None:
     """Replace (or add) this section of docs/performance.md; leave the others alone."""
     path = ROOT / "docs" / "performance.md"
     old = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    kept = re.sub(rf"{re.escape(SECTION)}\n.*?(?=^## |\Z)", "", old, flags=re.S | re.M).rstrip("\n")
+    kept = re.sub(rf"{re.escape(section)}\n.*?(?=^## |\Z)", "", old, flags=re.S | re.M).rstrip("\n")
     path.write_text(kept + "\n\n" + text, encoding="utf-8")
 
 
@@ -281,26 +358,31 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="write the results into docs/performance.md")
+    parser.add_argument("--hostile", action="store_true", help="issue 13's hostile mix against serve's defaults")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="footprints-load-") as folder:
         home, base = prepare_home(args.victims, Path(folder))
         port = free_port()
         server = start_server(home, base, port, args, Path(folder) / "server.log")
+        log = Path(folder) / "server.log"
         try:
-            text = run(args, home, base, f"http://127.0.0.1:{port}", server.pid)
+            text = run(args, home, base, f"http://127.0.0.1:{port}", server.pid, log)
         finally:
             stop_server(server)
     print(text)
     if args.write:
-        write_section(text)
+        write_section(text, HOSTILE_SECTION if args.hostile else SECTION)
 
 
-def run(args: argparse.Namespace, home: Path, base: str, url: str, master: int) -> str:
+def run(args: argparse.Namespace, home: Path, base: str, url: str, master: int, log: Path) -> str:
     target, tally, samples, stop = make_target(url, home, base), Tally(), [], threading.Event()
     sampler = threading.Thread(target=sample_memory, args=(master, stop, samples), daemon=True)
     sampler.start()
+    if args.hostile:
+        threading.Thread(target=trickle, args=(int(url.rsplit(":", 1)[1]), stop), daemon=True).start()
     until = time.monotonic() + args.seconds
-    clients = [threading.Thread(target=client, args=(target, args.seed * 1000 + n, until, tally))
+    mix = HOSTILE_MIX if args.hostile else MIX
+    clients = [threading.Thread(target=client, args=(target, args.seed * 1000 + n, until, tally, mix))
                for n in range(args.clients)]
     for thread in clients:
         thread.start()
@@ -308,8 +390,9 @@ def run(args: argparse.Namespace, home: Path, base: str, url: str, master: int) 
         thread.join()
     stop.set()
     sampler.join()
-    wrk = wrk_throughput(url + target.people[0], args.wrk_seconds)
-    return report(args, tally, samples, wrk, len(open_store(current_release(home) / "store")))
+    wrk = None if args.hostile else wrk_throughput(url + target.people[0], args.wrk_seconds)
+    timeouts = log.read_text(errors="replace").count("WORKER TIMEOUT")
+    return report(args, tally, samples, wrk, len(open_store(current_release(home) / "store")), timeouts)
 
 
 if __name__ == "__main__":
