@@ -1,7 +1,7 @@
 """Submissions (issue 17): contributors hand records to the archive, curators review them.
 
-    POST /submissions                  files (record tables, or one partner's link set), cited_source, contact
-                                       (restricted), note
+    POST /submissions                  files (record tables and RDF, or one partner's link set), cited_source,
+                                       contact (restricted), note
         201 a receipt: the submission's id, the report, where to see its status
         422 the report, when the shapes found violations, or every problem of a link set with its line:
             nothing is kept
@@ -40,7 +40,7 @@ from footprints_graph.records.spreadsheets import TABLE_SUFFIXES
 from footprints_graph.releases.contributions import publish, refuse_formulas
 from footprints_graph.releases.inbox import LINK_SET, Inbox, InboxError, Upload, client_key, public_status
 from footprints_graph.releases.serving import NoRelease
-from footprints_graph.validate import ValidationReport, validate_submission
+from footprints_graph.validate import RDF_FORMATS, ValidationReport, validate_submission
 from footprints_graph.validate.render import report_json
 from footprints_graph.validate.submission import existing_keys
 
@@ -119,7 +119,13 @@ def _checked_link_set(upload: Upload) -> tuple[LinkSet, list[str]]:
     base, store = current_site().config.base, _store()
     records = existing_keys(store, base) if store is not None else {}
     with tempfile.TemporaryDirectory(prefix="footprints-submission-") as folder:
-        link_set = read_link_set(_saved(Path(folder), upload))
+        path = _saved(Path(folder), upload)
+        if path.suffix.lower() == ".csv":  # kept as sent, opened by curators in a spreadsheet
+            try:
+                refuse_formulas(path)
+            except FootprintsError as error:
+                raise InboxError(400, str(error).replace(folder + "/", "")) from None
+        link_set = read_link_set(path)
         check_subjects(link_set, {f"{base}{kind}/{key}" for kind, keys in records.items() for key in keys}, base)
         return link_set, [p.replace(folder + "/", "") for p in link_set.problems]
 
@@ -144,10 +150,10 @@ def _uploads() -> list[Upload]:
 
 def _upload(file: FileStorage) -> Upload:
     name = secure_filename(file.filename or "")
-    if not name.lower().endswith((*TABLE_SUFFIXES, ".sssom.tsv")):  # what people can still read and edit
+    if not name.lower().endswith((*TABLE_SUFFIXES, *RDF_FORMATS, ".sssom.tsv")):
         raise InboxError(400, f"{file.filename}: submit record tables (.csv or .xlsx, named people.csv, events.csv, "
-                              "… or ending -people.csv, …) or a link set (*.sssom.tsv, or a CSV of links); check "
-                              "other formats with /validate")
+                              f"… or ending -people.csv, …), RDF ({', '.join(RDF_FORMATS)}) or a link set "
+                              "(*.sssom.tsv, or a CSV of links)")
     return Upload(name, file.read())
 
 
@@ -173,7 +179,7 @@ def _checked(uploads: list[Upload]) -> tuple[ValidationReport, list[dict]]:
     with tempfile.TemporaryDirectory(prefix="footprints-submission-") as folder:
         paths = [_saved(Path(folder), u) for u in uploads]
         try:
-            for path in paths:
+            for path in (p for p in paths if p.suffix.lower() in TABLE_SUFFIXES):
                 refuse_formulas(path)
             report = validate_submission(paths, store, base)
             return report, likely_duplicates(paths, store, base) if report.conforms else []

@@ -1,13 +1,14 @@
-"""Publishing an accepted submission: its tables, or its link set under links/, go into
-data/contributions/<id>/ with their provenance row (convert/contributions.py reads them back at the next build).
+"""Publishing an accepted submission: its tables (as CSV in UTF-8), its RDF (as Turtle), or its link set under
+links/ (as sent), go into data/contributions/<id>/ with their provenance row (convert/contributions.py reads them
+back at the next build).
 
 An acceptance is refused (409), and nothing written, when the submission would describe again a record that
 `data/` or an earlier accepted contribution describes (the same document, event, listing, … key): a curator
 accepted a conflicting submission meanwhile, or the archive added the record itself. A person may be named
 again: that adds a listing by another source to the same person. A link set is checked again as `footprints-graph
 link` checks it, against the records the next build reads, and refused (409) if it makes a link set of the name
-of one published already. The folder is written whole into
-`.incoming-<id>`, synced, then renamed, so a server killed while publishing leaves no half contribution.
+of one published already. The folder is written whole into `.incoming-<id>`, checked there as the build will read
+it, synced, then renamed, so a server killed while publishing leaves no half contribution.
 """
 
 import csv
@@ -25,15 +26,20 @@ from footprints_graph.convert.contributions import (
     LINKS,
     PROVENANCE,
     PROVENANCE_FILE,
+    TURTLE,
     contributed_link_sets,
     convert_contributions,
+    convert_submitted,
     record_keys,
 )
 from footprints_graph.convert.linksets import check_subjects, link_set_files, public_subjects, read_link_set
-from footprints_graph.convert.records import convert_files, convert_tables
+from footprints_graph.convert.records import convert_tables
 from footprints_graph.errors import Origin, RecordError
+from footprints_graph.iris import PREFIXES
 from footprints_graph.records.spreadsheets import read_rows
 from footprints_graph.releases.inbox import INCOMING, LINK_SET, InboxError, sync_folder, write_durably
+from footprints_graph.validate import RDF_FORMATS
+from footprints_graph.validate.submission import read_submission
 from footprints_graph.vocab import FP
 
 FORMULA = re.compile(r"^(?:[=+@\t\r]|-(?!\d))")
@@ -45,17 +51,26 @@ def publish(record: dict, files: list[Path], data_dir: Path, base: str) -> Path:
     folder = data_dir / CONTRIBUTIONS / record["id"]
     if folder.is_dir():  # published before the decision could be recorded (a server killed in between)
         return folder
-    if record.get("kind") == LINK_SET:
-        contents = {Path(LINKS) / _checked_link_set(record["id"], files, data_dir, base): files[0].read_bytes()}
+    records = record.get("kind") != LINK_SET
+    if records:
+        contents = {Path(f"{path.stem}{TURTLE if path.suffix in RDF_FORMATS else '.csv'}"): _as_published(path, base)
+                    for path in files}
     else:
-        _refuse_conflicts(record["id"], files, data_dir, base)
-        contents = {Path(f"{path.stem}.csv"): as_csv(path) for path in files}
+        contents = {Path(LINKS) / _checked_link_set(record["id"], files, data_dir, base): files[0].read_bytes()}
     incoming = folder.with_name(f"{INCOMING}{record['id']}")
     shutil.rmtree(incoming, ignore_errors=True)
     for name, content in {**contents, Path(PROVENANCE_FILE): provenance_row(record)}.items():
         (incoming / name).parent.mkdir(parents=True, exist_ok=True)
         write_durably(incoming / name, content)
     sync_folder(incoming)  # links/, made in it
+    try:  # what the build will read, checked as it will read it
+        if records:
+            _refuse_conflicts(record["id"], [incoming / name for name in contents], data_dir, base)
+    except InboxError:
+        shutil.rmtree(incoming)
+        if not any(folder.parent.iterdir()):  # the first contribution: leave data/ as it was
+            folder.parent.rmdir()
+        raise
     incoming.rename(folder)
     sync_folder(folder.parent)
     return folder
@@ -84,6 +99,19 @@ def _public_subjects(data_dir: Path, base: str) -> set[str]:
 
 _UNCONVERTED = ("The records in {data} do not convert, so nothing can be added to them: {error}. Fix them "
                 "(footprints-graph build says the same), then accept.")
+
+
+def _as_published(path: Path, base: str) -> bytes:
+    return as_turtle(path, base) if path.suffix in RDF_FORMATS else as_csv(path)
+
+
+def as_turtle(path: Path, base: str) -> bytes:
+    """RDF in any format `validate` reads, as Turtle with our prefixes (named graphs merged, as the check read
+    them)."""
+    graph = read_submission([path], {}, base).graph
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph.serialize(format="turtle").encode()
 
 
 def as_csv(path: Path) -> bytes:
@@ -131,10 +159,11 @@ def _refuse_conflicts(submission: str, files: list[Path], data_dir: Path, base: 
     except RecordError as error:  # the archive's own records: theirs to fix before anything is added
         raise InboxError(409, _UNCONVERTED.format(data=data_dir, error=error)) from None
     try:
-        submitted = convert_files(files, record_keys(existing, base), base)
+        submitted = convert_submitted(files, record_keys(existing, base), base)
     except RecordError as error:
+        place = Origin(Path(error.origin.file).name, error.origin.line, error.origin.record, error.origin.field)
         raise InboxError(409, f"Submission {submission} no longer fits the records: {error.problem} "
-                              f"({Path(error.origin.file).name}, line {error.origin.line}); ask for changes.") from None
+                              f"({place}); ask for changes.") from None
     clashes = sorted(str(s) for s in _described(submitted) & _described(existing))
     if clashes:
         raise InboxError(409, f"Submission {submission} describes records that data/ or an accepted submission "
