@@ -180,6 +180,9 @@ def _parsed(name: str, text: str) -> Any:
 
 def _queries(text: str) -> dict[str, dict]:
     """A reconciliation query batch, checked against our schema of the API's query batch."""
+    if len(text) > BATCH_SIZE * MAX_QUERY_CHARS:  # refused before it is parsed: too long whatever it holds
+        raise BadRequest(413, f"a batch may be at most {BATCH_SIZE * MAX_QUERY_CHARS} characters "
+                              f"({BATCH_SIZE} queries of at most {MAX_QUERY_CHARS}); this one has {len(text)}")
     batch = _parsed("queries", text)
     if isinstance(batch, dict) and len(batch) > BATCH_SIZE:
         raise BadRequest(413, f"a batch holds at most {BATCH_SIZE} queries (the manifest's batchSize), "

@@ -122,6 +122,9 @@ def test_a_call_past_its_deadline_is_stopped_and_the_process_answers_the_next_qu
 def test_a_reconciliation_query_too_long_is_refused_at_once(client_1s):
     batch = {f"q{n}": {"query": "Kim " * 25_000} for n in range(50)}  # the 50 queries of 100 KB
     response = client_1s.get("/reconcile", query_string={"queries": json.dumps(batch)})
+    assert response.status_code == 413 and "a batch may be at most" in response.get_data(as_text=True)
+    one_long = {"q0": {"query": "Kim " * 1000}}  # short as a batch, too long as a query
+    response = client_1s.get("/reconcile", query_string={"queries": json.dumps(one_long)})
     assert response.status_code == 413 and "each may be at most" in response.get_data(as_text=True)
     suggest = client_1s.get("/reconcile/suggest/entity", query_string={"prefix": "Kim" * 1000})
     assert suggest.status_code == 413
