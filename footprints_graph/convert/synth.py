@@ -33,6 +33,8 @@ CUTOFF = date(2024, 12, 31)  # no synthetic event after this day
 FAMILY_SHARE = 0.04  # of victims taken together with a relative (the next victim of the same category)
 SECOND_LISTING_SHARE = 0.12  # of victims listed by a second document, under a variant spelling
 RESTRICTED_SHARE = 0.005
+VICTIMS_PER_MEDIA_ITEM = 1000  # the real records hold a photograph or a letter for about one victim in a thousand
+MEDIA_TYPES = ("photograph", "letter")
 
 # (Hangul, Revised Romanization as commonly written, a common variant spelling, weight per mille)
 SURNAMES = (
@@ -220,6 +222,7 @@ def synthesize(victims: int, seed: int) -> Tables:
         _add_victim(tables, victim, documents[victim.category.notation], rng)
     _add_figures(tables, people)
     _add_outcome_figures(tables, people)
+    _add_media(tables, people)
     return tables
 
 
@@ -406,6 +409,20 @@ def _add_figures(tables: Tables, people: list[Victim]) -> None:
         tables.add("figures", key=f"synthetic-wartime-age-{decade}", dataset="synthetic-wartime-by-age-group",
                    victim_category="wartime-abductee", outcome="documented", age_group=decade, count=str(count),
                    qualifier="exact", as_of=as_of, source=NOTICE_KEY)
+
+
+def _add_media(tables: Tables, people: list[Victim]) -> None:
+    """Photographs and letters about each category's victims (one per VICTIMS_PER_MEDIA_ITEM, at least one for
+    a category with victims), credited as the real ones are: a credit line and the organisation that holds them."""
+    by_category = Counter(v.category.notation for v in people)
+    for category in CATEGORIES:
+        items = math.ceil(by_category[category.notation] / VICTIMS_PER_MEDIA_ITEM)
+        for number in range(1, items + 1):
+            media_type = MEDIA_TYPES[number % len(MEDIA_TYPES)]
+            tables.add("media", key=f"synthetic-{category.notation}-{media_type}-{number}",
+                       title=f"{NOTICE}: {media_type} no. {number} of the {category.register}",
+                       media_type=media_type, credit="Synthetic archive (not a real collection)",
+                       credited_to=category.credited_to, victim_category=category.notation, source=NOTICE_KEY)
 
 
 # The real post-war figures break the abductees down by these subgroups (MOU); a synthetic abductee's occupation

@@ -134,3 +134,11 @@ def test_persons_listed_by_several_synthetic_sources(synthetic_store, published)
     expected = {person: len(s) for person, s in sources.items() if len(s) > 1}
     got = {key(r["person"]): int(r["sources"]) for r in answer(synthetic_store, "persons-listed-by-several-sources")}
     assert got == expected and len(got) > VICTIMS // 20
+
+def test_synthetic_media_items_with_their_credit_line_and_credited_organisation(synthetic_store, records):
+    organisations = {o["key"]: o["label"] for o in _read(records, "organisations")}
+    expected = {(m["key"], m["title"], m["media_type"], m["victim_category"], m["credit"],
+                 organisations[m["credited_to"]]) for m in _read(records, "media")}
+    got = {(key(r["item"]), r["title"], r["type"], r["category"], r["credit"], r["organisationName"])
+           for r in answer(synthetic_store, "media-credits")}
+    assert got == expected and got
