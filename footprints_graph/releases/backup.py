@@ -44,6 +44,10 @@ RESTRICTED = "restricted/"
 INBOX_FILES = f"{INBOX}/"
 SAFE_NAME = re.compile(r"(?!\.)[A-Za-z0-9_.-]+(/(?!\.)[A-Za-z0-9_.-]+)*")  # no '..', no absolute or hidden paths
 CHUNK = 1 << 20
+# How much larger than itself an archive may unpack. Ours are gzipped N-Quads and JSON, about 10 times smaller
+# than what they hold; a gzip bomb is 1,000 times (1 GB of zeros in 1 MB). The archive's manifest says how much it
+# holds, but it is the archive's word: this limit, and the free disk space, are ours.
+MAX_EXPANSION = 50
 
 
 class BackupError(FootprintsError):
@@ -125,6 +129,7 @@ def restore_backup(source: Path, home: Path) -> Path:
         releases = home / "releases"
         work = releases / f".incomplete-restore-{manifest['build_id']}-{os.getpid()}"
         try:
+            _refuse_too_large(manifest, source, releases)
             _unpack(archive, manifest, work, source)
             _refuse_restricted_in_public(work, source)
             _restore_inbox(work / INBOX, home)
@@ -195,6 +200,18 @@ def _copy_checked(archive: tarfile.TarFile, member: tarfile.TarInfo, target: Pat
             output.write(chunk)
     if digest.hexdigest() != entry["sha256"] or size != entry["bytes"]:
         raise BackupError(f"{source}: {member.name} does not match its checksum in the manifest: the backup is damaged")
+
+
+def _refuse_too_large(manifest: dict, source: Path, releases: Path) -> None:
+    """Refuse, before writing anything, an archive announcing more than MAX_EXPANSION times its own size or more
+    than the disk has free."""
+    announced = sum(entry["bytes"] for entry in manifest["files"].values())
+    limit = source.stat().st_size * MAX_EXPANSION
+    releases.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(releases).free
+    if announced > min(limit, free):
+        raise BackupError(f"{source}: it announces {announced} bytes, more than this restore writes from an archive "
+                          f"of its size ({limit}, {MAX_EXPANSION} times) or than the disk has free ({free})")
 
 
 def _refuse_restricted_in_public(release: Path, source: Path) -> None:

@@ -111,6 +111,18 @@ def _manifest_naming(name: str):
     return change
 
 
+def _announcing(name: str, size: int):
+    """The manifest says `name` has `size` bytes (a gzip bomb would hold them, in an archive a thousandth of it)."""
+    def change(info, data):
+        if info.name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["files"][name]["bytes"] = size
+            data = json.dumps(manifest).encode()
+            info.size = len(data)
+        return [(info, data)]
+    return change
+
+
 def _without(name: str):
     return lambda info, data: [] if info.name == name else [(info, data)]
 
@@ -124,6 +136,7 @@ DAMAGES = {
     "a missing file": _without("restricted/restricted.nq"),
     "no manifest": _without("manifest.json"),
     # issue 13: a name both a file and the folder of another ended in a traceback
+    "a size the archive could not hold": _announcing("dumps/footprints.nq", 10**9),  # issue 13: written up to it
     "a file that is also a folder": lambda info, data: [
         out for i, d in _manifest_naming("restricted")(info, data) for out in _add_member("restricted")(i, d)],
 }
@@ -210,3 +223,14 @@ def test_restored_permissions_are_a_builds(source, restored):
     for name in ("restricted", "restricted/restricted.nq", "restricted/validation.json"):
         assert stat.S_IMODE((back / name).stat().st_mode) == stat.S_IMODE((built / name).stat().st_mode), name
     assert stat.S_IMODE((back / "restricted").stat().st_mode) == 0o700
+
+
+def test_a_backup_announcing_more_than_it_could_hold_is_refused_before_writing(backup, tmp_path, capsys):
+    """Issue 13, point 5: the limit was the manifest's own word (1 GB written from a 1.1 MB archive)."""
+    bomb = tmp_path / "bomb.tar.gz"
+    _rewritten(backup, bomb, _announcing("dumps/footprints.nq", 10**9))
+    home = tmp_path / "home"
+    assert main(["restore", str(bomb), "--home", str(home)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error:") and "announces 1000" in error and "50 times" in error
+    assert not any(p.is_file() for p in (home / "releases").rglob("*"))
