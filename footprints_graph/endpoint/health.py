@@ -10,9 +10,6 @@ release, is not ready. A store that cannot be reached is the endpoint's usual 50
 from flask import Blueprint, Response, jsonify
 
 from footprints_graph.endpoint.site import current_site
-from footprints_graph.endpoint.sparql.backends import ReadableStore
-from footprints_graph.releases.serving import Release
-from footprints_graph.store.remote import triple_count_query
 
 blueprint = Blueprint("health", __name__)
 RETRY_AFTER_SECONDS = 30  # a store that does not match is being loaded, or needs an operator
@@ -26,25 +23,13 @@ def health() -> Response:
 @blueprint.route("/ready")
 def ready() -> Response:
     release = current_site().release()  # none yet: the endpoint's 503
-    mismatches = count_mismatches(release)
+    mismatches = release.count_mismatches()
     if mismatches:
         response = _no_store(jsonify(status="not ready", release=release.build_id, mismatches=mismatches))
         response.status_code = 503
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return _no_store(jsonify(status="ready", release=release.build_id, triples=release.summary["triples"]))
-
-
-def count_mismatches(release: Release) -> list[str]:
-    """Each named graph of `release` whose number of triples in the store differs from its summary's."""
-    expected = {graph: figures["triples"] for graph, figures in release.summary["graphs"].items()}
-    found = store_counts(release.store, sorted(expected))
-    return [f"{graph}: {found.get(graph, 0)} in the store, {n} in release {release.build_id}"
-            for graph, n in sorted(expected.items()) if found.get(graph, 0) != n]
-
-
-def store_counts(store: ReadableStore, graphs: list[str]) -> dict[str, int]:
-    return {row["g"].value: int(row["n"].value) for row in store.query(triple_count_query(graphs))}
 
 
 def _no_store(response: Response) -> Response:

@@ -11,7 +11,7 @@ from footprints_graph.releases.serving import Release, Releases
 class Site:
     def __init__(self, config: EndpointConfig):
         self.config = config
-        self.releases = Releases(config.home, store_opener(config))
+        self.releases = Releases(config.home, store_opener(config), check_store=bool(config.store_url))
         self.space = IriSpace(config.base)
 
     def release(self) -> Release:

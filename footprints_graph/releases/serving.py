@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from footprints_graph.errors import FootprintsError
 from footprints_graph.releases.inbox import sync_folder
 from footprints_graph.store.embedded import open_store
+from footprints_graph.store.remote import triple_count_query
 
 
 class NoRelease(FootprintsError):
@@ -81,11 +82,16 @@ class Release:
     store: ox.Store
     pid: int = field(default_factory=os.getpid)
     cache: dict = field(default_factory=dict)  # per-release memo (statistics, documentation models)
+    # whether the store is known to hold this release: true of its own store; a SPARQL server's copy is checked
+    # (`holds_release`) before anything computed from it is kept, since `build` makes a release current before
+    # `load` has put it on the server
+    store_checked: bool = True
 
     @classmethod
-    def open(cls, path: Path, opener: Callable[[Path], ox.Store] | None = None) -> "Release":
-        """The release at `path` with its store, opened by `opener` (backends.py; default: the store on disk)."""
-        return cls(path, (opener or release_store)(path))
+    def open(cls, path: Path, opener: Callable[[Path], ox.Store] | None = None, check_store: bool = False) -> "Release":
+        """The release at `path` with its store, opened by `opener` (backends.py; default: the store on disk);
+        with `check_store`, a store that may not hold it yet (a server being loaded)."""
+        return cls(path, (opener or release_store)(path), store_checked=not check_store)
 
     @property
     def build_id(self) -> str:
@@ -102,17 +108,37 @@ class Release:
         return datetime.fromtimestamp(int(stamp), tz=UTC)
 
     def memo(self, key: str, compute):
-        if key not in self.cache:
-            self.cache[key] = compute()
-        return self.cache[key]
+        """What `compute` returns, kept for the life of the release once its store is known to hold it."""
+        if key in self.cache:
+            return self.cache[key]
+        value = compute()
+        if self.holds_release():
+            self.cache[key] = value
+        return value
+
+    def holds_release(self) -> bool:
+        """Whether the store holds this release, graph by graph: asked until it does, then known (a release never
+        changes, and a server being loaded only gets there)."""
+        if not self.store_checked:
+            self.store_checked = not self.count_mismatches()
+        return self.store_checked
+
+    def count_mismatches(self) -> list[str]:
+        """Each named graph whose number of triples in the store differs from the summary's."""
+        expected = {graph: figures["triples"] for graph, figures in self.summary["graphs"].items()}
+        rows = self.store.query(triple_count_query(sorted(expected)))
+        found = {row["g"].value: int(row["n"].value) for row in rows}
+        return [f"{graph}: {found.get(graph, 0)} in the store, {n} in release {self.build_id}"
+                for graph, n in sorted(expected.items()) if found.get(graph, 0) != n]
 
 
 class Releases:
     """Follows `<home>/current`."""
 
-    def __init__(self, home: Path, opener: Callable[[Path], ox.Store] | None = None):
+    def __init__(self, home: Path, opener: Callable[[Path], ox.Store] | None = None, check_store: bool = False):
         self.home = home
         self.opener = opener
+        self.check_store = check_store  # see Release.store_checked
         self._release: Release | None = None
 
     def current(self) -> Release:
@@ -120,5 +146,5 @@ class Releases:
         if path is None:
             raise NoRelease(f"no release under {self.home}: run `footprints-graph build --home {self.home}`")
         if self._release is None or self._release.path != path or self._release.pid != os.getpid():
-            self._release = Release.open(path, self.opener)
+            self._release = Release.open(path, self.opener, self.check_store)
         return self._release

@@ -24,8 +24,9 @@ from cachetools import LRUCache
 from flask import current_app
 
 from footprints_graph.endpoint.site import Site
-from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser
+from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed
 from footprints_graph.endpoint.sparql.protocol import GRAPH, SOLUTIONS, QueryOperation, SparqlProtocolError
+from footprints_graph.errors import FootprintsError
 
 EXTENSION = "footprints-answer-cache"
 
@@ -148,7 +149,18 @@ class ResponseCache:
             build_id = os.path.basename(os.readlink(self.site.config.home / "current"))
         except OSError:  # no release yet: Flask answers that (503)
             return None
-        return None if body is None else (build_id, method, path, body, *(environ.get(h, "") for h in VARIES_ON))
+        if body is None or not self._store_holds_release():
+            return None
+        return (build_id, method, path, body, *(environ.get(h, "") for h in VARIES_ON))
+
+    def _store_holds_release(self) -> bool:
+        """A SPARQL server's copy is asked (Release.holds_release) until it holds the release being served."""
+        if not self.site.releases.check_store:
+            return True
+        try:
+            return self.site.release().holds_release()
+        except (FootprintsError, QueryFailed):  # the store failed: Flask answers that (503, 500)
+            return False
 
     def _body(self, environ: dict) -> bytes | None:
         """The POST body, read here and put back for Flask; None (untouched) when it is too long to be a key or

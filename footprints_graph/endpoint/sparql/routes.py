@@ -1,6 +1,8 @@
 """/sparql: the SPARQL 1.1 Protocol endpoint. A query is answered in the format the client negotiates; a
 bare GET is answered with the Service Description (RDF) or, for a browser, the query form."""
 
+from functools import partial
+
 from flask import Blueprint, Response, request
 
 from footprints_graph.endpoint.sparql import editor
@@ -29,8 +31,10 @@ def sparql() -> Response:
     choose = editor.page_format if as_page else (
         lambda kind: negotiate(request.accept_mimetypes, kind, protocol.format_names))
     release = site.release()  # once: the answer and its cache key must be of the same release
-    answer = answer_cache().answer(cache_key(release.build_id, protocol.operation, choose),
-                                   lambda: _evaluate(release.store, protocol.operation, choose))
+    evaluate = partial(_evaluate, release.store, protocol.operation, choose)
+    # kept only once the store holds the release: a server being loaded answers for what it holds so far
+    answer = (answer_cache().answer(cache_key(release.build_id, protocol.operation, choose), evaluate)
+              if release.holds_release() else evaluate())
     if as_page:
         return editor.results_page(answer)
     response = Response(answer.body, content_type=answer.format.content_type)
