@@ -8,6 +8,7 @@ import pyoxigraph as ox
 from rdflib import RDF, RDFS, Graph, URIRef
 
 from footprints_graph import names
+from footprints_graph.convert.contributions import uwazi_mapping_of
 from footprints_graph.convert.linksets import LinkSetError, Mapping, read_link_set
 from footprints_graph.endpoint.reconcile import ReconciliationService
 from footprints_graph.endpoint.site import current_site
@@ -23,8 +24,10 @@ DUPLICATE_CANDIDATES = 3
 
 def review(files: list[Path], store: ox.Store | None, base: str) -> dict:
     """The changes, the report and the likely duplicates of the submission in `files`."""
-    submission = read_submission(files, existing_keys(store, base) if store is not None else {}, base).graph
-    return {"changes": changes(submission, store, base), "report": report_json(validate_submission(files, store, base)),
+    files, mapping = uwazi_mapping_of(files)
+    submission = read_submission(files, existing_keys(store, base) if store is not None else {}, base, mapping).graph
+    report = validate_submission(files, store, base, mapping)
+    return {"changes": changes(submission, store, base), "report": report_json(report),
             "duplicates": duplicates(submission, base) if store is not None else []}
 
 
@@ -56,7 +59,8 @@ def likely_duplicates(files: list[Path], store: ox.Store | None, base: str) -> l
     decision rule) as a victim of the submission in `files`; the curator's review also shows the near misses."""
     if store is None:
         return []
-    found = duplicates(read_submission(files, existing_keys(store, base), base).graph, base)
+    files, mapping = uwazi_mapping_of(files)
+    found = duplicates(read_submission(files, existing_keys(store, base), base, mapping).graph, base)
     same_name = [{**d, "candidates": [c for c in d["candidates"] if c["score"] >= names.MATCH_THRESHOLD]} for d in found]
     return [d for d in same_name if d["candidates"]]
 

@@ -1,7 +1,7 @@
 """Submissions (issue 17): contributors hand records to the archive, curators review them.
 
-    POST /submissions                  files (record tables and RDF, or one partner's link set), cited_source,
-                                       contact (restricted), note
+    POST /submissions                  files (record tables, RDF, Uwazi exports with their mapping, or one
+                                       partner's link set), cited_source, contact (restricted), note
         201 a receipt: the submission's id, the report, where to see its status
         422 the report, when the shapes found violations, or every problem of a link set with its line:
             nothing is kept
@@ -29,6 +29,7 @@ from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from footprints_graph.convert.contributions import UWAZI_EXPORT, UWAZI_MAPPING, uwazi_mapping_of
 from footprints_graph.convert.linksets import LinkSet, check_subjects, is_link_set, read_link_set
 from footprints_graph.endpoint import curator
 from footprints_graph.endpoint.config import EndpointConfig
@@ -150,10 +151,10 @@ def _uploads() -> list[Upload]:
 
 def _upload(file: FileStorage) -> Upload:
     name = secure_filename(file.filename or "")
-    if not name.lower().endswith((*TABLE_SUFFIXES, *RDF_FORMATS, ".sssom.tsv")):
+    if not name.lower().endswith((*TABLE_SUFFIXES, *RDF_FORMATS, UWAZI_EXPORT, UWAZI_MAPPING, ".sssom.tsv")):
         raise InboxError(400, f"{file.filename}: submit record tables (.csv or .xlsx, named people.csv, events.csv, "
-                              f"… or ending -people.csv, …), RDF ({', '.join(RDF_FORMATS)}) or a link set "
-                              "(*.sssom.tsv, or a CSV of links)")
+                              f"… or ending -people.csv, …), RDF ({', '.join(RDF_FORMATS)}), an Uwazi export (.json) "
+                              "with its mapping (.toml), or a link set (*.sssom.tsv, or a CSV of links)")
     return Upload(name, file.read())
 
 
@@ -181,7 +182,8 @@ def _checked(uploads: list[Upload]) -> tuple[ValidationReport, list[dict]]:
         try:
             for path in (p for p in paths if p.suffix.lower() in TABLE_SUFFIXES):
                 refuse_formulas(path)
-            report = validate_submission(paths, store, base)
+            files, mapping = uwazi_mapping_of(paths)
+            report = validate_submission(files, store, base, mapping)
             return report, likely_duplicates(paths, store, base) if report.conforms else []
         except FootprintsError as error:
             raise InboxError(400, str(error).replace(folder + "/", "")) from None

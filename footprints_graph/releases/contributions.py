@@ -1,6 +1,6 @@
-"""Publishing an accepted submission: its tables (as CSV in UTF-8), its RDF (as Turtle), or its link set under
-links/ (as sent), go into data/contributions/<id>/ with their provenance row (convert/contributions.py reads them
-back at the next build).
+"""Publishing an accepted submission: its tables (as CSV in UTF-8), its RDF (as Turtle), its Uwazi exports and
+their mapping (as sent), or its link set under links/ (as sent), go into data/contributions/<id>/ with their
+provenance row (convert/contributions.py reads them back at the next build).
 
 An acceptance is refused (409), and nothing written, when the submission would describe again a record that
 `data/` or an earlier accepted contribution describes (the same document, event, listing, … key): a curator
@@ -27,6 +27,8 @@ from footprints_graph.convert.contributions import (
     PROVENANCE,
     PROVENANCE_FILE,
     TURTLE,
+    UWAZI_EXPORT,
+    UWAZI_MAPPING,
     contributed_link_sets,
     convert_contributions,
     convert_submitted,
@@ -53,8 +55,7 @@ def publish(record: dict, files: list[Path], data_dir: Path, base: str) -> Path:
         return folder
     records = record.get("kind") != LINK_SET
     if records:
-        contents = {Path(f"{path.stem}{TURTLE if path.suffix in RDF_FORMATS else '.csv'}"): _as_published(path, base)
-                    for path in files}
+        contents = {_published_name(path): _as_published(path, base) for path in files}
     else:
         contents = {Path(LINKS) / _checked_link_set(record["id"], files, data_dir, base): files[0].read_bytes()}
     incoming = folder.with_name(f"{INCOMING}{record['id']}")
@@ -101,7 +102,16 @@ _UNCONVERTED = ("The records in {data} do not convert, so nothing can be added t
                 "(footprints-graph build says the same), then accept.")
 
 
+def _published_name(path: Path) -> Path:
+    """Tables as CSV, RDF as Turtle, an Uwazi export and its mapping as sent."""
+    if path.suffix in (UWAZI_EXPORT, UWAZI_MAPPING):
+        return Path(path.name)
+    return Path(f"{path.stem}{TURTLE if path.suffix in RDF_FORMATS else '.csv'}")
+
+
 def _as_published(path: Path, base: str) -> bytes:
+    if path.suffix in (UWAZI_EXPORT, UWAZI_MAPPING):
+        return path.read_bytes()
     return as_turtle(path, base) if path.suffix in RDF_FORMATS else as_csv(path)
 
 

@@ -92,7 +92,7 @@ def test_a_restricted_person_sent_as_rdf_stays_out_of_every_public_file(client, 
                                                                              "fp:restricted true").encode())
     release = build(data, tmp_path / "next").release
     public, restricted = (open_store(release / part) for part in ("store", "restricted/store"))
-    for record in HONG:
+    for record in HONG:  # the restricted store holds every record, the public one none of these
         assert ID + record not in subjects(public), record
         assert ID + record in subjects(restricted), record
     assert f"{ID}submission/{submission}" in subjects(public)  # the submission's activity is not the person's
@@ -106,3 +106,49 @@ def test_rdf_that_does_not_parse_is_refused_naming_the_file_and_line(client, hom
     answer = client.post("/submissions", data=form, content_type="multipart/form-data")
     assert answer.status_code == 400 and "bad-syntax.ttl:" in answer.json["error"]
     assert "/tmp" not in answer.json["error"] and Inbox(home).ids() == []
+
+
+# ---------------------------------------------------------------- Uwazi exports with their mapping
+
+UWAZI_EXPORT = ROOT / "tests" / "data" / "uwazi" / "footprints-example.json"  # Ko Ga-sang (고가상), made up
+UWAZI_MAPPING = ROOT / "data" / "uwazi" / "footprints-victims.toml"
+KO = ID + "uwazi/nkfootprints.f2p8k4x7qa"
+
+
+def uwazi_files(published: bool = True) -> dict[str, bytes]:
+    export = UWAZI_EXPORT.read_text(encoding="utf-8")
+    if not published:  # every language copy of the victim unpublished in Uwazi
+        export = export.replace('"template": "tVictim",\n   "published": true', '"template": "tVictim",\n   "published": false')
+    return {"entities.json": export.encode(), "footprints-victims.toml": UWAZI_MAPPING.read_bytes()}
+
+
+@pytest.mark.parametrize("published", [True, False])
+def test_an_uwazi_export_with_its_mapping_is_published_as_sent_and_unpublished_entities_stay_restricted(
+        client, data, tmp_path, published):
+    files = uwazi_files(published)
+    form = {"files": [(io.BytesIO(content), name) for name, content in files.items()], "cited_source": CITED}
+    receipt = client.post("/submissions", data=form, content_type="multipart/form-data")
+    assert receipt.status_code == 201, receipt.json
+    opened = client.get(f"/curator/inbox/{receipt.json['id']}", headers=CURATOR).json
+    assert KO in {r["record"] for r in opened["changes"]["new"]}
+    assert client.post(f"/curator/inbox/{receipt.json['id']}/decision", headers=CURATOR,
+                       data={"decision": "accept", "curator": "Curator Park"}).status_code == 200
+    folder = data / "contributions" / receipt.json["id"]
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name != "contribution.csv"} == files
+
+    release = build(data, tmp_path / "next").release
+    public, restricted = (subjects(open_store(release / part)) for part in ("store", "restricted/store"))
+    assert (KO in public) is published and KO in restricted  # the restricted store holds every record
+    if not published:
+        for dump in (release / "dumps").iterdir():
+            assert b"f2p8k4x7qa" not in dump.read_bytes(), dump.name
+
+
+@pytest.mark.parametrize("names, problem", [(["entities.json"], "needs its mapping"),
+                                            (["footprints-victims.toml"], "without an Uwazi export")])
+def test_an_uwazi_export_and_its_mapping_come_together(client, home, names, problem):
+    files = uwazi_files()
+    form = {"files": [(io.BytesIO(files[n]), n) for n in names], "cited_source": CITED}
+    answer = client.post("/submissions", data=form, content_type="multipart/form-data")
+    assert answer.status_code == 400 and problem in answer.json["error"] and names[0] in answer.json["error"]
+    assert Inbox(home).ids() == []
