@@ -43,7 +43,7 @@ class Context:
 
     def ref(self, kind: str, key: str) -> URIRef:
         if key not in self.keys.get(kind, set()):
-            raise ValueError(f"no {kind} with key {key!r} (known: {', '.join(sorted(self.keys.get(kind, set()))) or 'none'})")
+            raise Problem("no_such_key", kind=kind, key=key, known=", ".join(sorted(self.keys.get(kind, set()))) or "—")
         return mint(kind, key, self.base)
 
     def source(self, key: str) -> URIRef:
@@ -51,7 +51,7 @@ class Context:
         for kind in ("document", "instrument", "media"):
             if key in self.keys.get(kind, set()):
                 return mint(kind, key, self.base)
-        raise ValueError(f"no document, instrument or media item with key {key!r}")
+        raise Problem("no_such_source", key=key)
 
 
 Value = Callable[[str, Context], Node]
@@ -86,7 +86,7 @@ def source(cell: str, ctx: Context) -> URIRef:
 
 def structure(cell: str, _ctx: Context) -> URIRef:
     if cell not in STRUCTURES:
-        raise ValueError(f"{cell!r} is not a structure; use one of: {', '.join(STRUCTURES)}")
+        raise Problem("unknown_structure", text=cell, known=", ".join(STRUCTURES))
     return STRUCTURES[cell]
 
 
@@ -236,8 +236,7 @@ def _table_kind(path: Path, specs: dict[str, TableSpec]) -> str:
     kind = next((k for k in specs if path.stem == k or path.stem.endswith(f"-{k}")), None)
     if kind is None:
         names = ", ".join(f"{k}.csv" for k in specs)
-        raise RecordError(Origin(str(path)), f"not a record table: name the file after its table ({names}), "
-                                             "or end its name with -<table>.csv")
+        raise RecordError(Origin(str(path)), Problem("not_a_record_table", names=names))
     return kind
 
 
@@ -267,11 +266,11 @@ def _context(records: dict[str, list[Record]], ctx: Context) -> Context:
         records[kind] = [record for record in rows if _has_usable_key(record, ctx)]
         for record in records[kind]:
             if kind != "people" and record.key in ctx.keys.get(kinds[kind], set()):
-                ctx.problems.add(RecordError(record.at(record.origin.field or "key"), f"duplicate key {record.key!r}"))
+                ctx.problems.add(RecordError(record.at(record.origin.field or "key"), Problem("duplicate_key", key=record.key)))
             ctx.keys.setdefault(kinds[kind], set()).add(record.key)
     sources = [k for kind in ("document", "instrument", "media") for k in ctx.keys.get(kind, set())]
     if len(sources) != len(set(sources)):
-        ctx.problems.add(RecordError(Origin("data"), "a key is used by more than one of documents, instruments and media"))
+        ctx.problems.add(RecordError(Origin("data"), Problem("shared_source_key")))
     ctx.restricted_people = {r.key for r in records["people"] if r.get("restricted") == "true"}
     return ctx
 
@@ -322,14 +321,13 @@ def _check_event(record: Record, spec: Table) -> None:
     if spec.spec.kind != "events":
         return
     if bool(record.get("person")) == bool(record.get("victim_group")) and record.get("event_type") != "armed-conflict":
-        raise RecordError(record.at("person"), "an event names either a person or a victim_group, not both or neither")
+        raise RecordError(record.at("person"), Problem("person_or_victim_group"))
 
 
 def _check_statement(record: Record) -> None:
     """A quote belongs to the one source that says it: the documents that source cites are not its authors."""
     if record.get("statement") and len(record.values("source")) != 1:
-        raise RecordError(record.at("source"), "a row with a statement has exactly one source, the one whose words "
-                          "it quotes; put the documents that source cites in cited_source")
+        raise RecordError(record.at("source"), Problem("statement_one_source"))
 
 
 def _people(rows: list[Record], ctx: Context) -> list[ConvertedRecord]:
@@ -345,7 +343,7 @@ def _person(key: str, listings: list[Record], ctx: Context) -> ConvertedRecord:
     out = ConvertedRecord(listings[0].origin, person, graph_iri("people", ctx.base))
     restricted = {row.get("restricted") or "false" for row in listings}
     if len(restricted) > 1:
-        raise RecordError(listings[-1].at("restricted"), f"rows for {key!r} disagree on whether the person is restricted")
+        raise RecordError(listings[-1].at("restricted"), Problem("restricted_disagrees", key=key))
     out.restricted = restricted == {"true"}
     names = [values.personal_name(row.cells["name"]) for row in listings]
     out.add(person, RDF.type, FP.Victim)
@@ -357,6 +355,11 @@ def _person(key: str, listings: list[Record], ctx: Context) -> ConvertedRecord:
         out.add(person, SKOS.altLabel, name)
     for row in listings:
         out.triples += _listing(person, row, ctx)
+    categories = {o for s, p, o in out.triples if p == FP.victimCategory and s == person}
+    if len(categories) == 1:
+        # typed by its category only where every source agrees, so a count by class holds no one twice; a
+        # disagreement is recorded as an fp:Inconsistency instead (convert/categories.py)
+        out.add(person, RDF.type, categories.pop())
     return out
 
 
@@ -371,7 +374,7 @@ LISTING_COLUMNS = (
 def _listing(person: URIRef, row: Record, ctx: Context) -> list[tuple[Node, Node, Node]]:
     """The row's own claim node, and the person-level summary of it (category, credit, source)."""
     if len(row.values("source")) != 1:
-        raise RecordError(row.at("source"), "a people row has exactly one source; add a row per source")
+        raise RecordError(row.at("source"), Problem("one_source_per_row"))
     listing = mint("listing", f"{row.key}.{row.values('source')[0]}", ctx.base)
     triples = [(listing, RDF.type, FP.Listing), (listing, FP.listingOf, person)]
     for column in LISTING_COLUMNS:
@@ -379,6 +382,4 @@ def _listing(person: URIRef, row: Record, ctx: Context) -> list[tuple[Node, Node
             triples.append((listing, predicate, term))
             if predicate in (FP.victimCategory, FP.creditedTo, DCTERMS.source):
                 triples.append((person, predicate, term))
-            if predicate == FP.victimCategory:
-                triples.append((person, RDF.type, term))
     return triples

@@ -55,9 +55,16 @@ BASE = "$BASE"  # stands for the base IRI, as a string, in the facet patterns
 RELATIVE_KEY = f"BIND(STRAFTER(STR(?value), {BASE}) AS ?key)"
 
 
+# A person's category is its own class, which the build gives only where every source agrees; a person the sources
+# disagree on falls under the consistency rule it breaks instead (its fp:Inconsistency involves its listings), so
+# the category counts sum to no one twice.
+CATEGORY_VALUES = """{ ?person a ?value . ?value skos:inScheme fpv:victim-categories ; skos:notation ?key . }
+  UNION { ?inconsistency fp:involves/fp:listingOf ?person ; fp:rule ?value . ?value skos:notation ?key . }"""
+CATEGORY_KEEP = """?value{i} skos:notation {key} .
+  {{ ?person a ?value{i} }} UNION {{ ?inconsistency{i} fp:involves/fp:listingOf ?person ; fp:rule ?value{i} }}"""
+
 FACETS = (
-    Facet("category", "?person fp:victimCategory ?value . ?value skos:notation ?key .",
-          "?category{i} skos:notation {key} . ?person fp:victimCategory ?category{i} ."),
+    Facet("category", CATEGORY_VALUES, CATEGORY_KEEP),
     Facet("status", "?status fp:statusOf ?person ; fp:status ?value . ?value skos:notation ?key .",
           "?concept{i} skos:notation {key} . ?status{i} fp:status ?concept{i} ; fp:statusOf ?person ."),
     Facet("year", ACT_YEAR.format(i="") + " BIND(?year AS ?value) BIND(?year AS ?key)",

@@ -24,13 +24,17 @@ POST_WAR_PARTS = tuple(OUTCOME + o for o in ("repatriated", "escaped-and-returne
 NAMED_SHOWN = 20
 KEEPERS = {"database": "document/footprints-database", "tjwg": "organisation/tjwg", "nkhr": "organisation/nkhr"}
 
-CATEGORIES_QUERY = """
-SELECT ?category ?notation ?definition (COUNT(DISTINCT ?person) AS ?persons) WHERE {
-  { ?category skos:inScheme fpv:victim-categories ; skos:notation ?notation .
-    OPTIONAL { ?category skos:definition ?definition }
-    OPTIONAL { ?person a fp:Victim ; fp:victimCategory ?category } }
-  UNION { ?person a fp:Victim }
-} GROUP BY ?category ?notation ?definition"""
+DISPUTED = "categories-differ"  # the consistency rule, and the /browse key, of persons whose sources disagree
+# A person counts under a category by its own class, which the build gives only where every source agrees
+# (convert/records.py): the cards sum to no one twice, and the persons the sources disagree on count apart.
+CATEGORIES_QUERY = f"""
+SELECT ?category ?notation ?definition (COUNT(DISTINCT ?person) AS ?persons) WHERE {{
+  {{ ?category skos:inScheme fpv:victim-categories ; skos:notation ?notation .
+    OPTIONAL {{ ?category skos:definition ?definition }}
+    OPTIONAL {{ ?person a fp:Victim , ?category }} }}
+  UNION {{ ?person a fp:Victim ; fp:victimCategory ?one , ?other FILTER(?one != ?other) BIND("{DISPUTED}" AS ?notation) }}
+  UNION {{ ?person a fp:Victim }}
+}} GROUP BY ?category ?notation ?definition"""
 
 # some victims, in the store's order (sorting every name takes seconds for 100,000; the page sorts these)
 VICTIMS_QUERY = f"SELECT ?person WHERE {{ ?person a fp:Victim }} LIMIT {NAMED_SHOWN}"
@@ -74,6 +78,7 @@ class HomeModel:
     charts: list[Chart]
     victims: list[TermView]
     victims_total: int
+    victims_disputed: int  # persons whose sources give different categories: on no card
     documents: list[tuple[TermView, int]]
 
 
@@ -102,8 +107,15 @@ def home_model(release, space: IriSpace, base: str, language: str) -> HomeModel:
         categories=_cards(categories, figures, words, short),
         charts=[c for c in (build(figures, words, short) for build in CHARTS) if c],
         victims=sorted((words.presenter.iri(v) for v in victims), key=lambda v: v.text.casefold()),
-        victims_total=next((int(r["persons"].value) for r in categories if not r["category"]), 0),
+        victims_total=_uncategorised(categories, None),
+        victims_disputed=_uncategorised(categories, DISPUTED),
         documents=[(short(r["document"].value), int(r["statements"].value)) for r in documents])
+
+
+def _uncategorised(rows, notation: str | None) -> int:
+    """The count of the row counted under no category: all victims (no notation), or the disputed ones."""
+    return next((int(r["persons"].value) for r in rows
+                 if not r["category"] and (r["notation"].value if r["notation"] else None) == notation), 0)
 
 
 def _short_names(words: Words, documents) -> Callable[[str], TermView]:

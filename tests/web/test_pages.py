@@ -2,7 +2,9 @@
 home page's figures and charts; record pages; browse facets; search; the query editor; checking a submission;
 English and Korean; and how many store queries each page makes."""
 
+import csv
 import re
+from collections import Counter, defaultdict
 
 import pytest
 
@@ -116,6 +118,27 @@ def test_the_home_page_gives_each_category_its_figures_with_date_and_source(clie
     assert "1953-07-27" in text(card) and "/id/document/footprints-south-korean-victims" in hrefs(card)
     wartime = labelled(home, "category-wartime-abductee")
     assert "90,000–100,000" in text(wartime) and "/browse?category=wartime-abductee" in hrefs(wartime)
+
+
+def _persons_by_category() -> Counter:
+    """From data/people.csv: each person under the one category all its rows give, or under categories-differ
+    (the consistency rule) when its rows disagree; every person once."""
+    categories = defaultdict(set)
+    with (ROOT / "data" / "people.csv").open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            categories[row["person"]].add(row["category"])
+    return Counter(found.pop() if len(found) == 1 else "categories-differ" for found in categories.values())
+
+
+def test_the_home_page_counts_each_person_under_one_category_or_as_disputed(client):
+    home = parse(page(client, "/").text)
+    expected = _persons_by_category()
+    for category, n in expected.items():
+        if category != "categories-differ":
+            card = labelled(home, f"category-{category}")
+            assert EN["named_persons"].format(n=n) in text(card)
+    disputed = home.find("a", href="/browse?category=categories-differ")
+    assert disputed.get_text() == EN["named_persons_disputed"].format(n=expected["categories-differ"])
 
 
 def test_the_charts_draw_the_figures_of_the_graph(client):
@@ -249,7 +272,7 @@ def total(html: str) -> int:
 def test_browse_counts_every_facet_from_the_store(client):
     html = page(client, "/browse").text
     assert total(html) == 13
-    assert counts(html, "category") == {"detainee": 6, "post-war-abductee": 4, "wartime-abductee": 4}
+    assert counts(html, "category") == _persons_by_category()  # sums to the total: no one twice
     assert counts(html, "status") == {"detained": 6}
     assert counts(html, "year") == {"1950-1953": 4, "1953-": 3, "2013": 1, "2014": 2, "2016": 3}
     assert counts(html, "organisation")["organisation/kwafu"] == 4
@@ -257,9 +280,9 @@ def test_browse_counts_every_facet_from_the_store(client):
 
 
 def test_browse_facets_combine(client):
-    html = page(client, "/browse?category=post-war-abductee&source=document/mou-detainees-2024-03-27").text
+    html = page(client, "/browse?category=categories-differ&source=document/mou-detainees-2024-03-27").text
     assert total(html) == 1 and "/id/person/kim-jung-wook" in hrefs(main_of(html))
-    assert counts(html, "year") == {"2013": 1} and counts(html, "category")["detainee"] == 1
+    assert counts(html, "year") == {"2013": 1} and counts(html, "category") == {"categories-differ": 1}
     removing = parse(html).find("a", class_="chip")["href"]
     assert "source=document" in removing and "category=" not in removing
     assert total(page(client, "/browse?year=2016&status=detained").text) == 3

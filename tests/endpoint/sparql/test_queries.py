@@ -299,19 +299,43 @@ def test_the_inconsistencies_the_build_records(store):
     assert got["kim-jung-wook"][0] == "categories-differ"
 
 
-def test_named_persons_by_category_count_nobody_twice(store):
+def _categories_by_source() -> tuple[dict[str, set[str]], Counter, Counter]:
+    """Each person's categories as people.csv's rows give them; per category, the persons whose rows agree and
+    those whose rows give another category too."""
     categories = defaultdict(set)
     for p in table("people"):
         categories[p["person"]].add(p["category"])
     agreed, disputed = Counter(), Counter()
-    for person, found in categories.items():
+    for found in categories.values():
         for category in found:
             (agreed if len(found) == 1 else disputed)[category] += 1
+    return categories, agreed, disputed
+
+
+def test_named_persons_by_category_count_nobody_twice(store):
+    categories, agreed, disputed = _categories_by_source()
     got = {r["category"]: (int(r["persons"]), int(r["disputedPersons"])) for r in answer(store, "victims-by-category")}
     assert got == {c: (agreed[c], disputed[c]) for c in agreed | disputed}
     disputed_persons = sum(1 for found in categories.values() if len(found) > 1)
     assert sum(n for n, _ in got.values()) + disputed_persons == len(categories)
     assert got["detainee"][1] == got["post-war-abductee"][1] == 1  # Kim Jung-wook: the page and MOU differ
+
+
+CLASS_COUNTS = """PREFIX fp: <https://w3id.org/footprints-graph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?category (COUNT(DISTINCT ?person) AS ?persons) WHERE {
+  ?class skos:inScheme <https://w3id.org/footprints-graph/vocab/victim-categories> ; skos:notation ?category .
+  ?person a fp:Victim , ?class .
+} GROUP BY ?category"""
+
+
+def test_a_count_by_class_counts_no_person_twice(store):
+    """Finding 5 of issue 14: a person is typed with a category class only where every source agrees, so the
+    plain count by rdf:type that a researcher would write gives each person at most once."""
+    categories, agreed, _ = _categories_by_source()
+    got = {r["category"]: int(r["persons"]) for r in answer(store, "", CLASS_COUNTS)}
+    assert got == dict(agreed)
+    assert sum(got.values()) == sum(1 for found in categories.values() if len(found) == 1) < len(categories)
 
 
 def test_named_persons_with_category_and_status_per_source(store):
