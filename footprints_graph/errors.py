@@ -66,6 +66,27 @@ PROBLEM_TEXTS = {
                  "문서(.xlsx)로 저장하십시오"),
     "not_csv": ("not readable as CSV: {reason}", "CSV로 읽을 수 없습니다: {reason}"),
     "not_a_workbook": ("not an Excel workbook (.xlsx): {reason}", "엑셀 통합 문서(.xlsx)가 아닙니다: {reason}"),
+    "no_such_key": ("no {kind} with key {key!r} (known: {known})", "키가 {key!r}인 {kind} 기록이 없습니다 (있는 키: {known})"),
+    "no_such_source": ("no document, instrument or media item with key {key!r}",
+                       "키가 {key!r}인 document, instrument, media 기록이 없습니다"),
+    "unknown_structure": ("{text!r} is not a structure; use one of: {known}",
+                          "{text!r}은(는) structure 값이 아닙니다. 다음 중 하나를 쓰십시오: {known}"),
+    "duplicate_key": ("duplicate key {key!r}", "키 {key!r}이(가) 두 번 쓰였습니다"),
+    "shared_source_key": ("a key is used by more than one of documents, instruments and media",
+                          "같은 키가 documents, instruments, media 중 둘 이상에 쓰였습니다"),
+    "person_or_victim_group": ("an event names either a person or a victim_group, not both or neither",
+                               "사건 행에는 person과 victim_group 중 하나만 씁니다 (둘 다 쓰거나 둘 다 비우지 않습니다)"),
+    "statement_one_source": ("a row with a statement has exactly one source, the one whose words it quotes; put the "
+                             "documents that source cites in cited_source",
+                             "statement가 있는 행의 source는 그 말을 한 출처 하나뿐입니다. 그 출처가 인용하는 문서는 "
+                             "cited_source에 쓰십시오"),
+    "restricted_disagrees": ("rows for {key!r} disagree on whether the person is restricted",
+                             "{key!r}의 행들이 비공개(restricted) 여부에서 서로 다릅니다"),
+    "one_source_per_row": ("a people row has exactly one source; add a row per source",
+                           "people 행의 source는 하나뿐입니다. 출처마다 행을 하나씩 더하십시오"),
+    "not_a_record_table": ("not a record table: name the file after its table ({names}), or end its name with "
+                           "-<table>.csv", "기록 표가 아닙니다. 파일 이름을 표 이름({names})으로 하거나 -<표 이름>.csv로 "
+                           "끝나게 하십시오"),
     "workbook_too_big": ("the workbook unpacks to {size} bytes, more than the {limit} a submission may hold",
                          "통합 문서의 압축을 풀면 {size}바이트로, 제출 자료의 한도 {limit}바이트를 넘습니다"),
 }

@@ -15,7 +15,7 @@ from rdflib.term import Node
 from footprints_graph.convert import ConvertedRecord, values
 from footprints_graph.convert.arithmetic import breakdown_inconsistencies
 from footprints_graph.convert.categories import category_disagreements
-from footprints_graph.errors import Origin, RecordError, RecordProblems
+from footprints_graph.errors import Origin, Problem, RecordError, RecordProblems
 from footprints_graph.iris import DEFAULT_BASE, KeyError_, check_key, graph_iri, mint
 from footprints_graph.records.tables import Record, TableSpec, read_table
 from footprints_graph.vocab import FP, UnknownConcept, concept_in
