@@ -292,6 +292,7 @@ class Progress:
     batch_size: int
     acknowledged: int = 0
     complete: bool = False
+    replaces: str | None = None  # the release loaded into the target before this one, whose stale graphs go
 
     @classmethod
     def resume_or_start(cls, path: Path, target: str, build_id: str, batch_size: int) -> "Progress":
@@ -302,7 +303,12 @@ class Progress:
         except (OSError, ValueError, TypeError):  # no record, or one this version cannot read: start over (safe)
             return fresh
         same = (recorded.target, recorded.build_id, recorded.batch_size) == (target, build_id, batch_size)
-        return recorded if same and not recorded.complete else fresh
+        if same and not recorded.complete:
+            return recorded
+        # the release the target held before: the one loaded last, or the one the load recorded was replacing
+        loaded_before = recorded.complete and recorded.build_id != build_id
+        fresh.replaces = recorded.build_id if loaded_before else recorded.replaces
+        return fresh
 
     def acknowledge(self, batches: int) -> None:
         self.acknowledged = batches
@@ -335,13 +341,16 @@ class LoadReport:
     triples_sent: int
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)  # graphs of the release loaded before that this one lacks
 
 
 def load_release(release: Path, store: RemoteStore, progress_file: Path, batch_size: int | None = None,
                  replace: bool = False) -> LoadReport:
     """Push `release`'s dump into `store` batch by batch, continuing an unfinished load of the same release;
-    then check that every named graph holds as many triples as the release says. With `replace`, a load that
-    starts afresh first drops the release's graphs on the server (left-overs of another release go too)."""
+    then check that every named graph holds as many triples as the release says, and drop the graphs of the
+    release loaded into `store` before (a table since removed from the records) that this one lacks. With
+    `replace`, a load that starts afresh first drops the release's graphs on the server (left-overs of another
+    release go too)."""
     summary = json.loads((release / "summary.json").read_text(encoding="utf-8"))
     expected = {graph: figures["triples"] for graph, figures in summary["graphs"].items()}
     size = batch_size or (GRAPH_STORE_BATCH if store.graph_store_url else UPDATE_BATCH)
@@ -358,6 +367,8 @@ def load_release(release: Path, store: RemoteStore, progress_file: Path, batch_s
             report.batches_sent, report.triples_sent = report.batches_sent + 1, report.triples_sent + batch.triples
     progress.finish()  # every batch sent: a later run starts afresh, even if the check below fails
     report.counts = _verify(store, expected)
+    if progress.replaces and progress.replaces != summary["build_id"]:
+        report.dropped = _drop_stale_graphs(store, release.parent / progress.replaces, expected)
     report.seconds = round(time.monotonic() - started, 2)
     return report
 
@@ -373,6 +384,19 @@ def unload_release(release: Path, store: RemoteStore) -> list[str]:
     if left:
         raise RemoteStoreError(f"{store.write_target} still holds these graphs after dropping them: {'; '.join(left)}")
     return graphs
+
+
+def _drop_stale_graphs(store: RemoteStore, previous: Path, expected: dict[str, int]) -> list[str]:
+    """Drop the graphs of the `previous` release that are not in `expected`; none when that release's folder is
+    gone (pruned), since then nothing says which graphs it had."""
+    try:
+        graphs = json.loads((previous / "summary.json").read_text(encoding="utf-8"))["graphs"]
+    except OSError:
+        return []
+    stale = sorted(set(graphs) - set(expected))
+    for graph in stale:
+        store.drop(graph)
+    return stale
 
 
 def _send_batch(store: RemoteStore, batch: Batch, progress: Progress) -> None:

@@ -3,11 +3,12 @@ password comes from $FOOTPRINTS_REMOTE_PASSWORD as well as from the flag. On an 
 own (tests/support/servers.py), since other test modules keep the release loaded in the shared ones."""
 
 import json
+import shutil
 
 import pytest
 
 from footprints_graph.cli import main, parser
-from footprints_graph.releases.serving import current_release
+from footprints_graph.releases.serving import current_release, make_current
 from support.servers import running_oxigraph
 
 OTHER = "urn:example:another-dataset"
@@ -48,3 +49,37 @@ def test_the_password_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("FOOTPRINTS_REMOTE_PASSWORD", "from-the-environment")
     for command in (["load", "--to", "http://127.0.0.1:9/q"], ["unload", "--from", "http://127.0.0.1:9/q"]):
         assert parser().parse_args(command).password == "from-the-environment"
+
+
+def _release_without(built_home, tmp_path, graph: str):
+    """A copy of the built home with a second release: the first without `graph` (a table removed from the
+    records), made current."""
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home, symlinks=True)
+    first = current_release(home)
+    second = first.parent / "second-release"
+    (second / "dumps").mkdir(parents=True)
+    lines = (first / "dumps" / "footprints.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    (second / "dumps" / "footprints.nq").write_text("".join(q for q in lines if f"<{graph}> .\n" not in q),
+                                                    encoding="utf-8")
+    summary = json.loads((first / "summary.json").read_text(encoding="utf-8"))
+    summary["triples"] -= summary["graphs"].pop(graph)["triples"]
+    summary["build_id"] = second.name
+    (second / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    return home, second
+
+
+def test_a_load_drops_the_graphs_the_previous_release_had_and_this_one_lacks(server, built_home, tmp_path, capsys):
+    """Issue 20: a table removed from the records left its graph on the server, even after --replace."""
+    counts = _release_counts(built_home)
+    gone = next(graph for graph in sorted(counts) if not graph.endswith("/ontology"))
+    home, second = _release_without(built_home, tmp_path, gone)
+    assert main(["load", "--home", str(home), *server.load_arguments(graph_store=True)]) == 0
+    make_current(home, second)
+    capsys.readouterr()
+    assert main(["load", "--home", str(home), *server.load_arguments(graph_store=True)]) == 0
+    assert json.loads(capsys.readouterr().out)["dropped"] == [gone]
+    store = server.store()
+    assert store.triple_counts([gone]) == {gone: 0}
+    del counts[gone]
+    assert store.triple_counts(sorted(counts)) == counts
