@@ -119,7 +119,8 @@ def _add_submit(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("submit", help="send record tables and RDF, or a link set, to a server's inbox "
                                  "for a curator's review")
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="record tables (people.csv, events.csv, … "
-                        "or *-people.csv, …) and RDF files (check them first with `validate`), or one link set "
+                        "or *-people.csv, …), RDF files, Uwazi exports (.json) with their mapping (.toml) (check them first "
+                        "with `validate`), or one link set "
                         "(*.sssom.tsv, or a CSV of links; docs/linking.md)")
     parser.add_argument("--to", required=True, metavar="URL", help="the server, e.g. https://footprints.example.org")
     parser.add_argument("--source", required=True, help="where the records come from: a document, a list, a "

@@ -129,9 +129,9 @@ def test_a_submission_without_files_or_a_cited_source_is_refused(client, home, f
     assert inbox_ids(home) == []
 
 
-def test_only_record_tables_are_taken_and_a_hostile_file_name_stays_in_the_inbox(client, home):
-    refused = post(client, {"victim.ttl": b"<a> <b> <c> ."})
-    assert refused.status_code == 400 and "victim.ttl" in refused.json["error"]
+def test_only_records_people_can_read_are_taken_and_a_hostile_file_name_stays_in_the_inbox(client, home):
+    refused = post(client, {"victim.docx": b"PK"})  # tables, RDF, Uwazi exports and link sets only
+    assert refused.status_code == 400 and "victim.docx" in refused.json["error"]
     files = good_files()
     files["../../../etc/good-people.csv"] = files.pop("good-people.csv")
     answer = post(client, files)
