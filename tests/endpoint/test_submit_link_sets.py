@@ -11,6 +11,7 @@ import shutil
 import pyoxigraph as ox
 import pytest
 
+from footprints_graph.convert.linksets import LinkSetError, add_link_set
 from footprints_graph.releases.build import build
 from footprints_graph.releases.inbox import Inbox
 from footprints_graph.store.embedded import open_store
@@ -142,3 +143,14 @@ def test_a_link_to_a_person_restricted_meanwhile_is_never_published(client, home
     assert refused.status_code == 409 and f"{ID}person/kim-won-ho" in refused.json["error"]
     assert "not one of our records" in refused.json["error"] and str(data) not in refused.json["error"]
     assert not (data / "contributions").exists()
+
+
+def test_the_link_command_refuses_a_name_an_accepted_submission_holds(client, data, tmp_path):
+    """`link` and the submission path share data/: a second file of the same name would be the same named graph."""
+    assert accept(client, post(client, sssom()).json["id"]).status_code == 200
+    other = tmp_path / "partner-archive.csv"
+    shutil.copy(LINKS / CSV, other)
+    with pytest.raises(LinkSetError) as refused:
+        add_link_set(other, data)
+    assert "already makes the link set 'partner-archive'" in str(refused.value)
+    assert not (data / "links" / "partner-archive.csv").exists()
