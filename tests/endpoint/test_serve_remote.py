@@ -21,7 +21,9 @@ PERSON = "/id/person/"
 JSON = "application/sparql-results+json"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NOTHING_CONCATENATED = ("concatenation", "")
-GROUP_CONCAT = re.compile(r"GROUP_CONCAT\(.*?\)\s+AS\s+\?(\w+)", re.IGNORECASE | re.DOTALL)
+# a GROUP_CONCAT's separator and the variable it is bound to (every one in the library names its separator)
+GROUP_CONCAT = re.compile(r'GROUP_CONCAT\(.*?separator\s*=\s*"([^"]*)".*?\s+AS\s+\?(\w+)', re.IGNORECASE | re.DOTALL)
+BOOLEANS = {"0": "false", "1": "true"}  # Virtuoso writes xsd:boolean as 0 and 1, both canonical forms alike
 
 
 def _read_url(server: Server) -> str:
@@ -49,19 +51,20 @@ def embedded(built_home):
     return create_app(EndpointConfig(home=built_home, query_timeout=10, cache_bytes=0)).test_client()
 
 
-def _term(binding: dict, concatenated: bool) -> tuple:
+def _term(binding: dict, separator: str | None) -> tuple:
     """A result term up to what SPARQL leaves to each engine: the case of language tags, blank node labels,
-    and for a GROUP_CONCAT the order of its parts (the library joins them with " | ") and whether it keeps
-    their common language (Oxigraph does, Virtuoso does not); of nothing, it is "" on Virtuoso and unbound on
-    Oxigraph. Oxigraph also stores an xsd:nonNegativeInteger
-    (fp:count) as an xsd:integer of the same value; Virtuoso keeps the datatype."""
+    and for a GROUP_CONCAT (joined with `separator`) the order of its parts and whether it keeps their common
+    language (Oxigraph does, Virtuoso does not); of nothing, it is "" on Virtuoso and unbound on Oxigraph.
+    Oxigraph also stores an xsd:nonNegativeInteger (fp:count) as an xsd:integer of the same value; Virtuoso
+    keeps the datatype, and writes a boolean as 0 or 1 (documented in docs/scaling.md)."""
     if binding["type"] == "bnode":
         return ("bnode",)
-    if concatenated:
-        return "concatenation", " | ".join(sorted(binding["value"].split(" | ")))
+    if separator is not None:
+        return "concatenation", separator.join(sorted(binding["value"].split(separator)))
     kind = "uri" if binding["type"] == "uri" else "literal"
     datatype = binding.get("datatype", "").replace(XSD + "nonNegativeInteger", XSD + "integer")
-    return kind, binding["value"], binding.get("xml:lang", "").lower(), datatype
+    value = BOOLEANS.get(binding["value"], binding["value"]) if datatype == XSD + "boolean" else binding["value"]
+    return kind, value, binding.get("xml:lang", "").lower(), datatype
 
 
 def _solutions(response, query: str = "") -> list[tuple]:
@@ -69,8 +72,8 @@ def _solutions(response, query: str = "") -> list[tuple]:
     results = json.loads(response.data)
     if "boolean" in results:
         return [("boolean", results["boolean"])]
-    concatenations = set(GROUP_CONCAT.findall(query))
-    rows = [{name: _term(term, name in concatenations) for name, term in row.items()}
+    separators = {name: separator for separator, name in GROUP_CONCAT.findall(query)}
+    rows = [{name: _term(term, separators.get(name)) for name, term in row.items()}
             for row in results["results"]["bindings"]]
     return sorted(tuple(sorted((name, term) for name, term in row.items() if term != NOTHING_CONCATENATED))
                   for row in rows)
