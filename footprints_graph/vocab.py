@@ -98,6 +98,7 @@ class FP(DefinedNamespace):
     countLowerBound: URIRef
     countUpperBound: URIRef
     qualifier: URIRef
+    population: URIRef
     outcome: URIRef
     subgroup: URIRef
     refYear: URIRef

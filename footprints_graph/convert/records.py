@@ -173,15 +173,16 @@ TABLES = (
         LABEL, col("structure", QB.structure, structure),
         col("complete_breakdown", FP.completeBreakdown, text(values.boolean)),
         col("total", FP.total, ref("figure")), SOURCE, col("description", DCTERMS.description, text(values.english)))),
-    table("figures", "figure", (QB.Observation,), ("dataset", "victim_category", "outcome", "as_of", "source"), (
+    table("figures", "figure", (QB.Observation,), ("dataset", "victim_category", "outcome", "population", "as_of",
+                                                  "source"), (
         col("dataset", QB.dataSet, ref("dataset")),
         col("victim_category", FP.victimCategory, vocabulary("victim-categories")),
         col("outcome", FP.outcome, vocabulary("outcomes")), col("age_group", FP.ageGroup, vocabulary("age-groups")),
         col("subgroup", FP.subgroup, vocabulary("subgroups")), col("ref_year", FP.refYear, text(values.year)),
         col("count", FP.count, text(values.count)), col("count_lower", FP.countLowerBound, text(values.count)),
         col("count_upper", FP.countUpperBound, text(values.count)),
-        col("qualifier", FP.qualifier, vocabulary("qualifiers")), col("as_of", FP.asOf, text(values.partial_date)),
-        SOURCE, CITED_SOURCE, col("locator", FP.locator, text(values.plain)),
+        col("qualifier", FP.qualifier, vocabulary("qualifiers")), col("population", FP.population, vocabulary("populations")),
+        col("as_of", FP.asOf, text(values.partial_date)), SOURCE, CITED_SOURCE, col("locator", FP.locator, text(values.plain)),
         col("statement", FP.statement, text(values.english)), NOTE)),
     table("claims", "claim", (FP.Claim,), ("claimant", "claimed_count", "claim_status", "statement", "source"), (
         col("label", RDFS.label, text(values.english)), col("claimant", FP.claimant, ref("organisation")),

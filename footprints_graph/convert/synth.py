@@ -401,14 +401,14 @@ def _add_figures(tables: Tables, people: list[Victim]) -> None:
     for category in CATEGORIES:
         tables.add("figures", key=f"synthetic-{category.notation}-documented", dataset="synthetic-categories",
                    victim_category=category.notation, outcome="documented", count=str(by_category[category.notation]),
-                   qualifier="exact", as_of=as_of, source=NOTICE_KEY)
+                   qualifier="exact", population="persons", as_of=as_of, source=NOTICE_KEY)
     tables.add("datasets", key="synthetic-wartime-by-age-group", label=f"{NOTICE}: wartime abductees by age group",
                structure="age-group", complete_breakdown="true", total="synthetic-wartime-abductee-documented",
                source=NOTICE_KEY)
     for decade, count in sorted(wartime_decades.items()):
         tables.add("figures", key=f"synthetic-wartime-age-{decade}", dataset="synthetic-wartime-by-age-group",
                    victim_category="wartime-abductee", outcome="documented", age_group=decade, count=str(count),
-                   qualifier="exact", as_of=as_of, source=NOTICE_KEY)
+                   qualifier="exact", population="persons", as_of=as_of, source=NOTICE_KEY)
 
 
 def _add_media(tables: Tables, people: list[Victim]) -> None:
@@ -452,7 +452,7 @@ def _figure_dataset(tables: Tables, key: str, label: str, structure: str) -> Non
 def _add_figure(tables: Tables, key: str, dataset: str, category: str, outcome: str, count: int,
                 **dimensions: str) -> None:
     tables.add("figures", key=key, dataset=dataset, victim_category=category, outcome=outcome, count=str(count),
-               qualifier="exact", as_of=CUTOFF.isoformat(), source=NOTICE_KEY, **dimensions)
+               qualifier="exact", population="persons", as_of=CUTOFF.isoformat(), source=NOTICE_KEY, **dimensions)
 
 
 def _add_still_detained(tables: Tables, people: list[Victim]) -> None:

@@ -200,11 +200,19 @@ def test_a_record_page_says_how_to_cite_it_and_links_its_data(client):
 
 def test_a_figure_page_quotes_its_source(client):
     main = main_of(page(client, "/id/figure/pow-escapees-deceased-2024").text)
-    assert main.h1.get_text() == "71 deceased · prisoner of war not repatriated · escaped and returned"
+    assert main.h1.get_text() == "71 deceased · victims · prisoner of war not repatriated · escaped and returned"
     assert main.find("p", class_="big-number").get_text() == "71" and "/id/dataset/pow-escapee-fate-2024" in hrefs(main)
     assert "As of 2024, 71 POWs have passed away" in text(main.blockquote)
     assert {"/vocab/outcomes/deceased", "/id/document/footprints-south-korean-victims"} <= set(hrefs(main))
     assert "at least 50,000" in text(main_of(page(client, "/id/figure/pow-not-repatriated").text))
+
+
+def test_a_figure_page_says_what_population_it_counts(client):
+    """Finding 4 of issue 14: the 430 who escaped are family members of POWs, not POWs."""
+    main = main_of(page(client, "/id/figure/pow-family-members-escaped").text)
+    assert main.h1.get_text().startswith("more than 430 escaped and returned · family members of victims · ")
+    assert "/vocab/populations/family-members" in hrefs(main)
+    assert "/vocab/populations/persons" in hrefs(main_of(page(client, "/id/figure/pow-escaped-and-returned").text))
 
 
 def test_a_quote_is_captioned_with_the_one_source_that_says_it_and_the_document_it_cites_stands_apart(client):

@@ -37,7 +37,8 @@ KINDS = {"person": "person", "event": "act", "document": "document", "media": "d
 CREDITS = (fp("creditedTo"), DCT + "publisher", fp("perpetrator"), SCHEMA + "parentOrganization")
 ACT_DETAILS = (fp("perpetrator"), fp("victimGroup"), fp("breaches"), fp("partOfConflict"), fp("place"),
                fp("ageAtTime"), fp("occupationAtTime"))
-FIGURE_DIMENSIONS = (fp("victimCategory"), fp("outcome"), fp("ageGroup"), fp("subgroup"), fp("refYear"))
+FIGURE_DIMENSIONS = (fp("victimCategory"), fp("outcome"), fp("population"), fp("ageGroup"), fp("subgroup"),
+                     fp("refYear"))
 COUNT_QUALIFIERS = ("exact", "at-least", "more-than")  # the qualifiers of a single count (a range has bounds)
 SHOWN_PER_GROUP = 100  # a document or an organisation may source thousands of records: show the first ones
 
@@ -219,7 +220,8 @@ def figure(layout: Layout) -> dict:
 
 def _figure_heading(layout: Layout, number: str) -> str:
     """A figure has no name: "71 deceased · prisoner of war not repatriated", from its number and dimensions."""
-    named = (fp("outcome"), fp("victimCategory"), fp("subgroup"), fp("ageGroup"))
+    # the population after the outcome: "more than 430 escaped and returned · family members of victims · …"
+    named = (fp("outcome"), fp("population"), fp("victimCategory"), fp("subgroup"), fp("ageGroup"))
     dimensions = [layout.words.name(o.value) for p in named for o in layout.facts.all(layout.iri, p)]
     dimensions += [year.value for year in layout.facts.all(layout.iri, fp("refYear"))]
     return " · ".join([f"{number} {dimensions[0]}" if dimensions else number, *dimensions[1:]])

@@ -65,38 +65,41 @@ def test_each_query_runs_on_the_built_store(store, query):
 
 
 def test_wartime_abductees_by_age_group(store):
-    expected = {f["age_group"]: int(f["count"]) for f in figures(victim_category="wartime-abductee") if f["age_group"]}
-    got = {r["ageGroup"]: int(r["count"]) for r in answer(store, "wartime-abductees-by-age-group")}
+    expected = {f["age_group"]: (f["population"], int(f["count"]))
+                for f in figures(victim_category="wartime-abductee") if f["age_group"]}
+    got = {r["ageGroup"]: (r["population"], int(r["count"])) for r in answer(store, "wartime-abductees-by-age-group")}
     assert got == expected
-    assert got["20s"] == 56437
+    assert got["20s"] == ("persons", 56437)
 
 
 def test_pows_escaped_by_year(store):
-    expected = {f["ref_year"]: int(f["count"]) for f in figures(victim_category="prisoner-of-war") if f["ref_year"]}
-    got = {r["year"]: int(r["count"]) for r in answer(store, "pows-escaped-by-year")}
+    expected = {f["ref_year"]: (f["population"], int(f["count"]))
+                for f in figures(victim_category="prisoner-of-war") if f["ref_year"]}
+    got = {r["year"]: (r["population"], int(r["count"])) for r in answer(store, "pows-escaped-by-year")}
     assert got == expected
-    assert sum(got.values()) == 80
+    assert {p for p, _ in got.values()} == {"persons"} and sum(n for _, n in got.values()) == 80
 
 
 def test_what_became_of_the_pows_who_escaped(store):
     expected = {(f["outcome"], int(f["count"]), f["as_of"]) for f in figures(victim_category="prisoner-of-war")
                 if f["outcome"] in ("escaped-and-returned", "deceased", "alive") and not f["ref_year"]
-                and f["subgroup"] != "family-members"}
+                and f["population"] == "persons"}
     got = {(r["outcome"], int(r["count"]), r["asOf"]) for r in answer(store, "pow-escapees-fate")}
+    assert {r["population"] for r in answer(store, "pow-escapees-fate")} == {"persons"}
     assert got == expected
     assert {("escaped-and-returned", 80, "2014"), ("deceased", 71, "2024"), ("alive", 9, "2024")} <= got
 
 
 def test_who_is_still_detained_and_since_when(store):
-    expected = Counter({(f["victim_category"], int(f["count"]), f["as_of"]) for f in figures(outcome="still-detained")
-                        if not f["subgroup"]})  # one row per count, however many sources state it
+    expected = Counter({(f["victim_category"], f["population"], int(f["count"]), f["as_of"])
+                        for f in figures(outcome="still-detained") if not f["subgroup"]})  # one row per count
     rows = answer(store, "still-detained-by-category")
-    assert Counter((r["category"], int(r["count"]), r["asOf"]) for r in rows) == expected
+    assert Counter((r["category"], r["population"], int(r["count"]), r["asOf"]) for r in rows) == expected
     starts = defaultdict(list)
     for event in table("events"):
         if event["victim_group"] and event["start_date"]:
             starts[event["victim_group"]].append(event["start_date"])
-    assert {r["category"]: r["since"] for r in rows} == {c: min(starts[c]) for c, _, _ in expected}
+    assert {r["category"]: r["since"] for r in rows} == {c: min(starts[c]) for c, _, _, _ in expected}
     assert [int(r["count"]) for r in rows if r["category"] == "post-war-abductee"] == [516]
 
 
@@ -112,9 +115,9 @@ def test_status_of_the_named_detainees(store):
 
 
 FACT = ("victim_category", "outcome", "subgroup", "age_group", "ref_year", "count", "count_lower", "count_upper",
-        "qualifier", "as_of")
+        "qualifier", "as_of", "population")
 FACT_VARIABLES = ("category", "outcome", "subgroup", "ageGroup", "refYear", "count", "lowerBound", "upperBound",
-                  "qualifier", "asOf")
+                  "qualifier", "asOf", "population")
 
 
 def test_every_figure_once_per_fact_with_all_its_dimensions_and_the_documents_that_state_it(store):
@@ -133,11 +136,12 @@ def test_every_figure_once_per_fact_with_all_its_dimensions_and_the_documents_th
     assert all(r.get(c, "") == r.get(c, "").strip(" |") for r in rows
                for c in ("symbols", "urls", "citedDocuments", "locators"))
     assert got == dict(expected)
-    taken = got[("post-war-abductee", "taken", "", "", "", "3835", "", "", "exact", "2024")]
+    taken = got[("post-war-abductee", "taken", "", "", "", "3835", "", "", "exact", "2024", "persons")]
     assert taken[1] == {"footprints-south-korean-victims", "mou-post-war-abductee-2024"}
-    family = [fact for fact in got if fact[2] == "family-members"]
+    family = [fact for fact in got if fact[-1] == "family-members"]  # finding 4: the 430 are not POWs
     assert [(fact[1], fact[5]) for fact in family] == [("escaped-and-returned", "430")]
-    assert got[("prisoner-of-war", "escaped-and-returned", "", "", "2004", "14", "", "", "exact", "2020")][3] == {
+    assert {fact[-1] for fact in got} == {"persons", "family-members", "reports"}
+    assert got[("prisoner-of-war", "escaped-and-returned", "", "", "2004", "14", "", "", "exact", "2020", "persons")][3] == {
         "2020 edition, p. 318"}
 
 
@@ -216,8 +220,11 @@ def test_post_war_abductees_by_subgroup_and_outcome(store):
     for f in figures(victim_category="post-war-abductee"):
         if f["subgroup"]:
             expected[f["subgroup"]][columns[f["outcome"]]] += int(f["count"])
-    got = {r["subgroup"]: {c: int(r[c]) for c in columns.values()} for r in answer(store, "post-war-abductees-by-subgroup")}
+    rows = answer(store, "post-war-abductees-by-subgroup")
+    got = {r["subgroup"]: {c: int(r[c]) for c in columns.values()} for r in rows}
     assert got == dict(expected)
+    assert {r["population"] for r in rows} == {f["population"] for f in figures(victim_category="post-war-abductee")
+                                               if f["subgroup"]} == {"persons"}
     assert sum(g["stillDetained"] for g in got.values()) == 516
 
 
@@ -392,10 +399,11 @@ def test_un_documents(store):
 
 
 def test_the_wartime_abductee_lists(store):
-    expected = {(f["subgroup"], f["outcome"], int(f["count"])) for f in figures(dataset="wartime-lists")}
-    got = {(r["list"], r["outcome"], int(r["count"])) for r in answer(store, "wartime-abductee-lists")}
+    expected = {(f["subgroup"], f["outcome"], f["population"], int(f["count"])) for f in figures(dataset="wartime-lists")}
+    got = {(r["list"], r["outcome"], r["population"], int(r["count"])) for r in answer(store, "wartime-abductee-lists")}
     assert got == expected
-    assert ("list-1953", "listed", 84532) in got
+    assert ("list-1953", "listed", "persons", 84532) in got
+    assert ("truth-finding-committee-2010", "reports-reviewed", "reports", 5505) in got  # reports, not persons
 
 
 # ----------------------------------------------------------------------------- the examples of docs/
