@@ -42,8 +42,9 @@ def test_browse_refuses_a_selection_it_cannot_combine_in_time(client_1s, query_s
     assert f"at most {MAX_CHOSEN}" in response.get_data(as_text=True)
 
 
-def test_browse_takes_as_many_values_as_it_allows(client_1s):
-    assert client_1s.get("/browse?" + "&".join(f"year={y}" for y in range(1950, 1950 + MAX_CHOSEN))).status_code == 200
+def test_browse_takes_as_many_values_as_it_allows(built_home):
+    client = _app(built_home, query_timeout=60)  # a deadline no loaded machine reaches: this is about the count
+    assert client.get("/browse?" + "&".join(f"year={y}" for y in range(1950, 1950 + MAX_CHOSEN))).status_code == 200
 
 
 @pytest.mark.parametrize("key", ["organisation/kwafu\n", "organisation/kwafu\r\n", "1950\n"])
