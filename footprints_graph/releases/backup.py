@@ -31,10 +31,13 @@ from pathlib import Path, PurePosixPath
 import pyoxigraph as ox
 
 from footprints_graph.errors import FootprintsError
+from footprints_graph.iris import ONTOLOGY_GRAPH
 from footprints_graph.releases.build import prune
 from footprints_graph.releases.inbox import ID_PATTERN, INBOX, Inbox, sync_folder
 from footprints_graph.releases.serving import current_release, make_current, sync_tree, writing_releases
 from footprints_graph.store.embedded import write_store
+from footprints_graph.terms import rdflib_graph
+from footprints_graph.validate import validate_graph
 
 FORMAT, VERSION = "footprints-graph backup", 1
 MANIFEST = "manifest.json"
@@ -132,6 +135,7 @@ def restore_backup(source: Path, home: Path) -> Path:
             _refuse_too_large(manifest, source, releases)
             _unpack(archive, manifest, work, source)
             _refuse_restricted_in_public(work, source)
+            _refuse_invalid(work, source)
             _restore_inbox(work / INBOX, home)
             _rebuild_stores(work)
             release = _free_name(releases, manifest["build_id"])
@@ -223,6 +227,26 @@ def _refuse_restricted_in_public(release: Path, source: Path) -> None:
     if restricted and any(quad.subject in restricted or quad.object in restricted for quad in public):
         raise BackupError(f"{source}: its public dump holds restricted records; it is not restored, since the "
                           "public store would serve them. Restore a backup written by `footprints-graph backup`.")
+
+
+def _refuse_invalid(release: Path, source: Path) -> None:
+    """The build's checks again, on what the backup holds (it may have been edited since it was written): every
+    shape on every record, and the privacy rule on the public ones. The message names the shape, never a record
+    (it may be a restricted one)."""
+    public = _records_graph(release / "dumps" / "footprints.nq")
+    everything = public + _records_graph(release / RESTRICTED / "restricted.nq")
+    for graph, is_public in ((everything, False), (public, True)):
+        violations = validate_graph(graph, public=is_public).violations
+        if violations:
+            raise BackupError(f"{source}: its records break {len(violations)} rule(s) of the shapes, the first "
+                              f"{violations[0].source_shape}; it is not restored")
+
+
+def _records_graph(nquads: Path):
+    """The records of an N-Quads file as one rdflib graph (the ontology's own graph left out, as the build
+    validates records only)."""
+    quads = ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    return rdflib_graph(q.triple for q in quads if q.graph_name != ox.NamedNode(str(ONTOLOGY_GRAPH)))
 
 
 def _restore_inbox(unpacked: Path, home: Path) -> None:

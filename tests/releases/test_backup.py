@@ -188,11 +188,10 @@ def _members(backup) -> dict[str, bytes]:
         return {m.name: archive.extractfile(m).read() for m in archive if m.isreg()}
 
 
-def _public_dump_with_restricted_records(backup):
-    """A change that copies the restricted records into the public dump and makes the manifest agree (size and
-    checksum), as a backup edited by hand, or written by a faulty build, would be."""
-    members = _members(backup)
-    dump = members["dumps/footprints.nq"] + members["restricted/restricted.nq"]
+def _public_dump_plus(backup, extra: bytes):
+    """A change that appends `extra` to the public dump and makes the manifest agree (size and checksum), as a
+    backup edited by hand, or written by a faulty build, would be."""
+    dump = _members(backup)["dumps/footprints.nq"] + extra
 
     def change(info, data):
         if info.name == "manifest.json":
@@ -210,7 +209,7 @@ def test_a_backup_whose_public_dump_holds_restricted_records_is_refused(backup, 
     """Issue 13, point 5: restore rebuilt the public store from such a dump, and served the restricted records."""
     before = current_release(restored)
     leaking = tmp_path / "leaking.tar.gz"
-    _rewritten(backup, leaking, _public_dump_with_restricted_records(backup))
+    _rewritten(backup, leaking, _public_dump_plus(backup, _members(backup)["restricted/restricted.nq"]))
     assert main(["restore", str(leaking), "--home", str(restored)]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error:") and "holds restricted records" in error and RESTRICTED_KEY not in error
@@ -234,3 +233,16 @@ def test_a_backup_announcing_more_than_it_could_hold_is_refused_before_writing(b
     error = capsys.readouterr().err
     assert error.startswith("error:") and "it announces 100" in error and "50 times" in error
     assert not any(p.is_file() for p in (home / "releases").rglob("*"))
+
+
+def test_a_backup_whose_records_break_the_shapes_is_refused(backup, restored, tmp_path, capsys):
+    """Issue 13, point 5: restore re-runs the build's checks; a victim with nothing but a type breaks VictimShape."""
+    victim = (b"<https://w3id.org/footprints-graph/id/person/nobody> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+              b"<https://w3id.org/footprints-graph/ontology#Victim> <https://w3id.org/footprints-graph/id/graph/people> .\n")
+    edited = tmp_path / "edited.tar.gz"
+    before = current_release(restored)
+    _rewritten(backup, edited, _public_dump_plus(backup, victim))
+    assert main(["restore", str(edited), "--home", str(restored)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error:") and "break" in error and "nobody" not in error
+    assert current_release(restored) == before
