@@ -1,18 +1,23 @@
 """/search: people, documents and organisations by name — in Hangul or any romanization, whatever the
 hyphens, spacing, case or common spelling variant — so that "kim jungwook", "Kim Jong-wook" and "김정욱" all
-find Kim Jung-wook.
+find Kim Jung-wook; the documents an organisation found publishes ("통일부" finds MOU's documents, which have
+no Korean title of their own); and the claims of parties by their words or number ("108257", "108,257").
 
 The matching is the linking engineer's: the release's reconciliation index and the Korean name matcher
 (reconciliation.py, names.py) rank the candidates, and its prefix suggestions catch a name typed only in part
-("Kim", "Unification"). The index is built once per release and shared with /reconcile.
+("Kim", "Unification"). The index is built once per release and shared with /reconcile. Claims are not
+entities to reconcile against: one SPARQL query finds them.
 """
 
+import json
+import re
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template, request
 
 from footprints_graph.names import MATCH_THRESHOLD
 from footprints_graph.releases.reconciliation import reconcile, suggest_entities
+from footprints_graph.releases.reconciliation.index import select
 from footprints_graph.endpoint.language import Words, chosen_language
 from footprints_graph.endpoint.linked_data.presentation import Presenter, TermView
 from footprints_graph.endpoint.reconcile import ReconciliationService
@@ -22,6 +27,20 @@ MAX_QUERY_CHARS = 200
 CANDIDATES = 30
 SHOWN_SCORE = 60.0  # a candidate scored below this is too unlike the query to show
 GROUPS = (("people", "Victim"), ("documents", "SourceDocument"), ("organisations", "Organisation"))
+THOUSANDS = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")  # "108,257" is written 108257 in the graph's numbers
+
+# One query for what a name leads to beyond the index: the documents of the organisations it found
+# ({organisations}: IRIs in <>, maybe none), and the claims whose number is the text's or whose words hold it,
+# thousands separators aside ({text}: a SPARQL string).
+RELATED_QUERY = r"""SELECT DISTINCT ?document ?claim WHERE {{
+  {{ VALUES ?publisher {{ {organisations} }} ?document dct:publisher ?publisher }}
+  UNION {{
+    ?claim a fp:Claim ; fp:claimedCount ?count ; rdfs:label ?label .
+    OPTIONAL {{ ?claim fp:statement ?statement }}
+    BIND(LCASE(REPLACE(CONCAT(STR(?label), " ", COALESCE(STR(?statement), "")), "(\\d)[,.](\\d{{3}})", "$1$2")) AS ?words)
+    FILTER(STR(?count) = {text} || CONTAINS(?words, {text}))
+  }}
+}}"""
 
 blueprint = Blueprint("search", __name__)
 
@@ -56,7 +75,22 @@ def search_hits(store, index, text: str) -> list[Hit]:
     hits = [_hit(index, i, scores[i], _how(scores[i])) for i in scores if scores[i] >= MATCH_THRESHOLD]
     hits += [_hit(index, i, scores.get(i, 0.0), "prefix") for i in prefixed]
     hits += [_hit(index, i, s, "similar") for i, s in scores.items() if s < MATCH_THRESHOLD and i not in prefixed]
-    return hits
+    return hits + _related(store, index, hits, text)
+
+
+def _related(store, index, hits: list[Hit], text: str) -> list[Hit]:
+    """The documents of each organisation whose name matched (unless a document's own name matched too), then,
+    for a text with a number, the claims of parties whose number or words hold it."""
+    organisations = " ".join(f"<{h.iri}>" for h in hits if h.group == "organisations" and h.how in ("exact", "variant"))
+    if not organisations and not any(c.isdigit() for c in text):
+        return []  # claims are looked for by their numbers: a query less for a search by name
+    wanted = json.dumps(THOUSANDS.sub("", text).casefold(), ensure_ascii=False)
+    rows = list(select(store, RELATED_QUERY.format(organisations=organisations, text=wanted)))
+    found = {h.entity_id for h in hits}
+    documents = {index.entity_id(r["document"].value) for r in rows if r["document"]} & set(index.entities)
+    claims = sorted({r["claim"].value for r in rows if r["claim"]})
+    return ([_hit(index, d, 0.0, "publisher") for d in sorted(documents - found)]
+            + [Hit(c.removeprefix(index.base), c, 100.0, "claim", (), "claims") for c in claims])
 
 
 def _hit(index, entity_id: str, score: float, how: str) -> Hit:
@@ -81,7 +115,7 @@ def search_model(text: str, language: str) -> SearchModel:
     presenter = Presenter(store, site.space, {h.iri for h in hits})
     words = Words(language, presenter)
     groups = [(group, [(h, words.presenter.iri(h.iri)) for h in hits if h.group == group])
-              for group, _ in (*GROUPS, ("other", ""))]
+              for group, _ in (*GROUPS, ("claims", ""), ("other", ""))]
     return SearchModel(text, [(g, items) for g, items in groups if items], len(hits))
 
 

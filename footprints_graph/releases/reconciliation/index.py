@@ -113,8 +113,11 @@ SUBCLASS_QUERY = "SELECT ?class ?super WHERE { ?class rdfs:subClassOf ?super FIL
 
 # The two queries that read every record name their graphs (GRAPH ?g) rather than use the union default
 # graph, and leave duplicates to Python: several times faster on Oxigraph for 100,000 records.
+# A person is of each victim category a source lists it under: its own class is given only where all its sources
+# agree (convert/records.py), and a query for detainees must still find a person one source lists as such.
 MEMBERS_QUERY = """
-SELECT ?s ?type WHERE { VALUES (?class ?type) { %s } GRAPH ?g { ?s a ?class } }"""
+SELECT ?s ?type WHERE { VALUES (?class ?type) { %s }
+  { GRAPH ?g { ?s a ?class } } UNION { GRAPH ?g { ?listing fp:listingOf ?s ; fp:victimCategory ?class } } }"""
 
 # A name a listing gives (fp:nameAsListed) is also its person's skos:prefLabel or skos:altLabel.
 NAMES_QUERY = """
