@@ -161,7 +161,10 @@ def test_ready_when_the_server_holds_the_release(remote, built_home):
 PAGES = ["/", "/search?q=Kim", "/search?q=%EA%B9%80", "/browse", "/queries", "/ontology", "/vocab", "/shapes",
          "/dumps/", "/validation", "/release.json", "/.well-known/void", "/reconcile",
          "/reconcile?queries=" + json.dumps({"q0": {"query": "Kim"}, "q1": {"query": "Choi", "type": "Victim"}}),
-         "/reconcile/suggest/entity?prefix=Kim", "/reconcile/suggest/type?prefix=Vic"]
+         "/reconcile/suggest/entity?prefix=Kim", "/reconcile/suggest/type?prefix=Vic",
+         "/id/organisation/tjwg", "/id/document/footprints-south-korean-victims", "/id/event/korean-war",
+         "/id/instrument/korean-armistice-agreement", "/id/person/kim-jung-wook",
+         "/vocab/victim-categories", "/reconcile/preview?id=person/kim-jung-wook"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -172,6 +175,10 @@ def test_every_page_answers_on_the_server_as_on_the_embedded_store(remote, embed
     assert [a.status_code for a in answers] == [200, 200], answers[0].get_data(as_text=True)[-3000:]
     if answers[1].mimetype == "application/json":
         assert answers[0].json == answers[1].json
+    if path.startswith("/id/"):  # and the record's RDF is the same graph
+        turtle = [client.get(path, headers={"Accept": "text/turtle"}) for client in (remote, embedded)]
+        graphs = [Graph().parse(data=response.data, format="turtle") for response in turtle]
+        assert len(graphs[1]) > 5 and isomorphic(graphs[0], graphs[1])
 
 
 @pytest.fixture
