@@ -2,6 +2,7 @@
 server answers the researcher query library as the embedded store does, renders record pages, and keeps the
 protocol's errors and limits (issue 7). The servers come from tests/support/servers.py (installed when missing)."""
 
+import io
 import json
 import re
 
@@ -14,6 +15,7 @@ from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.releases.serving import current_release
 from footprints_graph.store.remote import load_release
 from footprints_graph.web import EndpointConfig, create_app
+from support import ROOT
 from support.servers import VIRTUOSO_MAX_ROWS, Server
 from support.serving import serving
 
@@ -208,3 +210,14 @@ def test_only_the_releases_graphs_are_seen(remote, embedded, other_dataset):
     void = [Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).data,
                           format="turtle") for client in (remote, embedded)]
     assert len(void[0]) > 20 and isomorphic(void[0], void[1])
+
+
+def test_a_submission_is_checked_against_the_server(remote, embedded):
+    """/validate reads the published records from the store in the query process, which keeps its network for a
+    server's store (issue 20: it answered 'could not be read')."""
+    fixture = (ROOT / "tests" / "shapes" / "ActBeforeDeathShape-invalid-01.ttl").read_bytes()
+    pages = [client.post("/validate", data={"files": (io.BytesIO(fixture), "submission.ttl")},
+                         content_type="multipart/form-data", headers={"Accept": "text/html"})
+             for client in (remote, embedded)]
+    assert [page.status_code for page in pages] == [200, 200]
+    assert all("ActBeforeDeathShape" in page.get_data(as_text=True) for page in pages)
