@@ -17,10 +17,16 @@ from support import ROOT
 
 ID = "https://w3id.org/footprints-graph/id/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
-NEW_PERSON = ("park-min-su,Park Min-su,,post-war-abductee,abductees-family-union,footprints-south-korean-victims,false,"
-              "Test record.\n")
-NEW_EVENT = ("park-min-su-abduction,,abduction,park-min-su,,,1953-07-28,,category-definition,,,,,,,"
-             "footprints-south-korean-victims,\n")
+# The added person is made up ("Park Min-su" is a placeholder name), so a fictional association credits it and a
+# fictional list is its source: test data never credits a real organisation or cites a real document.
+NEW_ORGANISATION = ("example-families-association,Example Families' Association (a fictional organisation),,,"
+                    "families-union,,,,example-family-list,\n")
+NEW_DOCUMENT = ("example-family-list,\"Example families' association, list of abductees (not a real document)\",,,"
+                "victim-list,example-families-association,,,https://example.org/abductee-list,,example-family-list,\n")
+NEW_PERSON = ("example-park-min-su,Park Min-su,,post-war-abductee,example-families-association,example-family-list,false,"
+              "Test record: a made-up person.\n")
+NEW_EVENT = ("example-park-min-su-abduction,,abduction,example-park-min-su,,,1953-07-28,,category-definition,,,,,,,"
+             "example-family-list,\n")
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -38,12 +44,14 @@ def _drop_lines(path: Path, prefix: str) -> None:
 
 @pytest.fixture(scope="module")
 def two_releases(tmp_path_factory, copy_data) -> tuple[Path, Path]:
-    """Release A from data/; release B after one person changed, one added and one removed (with their acts)."""
+    """Release A from data/; release B after one person changed, one added (with the fictional association that
+    credits it and its list) and one removed (with their acts)."""
     work = tmp_path_factory.mktemp("releases")
     data = copy_data(work)
     first = build(data, work / "home").release
     _edit(data / "people.csv", "ko-hyun-chul,Ko Hyun-chul,,", "ko-hyun-chul,Ko Hyun-chul,Go Hyeon-cheol,")
-    for file, row in (("people.csv", NEW_PERSON), ("events.csv", NEW_EVENT)):
+    for file, row in (("organisations.csv", NEW_ORGANISATION), ("documents.csv", NEW_DOCUMENT),
+                      ("people.csv", NEW_PERSON), ("events.csv", NEW_EVENT)):
         (data / file).write_text((data / file).read_text(encoding="utf-8") + row, encoding="utf-8")
     _drop_lines(data / "people.csv", "kim-hui-jin,")
     _drop_lines(data / "events.csv", "kim-hui-jin-abduction,")
@@ -65,14 +73,18 @@ def test_the_second_release_follows_the_first(two_releases):
 def test_the_change_summary_names_what_changed_per_graph(two_releases):
     graphs = description(two_releases[1])["changes"]["graphs"]
     people, events = graphs[ID + "graph/people"], graphs[ID + "graph/events"]
-    assert people["added"] == {"count": 1, "records": [ID + "person/park-min-su"]}
+    assert people["added"] == {"count": 1, "records": [ID + "person/example-park-min-su"]}
     assert people["removed"] == {"count": 1, "records": [ID + "person/kim-hui-jin"]}
     assert people["changed"] == {"count": 1, "records": [ID + "person/ko-hyun-chul"]}
     assert events["removed"] == {"count": 1, "records": [ID + "event/kim-hui-jin-abduction"]}
-    assert events["added"] == {"count": 1, "records": [ID + "event/park-min-su-abduction"]}
+    assert events["added"] == {"count": 1, "records": [ID + "event/example-park-min-su-abduction"]}
     assert events["changed"]["count"] == 0
-    assert set(graphs) == {ID + "graph/people", ID + "graph/events"}  # nothing else changed
-    assert description(two_releases[1])["changes"]["totals"] == {"added": 2, "removed": 2, "changed": 1}
+    for kind, key in (("organisations", "organisation/example-families-association"),
+                      ("documents", "document/example-family-list")):  # who credits the new person, and where
+        assert graphs[ID + f"graph/{kind}"]["added"] == {"count": 1, "records": [ID + key]}
+    # nothing else changed
+    assert set(graphs) == {ID + f"graph/{kind}" for kind in ("people", "events", "organisations", "documents")}
+    assert description(two_releases[1])["changes"]["totals"] == {"added": 4, "removed": 2, "changed": 1}
 
 
 def test_the_first_release_adds_everything(two_releases):

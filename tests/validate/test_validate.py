@@ -101,7 +101,7 @@ def test_the_text_json_and_graph_forms_come_from_one_report(home, capsys):
 def test_the_text_report_groups_by_record_then_severity(home, capsys, tmp_path):
     submission = tmp_path / "two-records.ttl"
     good = (EXAMPLES / "good-victim.ttl").read_text(encoding="utf-8")
-    submission.write_text(good.replace("fp:perpetrator <organisation/kpa> ;\n", "")
+    submission.write_text(good.replace("fp:perpetrator <organisation/example-armed-force> ;\n", "")
                           .replace('"1950-09"^^xsd:gYearMonth', '"1949"^^xsd:gYear')
                           .replace('schema:url <https://example.org/abductee-list> ;\n', ""), encoding="utf-8")
     code, text, _ = _validate(capsys, home, str(submission))
@@ -134,11 +134,12 @@ def test_good_examples_conform_and_their_references_to_the_graph_resolve(home, c
 def test_without_a_release_the_references_do_not_resolve(tmp_path, capsys):
     code, out, err = _validate(capsys, tmp_path / "empty", str(EXAMPLES / "good-victim.ttl"))
     assert code == 1 and "no release under" in err
-    assert "fps:ActShape-perpetrator" in out and "fps:EventShape-conflict" in out
+    # the Korean War is the graph's; the armed force, fictional, is declared in the file (issue 14)
+    assert "fps:EventShape-conflict" in out and "fps:ActShape-perpetrator" not in out
 
 
 @pytest.mark.parametrize("example,code,expected", [
-    ("bad-syntax.ttl", 2, r"bad-syntax\.ttl:46:25: not valid Turtle: "),
+    ("bad-syntax.ttl", 2, r"bad-syntax\.ttl:46:38: not valid Turtle: "),
     ("bad-date-not-a-date.ttl", 1, r'fp:date "September 1950"  \[fps:PartialDateShape\]\n\s+Write a date as'),
     ("bad-unknown-category.ttl", 1, r"fp:victimCategory fp:CivilianAbductee  \[fps:VictimCategoryVocabularyShape\]"),
     ("bad-wartime-abduction-after-the-war.ttl", 1, r'fp:date "1955"\^\^xsd:gYear  \[fps:WartimeAbductionShape-until\]'),
