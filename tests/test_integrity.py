@@ -77,6 +77,16 @@ def test_every_declared_term_has_labels_in_english_and_korean_and_a_definition(o
     assert not failures
 
 
+def test_every_term_we_define_has_its_definition_in_english_and_in_korean(ontology):
+    """Issue 14, finding 8: our classes, properties and concepts are defined in Korean beside English (the
+    external vocabularies' terms, defined by their own authors, are left as they are)."""
+    ours = [t for t in _declared(ontology) if str(t).startswith(OURS) and ontology.value(t, SKOS.definition)]
+    missing = sorted(str(t) for t in ours
+                     if {"en", "ko"} - {d.language for d in ontology.objects(t, SKOS.definition)})
+    assert not missing
+    assert {FP.Abduction, FP.population, FP.Listing} <= set(ours)  # the selection holds classes and properties
+
+
 def test_every_term_the_data_uses_is_declared(ontology, built_quads_graph):
     missing = sorted(str(t) for t in _terms_used(built_quads_graph) - _declared(ontology))
     assert not missing, f"used by the data but not declared in ontology/: {missing}"
