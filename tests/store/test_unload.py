@@ -83,3 +83,39 @@ def test_a_load_drops_the_graphs_the_previous_release_had_and_this_one_lacks(ser
     assert store.triple_counts([gone]) == {gone: 0}
     del counts[gone]
     assert store.triple_counts(sorted(counts)) == counts
+
+
+PREF_LABEL = "<https://w3id.org/footprints-graph/id/person/kim-jung-wook> <http://www.w3.org/2004/02/skos/core#prefLabel> "
+NEW_LABEL = '"Kim Jung-wook (changed)"@en'
+
+
+def _release_changing_a_label(built_home, tmp_path):
+    """A copy of the built home with a second release: the first with a person's preferred label changed (the
+    same number of triples). The label it had, the release and the graph."""
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home, symlinks=True)
+    first = current_release(home)
+    second = first.parent / "changed-release"
+    (second / "dumps").mkdir(parents=True)
+    lines = (first / "dumps" / "footprints.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(number for number, line in enumerate(lines) if line.startswith(PREF_LABEL))
+    old_label, graph = lines[index].removeprefix(PREF_LABEL).removesuffix(" .\n").rsplit(" ", 1)
+    lines[index] = f"{PREF_LABEL}{NEW_LABEL} {graph} .\n"
+    (second / "dumps" / "footprints.nq").write_text("".join(lines), encoding="utf-8")
+    summary = json.loads((first / "summary.json").read_text(encoding="utf-8"))
+    (second / "summary.json").write_text(json.dumps(summary | {"build_id": second.name}), encoding="utf-8")
+    return old_label, home, second, graph.strip("<>")
+
+
+def test_a_value_changed_since_the_last_load_is_replaced_not_added(server, built_home, tmp_path, capsys):
+    """Issue 20: loading a release whose record changed a value left both values on the server (exit 2)."""
+    old_label, home, second, graph = _release_changing_a_label(built_home, tmp_path)
+    assert main(["load", "--home", str(home), *server.load_arguments(graph_store=True)]) == 0
+    make_current(home, second)
+    capsys.readouterr()
+    assert main(["load", "--home", str(home), *server.load_arguments(graph_store=True)]) == 0
+    assert json.loads(capsys.readouterr().out)["replaced"] == [graph]
+    store = server.store()
+    labels = {str(row["label"]) for row in store.select(f"SELECT ?label WHERE {{ GRAPH <{graph}> {{ {PREF_LABEL} ?label }} }}")}
+    assert labels == {"Kim Jung-wook (changed)"}, (old_label, labels)
+    assert store.triple_counts([graph]) == {graph: _release_counts(built_home)[graph]}
