@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, render_template, request
 
-from footprints_graph.names import MATCH_THRESHOLD
-from footprints_graph.releases.reconciliation import reconcile, suggest_entities
-from footprints_graph.releases.reconciliation.index import select
 from footprints_graph.endpoint.language import Words, chosen_language
 from footprints_graph.endpoint.linked_data.presentation import Presenter, TermView
 from footprints_graph.endpoint.reconcile import ReconciliationService
 from footprints_graph.endpoint.site import current_site
+from footprints_graph.names import MATCH_THRESHOLD
+from footprints_graph.releases.reconciliation import reconcile, suggest_entities
+from footprints_graph.releases.reconciliation.index import select
 
 MAX_QUERY_CHARS = 200
 CANDIDATES = 30
