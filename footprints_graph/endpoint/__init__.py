@@ -15,15 +15,15 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from footprints_graph.endpoint import curator, health, language, reconcile, submissions
+from footprints_graph.endpoint.config import EndpointConfig, load_config
 from footprints_graph.endpoint.linked_data import documentation
 from footprints_graph.endpoint.linked_data import routes as linked_data
+from footprints_graph.endpoint.site import Site
 from footprints_graph.endpoint.sparql import cache
 from footprints_graph.endpoint.sparql import routes as sparql
-from footprints_graph.endpoint.config import EndpointConfig, load_config
 from footprints_graph.endpoint.sparql.evaluation import QueryFailed
 from footprints_graph.endpoint.sparql.protocol import SparqlProtocolError
 from footprints_graph.releases.serving import NoRelease
-from footprints_graph.endpoint.site import Site
 
 __all__ = ["EndpointConfig", "install", "load_config"]
 log = logging.getLogger(__name__)

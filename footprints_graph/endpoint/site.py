@@ -2,9 +2,9 @@
 
 from flask import current_app, request
 
-from footprints_graph.endpoint.sparql.backends import store_opener
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.linked_data.presentation import IriSpace
+from footprints_graph.endpoint.sparql.backends import store_opener
 from footprints_graph.releases.serving import Release, Releases
 
 

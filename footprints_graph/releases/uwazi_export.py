@@ -25,8 +25,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from footprints_graph.iris import DEFAULT_BASE
-from footprints_graph.releases.reconciliation import Entity, Index, Value, build_index, date_bounds, property_values
 from footprints_graph.records.uwazi import safe_name
+from footprints_graph.releases.reconciliation import Entity, Index, Value, build_index, date_bounds, property_values
 
 LANGUAGE, SECOND_LANGUAGE = "en", "ko"
 IRI_COLUMN = "footprints-graph IRI"

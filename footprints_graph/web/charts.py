@@ -60,7 +60,7 @@ class Chart:
     @property
     def summary(self) -> str:
         """The chart in words, for its <desc>: each row with its numbers."""
-        rows = [f"{row[0]}: " + ", ".join(f"{column} {cell}" for column, cell in zip(self.columns[1:], row[1:]))
+        rows = [f"{row[0]}: " + ", ".join(f"{column} {cell}" for column, cell in zip(self.columns[1:], row[1:], strict=True))
                 for row in self.rows]
         return "; ".join(rows)
 

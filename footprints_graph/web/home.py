@@ -7,13 +7,12 @@ from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
-from footprints_graph.iris import ONTOLOGY
-from footprints_graph.iris import PREFIXES
-from footprints_graph.web.charts import Chart, Part, column_chart, row_chart
-from footprints_graph.web.figures import OUTCOME, Figure, Figures, read_figures
 from footprints_graph.endpoint.language import Words
 from footprints_graph.endpoint.linked_data.presentation import IriSpace, Presenter, TermView
 from footprints_graph.endpoint.linked_data.records import number_text
+from footprints_graph.iris import ONTOLOGY, PREFIXES
+from footprints_graph.web.charts import Chart, Part, column_chart, row_chart
+from footprints_graph.web.figures import OUTCOME, Figure, Figures, read_figures
 
 POW, WARTIME, POST_WAR = (ONTOLOGY + c for c in ("PrisonerOfWar", "WartimeAbductee", "PostWarAbductee"))
 CATEGORY_ORDER = (POW, WARTIME, POST_WAR, ONTOLOGY + "Detainee")  # the FOOTPRINTS page's order
@@ -187,8 +186,8 @@ def escapes_by_year_chart(figures: Figures, words: Words, short) -> Chart | None
     dataset, drawn = max(by_dataset.items(), key=lambda item: len(item[1]))
     total = figures.total_of(dataset)
     title = words("chart_pow_years", total=f"{total.value:,}" if total else f"{sum(f.value for f in drawn):,}")
-    chart = column_chart("pow-escapes-by-year", title, [Part(f.ref_year, f.value) for f in sorted(drawn, key=lambda f: f.ref_year)],
-                         words("persons"))
+    bars = [Part(f.ref_year, f.value) for f in sorted(drawn, key=lambda f: f.ref_year)]
+    chart = column_chart("pow-escapes-by-year", title, bars, words("persons"))
     return _sourced(chart, drawn, short)
 
 
@@ -200,7 +199,8 @@ def pow_fate_chart(figures: Figures, words: Words, short) -> Chart | None:
     drawn = [figures.where(dataset=dataset.iri, outcome=o)[0] for o in (DECEASED, ALIVE)]
     total = figures.total_of(dataset.iri)
     series = [words.name(f.outcome) for f in drawn]
-    row = (words("chart_pow_fate_row", total=f"{total.value:,}"), [Part(s, f.value, i) for i, (s, f) in enumerate(zip(series, drawn))])
+    parts = [Part(s, f.value, i) for i, (s, f) in enumerate(zip(series, drawn, strict=True))]
+    row = (words("chart_pow_fate_row", total=f"{total.value:,}"), parts)
     chart = row_chart("pow-escapee-fate", words("chart_pow_fate"), [row], series, words("total"))
     return _sourced(chart, drawn, short)
 

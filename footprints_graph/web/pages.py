@@ -5,14 +5,20 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 
-from footprints_graph.web.home import home_model
 from footprints_graph.endpoint.language import chosen_language
-from footprints_graph.endpoint.sparql.library import library, library_query
 from footprints_graph.endpoint.linked_data.routes import Representation, respond
-from footprints_graph.endpoint.sparql.protocol import best_match
+from footprints_graph.endpoint.linked_data.void import (
+    DESCRIPTION_PREFIXES,
+    Publisher,
+    dumps,
+    served_release_description,
+    statistics,
+    void_triples,
+)
 from footprints_graph.endpoint.site import current_site
-from footprints_graph.endpoint.linked_data.void import (DESCRIPTION_PREFIXES, Publisher, dumps,
-                                                     served_release_description, statistics, void_triples)
+from footprints_graph.endpoint.sparql.library import library, library_query
+from footprints_graph.endpoint.sparql.protocol import best_match
+from footprints_graph.web.home import home_model
 
 blueprint = Blueprint("pages", __name__)
 VALIDATION_FILES = {"text/turtle": "validation.ttl", "application/json": "validation.json"}

@@ -13,11 +13,11 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from footprints_graph import resources
+from footprints_graph.endpoint.linked_data.presentation import SITE, Presenter, compact
+from footprints_graph.endpoint.linked_data.routes import Representation, ontology_triples, respond
+from footprints_graph.endpoint.site import current_site
 from footprints_graph.iris import ONTOLOGY, VOCAB
 from footprints_graph.terms import rdflib_graph, to_triple
-from footprints_graph.endpoint.linked_data.routes import Representation, ontology_triples, respond
-from footprints_graph.endpoint.linked_data.presentation import SITE, Presenter, compact
-from footprints_graph.endpoint.site import current_site
 
 SH = "http://www.w3.org/ns/shacl#"
 SHAPES = SITE + "shapes#"

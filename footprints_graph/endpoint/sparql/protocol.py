@@ -12,8 +12,8 @@ from functools import cached_property
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept, MultiDict
 
-from footprints_graph.errors import FootprintsError
 from footprints_graph.endpoint.sparql.lexer import QuerySyntaxError, QueryText
+from footprints_graph.errors import FootprintsError
 
 SOLUTIONS = "solutions"  # what SELECT and ASK return
 GRAPH = "graph"  # what CONSTRUCT and DESCRIBE return

@@ -5,14 +5,21 @@ from functools import partial
 
 from flask import Blueprint, Response, request
 
+from footprints_graph.endpoint.linked_data.void import DESCRIPTION_PREFIXES, service_description_triples
+from footprints_graph.endpoint.site import current_site
 from footprints_graph.endpoint.sparql import editor
 from footprints_graph.endpoint.sparql.backends import ReadableStore
 from footprints_graph.endpoint.sparql.cache import answer_cache, cache_key
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, serialize_triples
-from footprints_graph.endpoint.sparql.protocol import GRAPH, ProtocolRequest, QueryOperation, formats_for, negotiate, read_request
+from footprints_graph.endpoint.sparql.protocol import (
+    GRAPH,
+    ProtocolRequest,
+    QueryOperation,
+    formats_for,
+    negotiate,
+    read_request,
+)
 from footprints_graph.endpoint.sparql.query_process import evaluate_in_slot
-from footprints_graph.endpoint.site import current_site
-from footprints_graph.endpoint.linked_data.void import DESCRIPTION_PREFIXES, service_description_triples
 
 blueprint = Blueprint("sparql", __name__)
 HTML = "text/html"

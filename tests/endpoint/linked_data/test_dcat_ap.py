@@ -7,10 +7,10 @@ import pyshacl
 import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
-from support import TEST_DATA
 
 from footprints_graph.endpoint.config import ConfigError, load_config
 from footprints_graph.web import create_app
+from support import TEST_DATA
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
