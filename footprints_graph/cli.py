@@ -15,7 +15,7 @@ from footprints_graph.errors import FootprintsError, RecordError
 from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
 from footprints_graph.releases.backup import restore_backup, write_backup
 from footprints_graph.releases.build import build
-from footprints_graph.releases.serving import current_release, release_store
+from footprints_graph.releases.serving import current_release, make_current, release_store
 from footprints_graph.releases.uwazi_export import export_uwazi
 from footprints_graph.store.remote import (
     GRAPH_STORE_BATCH,
@@ -43,16 +43,22 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def _add_build(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("build", help="convert the records, validate them and write a new store and dumps")
     parser.add_argument("--data", default="data", type=Path, help="folder of record tables (default: ./data)")
+    parser.add_argument("--keep-current", action="store_true",
+                        help="leave the release being served current: for a site served from a SPARQL server, "
+                             "`load --release BUILD_ID` makes the new one current once the server holds it")
     _add_common(parser)
     parser.set_defaults(run=_run_build)
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    result = build(args.data, _home(args.home), args.base, progress=sys.stderr.isatty())
+    result = build(args.data, _home(args.home), args.base, progress=sys.stderr.isatty(), switch=not args.keep_current)
     print(json.dumps(result.summary, indent=2, sort_keys=True))
     if result.validation and result.validation.results:
         print(render_report(result.validation, "text"), file=sys.stderr)
     print(f"built release {result.build_id} at {result.release}", file=sys.stderr)
+    if args.keep_current:
+        print(f"not current yet: 'footprints-graph load --release {result.build_id} …' makes it current once a "
+              "server holds it", file=sys.stderr)
     return EXIT_OK
 
 
@@ -205,6 +211,8 @@ def _add_load(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch", type=int, metavar="N",
                         help=f"triples per request (default: {GRAPH_STORE_BATCH} to a graph store, {UPDATE_BATCH} by Update)")
     parser.add_argument("--replace", action="store_true", help="drop the release's graphs on the server before a fresh load")
+    parser.add_argument("--release", metavar="BUILD_ID",
+                        help="load this release, and make it current once the server holds it (default: the current one)")
     parser.add_argument("--home", help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or ./var)")
     parser.set_defaults(run=_run_load)
 
@@ -236,25 +244,37 @@ def _remote_store(args: argparse.Namespace) -> RemoteStore:
 
 
 def _run_load(args: argparse.Namespace) -> int:
+    """Load, check the server's counts (load_release raises otherwise), then make the release current."""
     home = _home(args.home)
-    release = current_release(home)
+    release = _named_release(home, args.release)
     if release is None:
-        print(f"error: no release under {home}; run 'footprints-graph build' first", file=sys.stderr)
         return EXIT_UNUSABLE
     store = _remote_store(args)
     report = load_release(release, store, progress_path(home, store), args.batch, args.replace)
+    if release != current_release(home):
+        make_current(home, release)
     print(json.dumps(asdict(report), indent=2, sort_keys=True))
     return EXIT_OK
 
 
 def _run_unload(args: argparse.Namespace) -> int:
     home = _home(args.home)
-    release = home / "releases" / args.release if args.release else current_release(home)
-    if release is None or not (release / "summary.json").is_file():
-        print(f"error: no release {args.release or 'current'} under {home}", file=sys.stderr)
+    release = _named_release(home, args.release)
+    if release is None:
         return EXIT_UNUSABLE
     print(json.dumps({"release": release.name, "dropped": unload_release(release, _remote_store(args))}, indent=2))
     return EXIT_OK
+
+
+def _named_release(home: Path, build_id: str | None) -> Path | None:
+    """The release `build_id` under `home` (the current one when None); None, said on standard error, if absent."""
+    release = home / "releases" / build_id if build_id else current_release(home)
+    if release is None or not (release / "summary.json").is_file():
+        missing = f"no release {build_id} under {home}" if build_id else \
+            f"no release under {home}; run 'footprints-graph build' first"
+        print(f"error: {missing}", file=sys.stderr)
+        return None
+    return release
 
 
 SERVE_SETTINGS = ("home", "base", "data", "host", "port", "workers", "query_timeout", "max_query_bytes", "public_url",

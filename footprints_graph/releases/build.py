@@ -67,10 +67,12 @@ class BuildResult:
     validation: ValidationReport | None = None
 
 
-def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool = False) -> BuildResult:
-    """Build the graph from the records in `data_dir` into a new release under `home` and make it current.
-    The store is written while the records are validated (Oxigraph's bulk loader runs without Python's
-    lock); a release is only made current when they conform."""
+def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool = False,
+          switch: bool = True) -> BuildResult:
+    """Build the graph from the records in `data_dir` into a new release under `home` and make it current
+    (unless `switch` is false: a release served from a SPARQL server is made current by `load` once the server
+    holds it). The store is written while the records are validated (Oxigraph's bulk loader runs without
+    Python's lock); a release is only made current when they conform."""
     _refuse_mixing(data_dir, base)
     with collector_paused():
         records = convert_tables(data_dir, base)
@@ -88,8 +90,9 @@ def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool =
         release, report, changed = _write_release(home, build_id, lines, quads, records, restricted,
                                                   restricted_quads, previous)
         write_release_description(release, previous, changed)
-        make_current(home, release)
-        prune(home, release)
+        if switch:
+            make_current(home, release)
+        prune(home, current_release(home) or release)  # never the release being served
     return BuildResult(build_id, release, json.loads((release / "summary.json").read_text(encoding="utf-8")), report)
 
 

@@ -25,16 +25,17 @@ def _release_counts(built_home) -> dict[str, int]:
     return {graph: figures["triples"] for graph, figures in summary["graphs"].items()}
 
 
-def test_unload_removes_the_releases_graphs_and_nothing_else(server, built_home, capsys):
+def test_unload_removes_the_releases_graphs_and_nothing_else(server, built_home, tmp_path, capsys):
+    home = shutil.copytree(built_home, tmp_path / "home", symlinks=True)  # load keeps its progress there
     store = server.store(graph_store=True)
     store.add(OTHER, ["<urn:example:s> <urn:example:p> <urn:example:o> .\n"])
-    assert main(["load", "--home", str(built_home), *server.load_arguments(graph_store=True)]) == 0
+    assert main(["load", "--home", str(home), *server.load_arguments(graph_store=True)]) == 0
     counts = _release_counts(built_home)
     assert store.triple_counts(sorted(counts)) == counts
     capsys.readouterr()
-    assert main(["unload", "--home", str(built_home), "--from", server.query_url,
+    assert main(["unload", "--home", str(home), "--from", server.query_url,
                  "--update-url", server.update_url, "--graph-store-url", server.graph_store_url]) == 0
-    assert json.loads(capsys.readouterr().out) == {"release": current_release(built_home).name,
+    assert json.loads(capsys.readouterr().out) == {"release": current_release(home).name,
                                                    "dropped": sorted(counts)}
     assert set(store.triple_counts(sorted(counts)).values()) == {0}
     assert store.triple_counts([OTHER]) == {OTHER: 1}
@@ -119,3 +120,28 @@ def test_a_value_changed_since_the_last_load_is_replaced_not_added(server, built
     labels = {str(row["label"]) for row in store.select(f"SELECT ?label WHERE {{ GRAPH <{graph}> {{ {PREF_LABEL} ?label }} }}")}
     assert labels == {"Kim Jung-wook (changed)"}, (old_label, labels)
     assert store.triple_counts([graph]) == {graph: _release_counts(built_home)[graph]}
+
+
+def test_load_of_a_named_release_makes_it_current_once_the_server_holds_it(server, built_home, tmp_path):
+    """Issue 20, the switch: load, check the counts, then make current — and not when the load fails."""
+    _, home, second, _ = _release_changing_a_label(built_home, tmp_path)
+    first = current_release(home)
+    unreachable = ["--to", "http://127.0.0.1:9/sparql"]
+    assert main(["load", "--home", str(home), "--release", second.name, *unreachable]) == 2
+    assert current_release(home) == first
+    assert main(["load", "--home", str(home), "--release", second.name, *server.load_arguments(graph_store=True)]) == 0
+    assert current_release(home) == second
+
+
+@pytest.mark.slow
+def test_build_can_leave_the_served_release_current(built_home, data, tmp_path):
+    """`build --keep-current` writes a new release without serving it: `load --release` switches once loaded."""
+    home = shutil.copytree(built_home, tmp_path / "home", symlinks=True)
+    served = current_release(home)
+    people = data / "people.csv"
+    people.write_text(people.read_text(encoding="utf-8").replace("Kim Jung-Wook", "Kim Jung-Wook (renamed)", 1),
+                      encoding="utf-8")
+    assert main(["build", "--data", str(data), "--home", str(home), "--keep-current"]) == 0
+    assert current_release(home) == served
+    built = [release for release in (home / "releases").iterdir() if release != served]
+    assert len(built) == 1 and (built[0] / "summary.json").is_file()
