@@ -99,12 +99,24 @@ class RemoteStore:
         self.update_url = update_url or query_url
         self.graph_store_url = graph_store_url
         self.timeout = timeout  # seconds; None waits as long as the server takes
-        self.session = requests.Session()
+        self.auth = AUTH_SCHEMES[auth](user, password or "") if user else None
+        self.session = self._new_session()
+        self._parents_sessions: list[requests.Session] = []
+
+    def _new_session(self) -> requests.Session:
+        session = requests.Session()
         # no proxy or .netrc from the environment: reading it on every request doubled the client's time per
         # query, and the server is named by its URL alone
-        self.session.trust_env = False
-        if user:
-            self.session.auth = AUTH_SCHEMES[auth](user, password or "")
+        session.trust_env = False
+        session.auth = self.auth
+        return session
+
+    def forget_connections(self) -> None:
+        """In a forked child: ask over connections of its own. The kept ones are the parent's sockets, which the
+        child may have closed; the old session is kept, never closed, since closing it could close descriptors
+        the child has since reused."""
+        self._parents_sessions.append(self.session)
+        self.session = self._new_session()
 
     @property
     def write_target(self) -> str:

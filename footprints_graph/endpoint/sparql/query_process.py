@@ -213,6 +213,8 @@ def _serve(store, policy: QueryPolicy | None, requests: int, answers: int) -> No
         for number in INHERITED_SIGNALS:  # SIGALRM too: each query's second deadline, the kernel's
             signal.signal(number, signal.SIG_DFL)
         _close_inherited_channels(keep={requests, answers})
+        if isinstance(store, ServerStore):
+            store.client.forget_connections()  # the worker's, whose sockets were just closed here
         # so that a SERVICE the guard did not see cannot connect anywhere; a SPARQL server's store keeps the
         # network it is asked over (the worker's allowlist, hardening.py, still admits no other host)
         if policy and policy.offline and network_sandbox_supported() and not isinstance(store, ServerStore):
