@@ -250,10 +250,10 @@ def test_curator_queries_keep_the_public_limits(public):
 def test_curator_queries_run_in_the_workers_query_process(public):
     """The curators' endpoint has no fork of its own: its queries go to the query process the public endpoint
     uses (query_process.py), which then holds the curators' store, and a public query takes it back."""
-    from footprints_graph.endpoint.sparql.query_process import QUERY_PROCESS
+    from footprints_graph.endpoint.sparql.query_process import query_process
     assert _curator(public, "/curator/sparql", query_string={"query": QUERIES["ask"], "format": "json"}).json["boolean"]
-    curators = QUERY_PROCESS.pid
-    assert curators is not None and QUERY_PROCESS.store is not None and len(QUERY_PROCESS.store) > 0
+    curators = query_process().pid
+    assert curators is not None and query_process().store is not None and len(query_process().store) > 0
     uncached = QUERIES["ask"] + " # asked once here, so the public answer cache cannot have it"
     public_answer = public.get("/sparql", query_string={"query": uncached, "format": "json"})
-    assert public_answer.json["boolean"] is False and QUERY_PROCESS.pid not in (None, curators)
+    assert public_answer.json["boolean"] is False and query_process().pid not in (None, curators)

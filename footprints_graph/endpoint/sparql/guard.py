@@ -204,7 +204,8 @@ class QuerySlots:
         descriptor = self._take()
         try:
             yield
-        finally:
+        finally:  # unlocked before closing: a query process forked meanwhile by another thread shares the descriptor
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
             os.close(descriptor)
 
     def _take(self) -> int:

@@ -21,8 +21,8 @@ import stat
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -30,14 +30,7 @@ import pyoxigraph as ox
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.sparql.backends import ServerStore
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, evaluate
-from footprints_graph.endpoint.sparql.guard import (
-    RETRY_AFTER_SECONDS,
-    QueryPolicy,
-    out_of_memory,
-    policy_for,
-    server_busy,
-    slots_for,
-)
+from footprints_graph.endpoint.sparql.guard import QueryPolicy, out_of_memory, policy_for, slots_for
 from footprints_graph.endpoint.sparql.protocol import (
     GRAPH,
     SOLUTIONS,
@@ -94,14 +87,13 @@ def negotiated(choose: Chooser) -> dict[str, ResultFormat | SparqlProtocolError]
 
 
 class QueryProcess:
-    """This worker's query process (at most one at a time), forked on first use."""
+    """A query process of this worker thread (at most one at a time), forked on first use."""
 
     def __init__(self):
         self.pid: int | None = None
         self.pid_of_parent = os.getpid()
         self.store = self.policy = None
         self.requests = self.answers = -1  # our ends of the two pipes
-        self._lock = threading.Lock()  # one query at a time on the pipes; the worker's other threads wait
 
     def evaluate(self, store, operation: QueryOperation, choose: Chooser, seconds: float,
                  policy: QueryPolicy | None) -> Answer:
@@ -109,31 +101,18 @@ class QueryProcess:
         process when `seconds` is 0 (no deadline)."""
         if not seconds:
             return evaluate(store, operation, choose, policy)
-        with self._turn(seconds):
-            return self._evaluate(store, Request(operation, negotiated(choose), seconds), policy)
+        return self._evaluate(store, Request(operation, negotiated(choose), seconds), policy)
 
     def call(self, store, call: Call, policy: QueryPolicy | None) -> object:
         """`call` in the query process, 503 saying `call.overrun` after its seconds; here when they are 0."""
         if not call.seconds:
             return call.function(store, *call.arguments)
-        with self._turn(call.seconds):
-            self.prepare(store, policy)
-            _send(self.requests, call)
-            outcome = self._outcome(call.seconds, SparqlProtocolError(503, call.overrun))
+        self.prepare(store, policy)
+        _send(self.requests, call)
+        outcome = self._outcome(call.seconds, SparqlProtocolError(503, call.overrun))
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
-
-    @contextmanager
-    def _turn(self, seconds: float) -> Iterator[None]:
-        """This worker's turn on the process, waited for at most `seconds` (then 503 with Retry-After): another
-        thread's query holds it at most its own deadline, and no request waits longer than its own."""
-        if not self._lock.acquire(timeout=seconds):
-            raise server_busy(RETRY_AFTER_SECONDS)
-        try:
-            yield
-        finally:
-            self._lock.release()
 
     def prepare(self, store, policy: QueryPolicy | None) -> None:
         """Fork a query process for `store` unless a live one serves it. Call it before taking a lock: a
@@ -293,7 +272,19 @@ def _read(fd: int, size: int, deadline: float | None) -> bytes:
     return b"".join(chunks)
 
 
-QUERY_PROCESS = QueryProcess()  # this process's; a forked worker notices it is not the parent and forks its own
+class _ThreadsProcesses(threading.local):
+    def __init__(self):
+        self.process = QueryProcess()
+
+
+_PROCESSES = _ThreadsProcesses()
+
+
+def query_process() -> QueryProcess:
+    """This thread's query process. Each thread of a worker (gunicorn gthread) has its own, so that a long query on
+    one thread never makes a small one on another wait for its turn; the query slots (guard.py) cap how many run
+    at once. A forked worker notices it is not the parent and forks its own."""
+    return _PROCESSES.process
 
 
 def evaluate_in_slot(store, operation: QueryOperation, choose: Chooser, seconds: float,
@@ -305,9 +296,9 @@ def evaluate_in_slot(store, operation: QueryOperation, choose: Chooser, seconds:
     if isinstance(store, ServerStore):
         seconds = 0
     if seconds:
-        QUERY_PROCESS.prepare(store, policy)  # before a slot is taken, whose lock a forked process would keep
+        query_process().prepare(store, policy)  # before a slot is taken, whose lock a forked process would keep
     with slots_for(config).hold():  # guard.py: SERVICE, FROM, the row cap and the concurrency cap
-        return QUERY_PROCESS.evaluate(store, operation, choose, seconds, policy)
+        return query_process().evaluate(store, operation, choose, seconds, policy)
 
 
 def call_in_slot(store, call: Call, config: EndpointConfig) -> object:
@@ -315,9 +306,9 @@ def call_in_slot(store, call: Call, config: EndpointConfig) -> object:
     worker's query process, stopped at its deadline."""
     policy = policy_for(config)
     if call.seconds:
-        QUERY_PROCESS.prepare(store, policy)
+        query_process().prepare(store, policy)
     with slots_for(config).hold():
-        return QUERY_PROCESS.call(store, call, policy)
+        return query_process().call(store, call, policy)
 
 
 def select_in_slot(store, query: str, config: EndpointConfig) -> ox.QuerySolutions:
