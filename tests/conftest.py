@@ -18,7 +18,7 @@ from support.security import restricted_data
 from support.serving import LiveServer, serving
 
 # The outside SPARQL servers' fixtures (virtuoso, oxigraph), for every test file that names them.
-pytest_plugins = ["support.servers"]
+pytest_plugins = ["support.servers", "support.browser"]
 
 # Fixtures that start a server, a browser or a build in a process of its own: a test using one is marked `slow`,
 # as is a property-based test (hypothesis: a build or a request per example, a fifth of the rest's time), so

@@ -11,11 +11,11 @@ import sys
 import pyoxigraph as ox
 import pytest
 import requests
-from test_browser import TIMEOUT_MS, browser, chromium, shot  # noqa: F401 (fixtures)
 
 from footprints_graph.releases.build import build
 from footprints_graph.store.embedded import open_store
 from support import ROOT
+from support.browser import TIMEOUT_MS, shot
 from support.security import CURATOR_TOKEN
 from support.serving import serving
 
@@ -49,7 +49,7 @@ def _renamed_files(folder, prefix: str) -> list:
     return paths
 
 
-def test_from_the_form_and_the_command_line_to_published_records_with_provenance(browser, server):  # noqa: F811
+def test_from_the_form_and_the_command_line_to_published_records_with_provenance(browser, server):
     url, data, folder = server
     context = browser.new_context(base_url=url, locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -107,7 +107,7 @@ def test_the_command_reports_a_refusal_with_its_reasons_and_exit_code(server, tm
     assert unreachable.returncode == 2 and "cannot reach http://127.0.0.1:9" in unreachable.stderr
 
 
-def test_a_curator_reviews_and_rejects_in_the_browser_and_the_contributor_reads_why(browser, server, tmp_path):  # noqa: F811
+def test_a_curator_reviews_and_rejects_in_the_browser_and_the_contributor_reads_why(browser, server, tmp_path):
     url, _data, _folder = server
     files = _renamed_files(tmp_path, "review")
     files[1].write_text(files[1].read_text(encoding="utf-8").replace("Lee Young-hee", "Kim Jeong-uk"), encoding="utf-8")
