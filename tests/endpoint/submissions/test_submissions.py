@@ -32,24 +32,6 @@ ID = "https://w3id.org/footprints-graph/id/"
 CURATOR = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
 
 
-@pytest.fixture
-def data(tmp_path):
-    return shutil.copytree(ROOT / "data", tmp_path / "data")
-
-
-@pytest.fixture
-def home(tmp_path, built_release):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "current").symlink_to(built_release)
-    return home
-
-
-@pytest.fixture
-def client(home, data):
-    return create_app(EndpointConfig(home=home, data=data, query_timeout=5, curator_token=CURATOR_TOKEN)).test_client()
-
-
 def good_files(**changes: tuple[str, str]) -> dict[str, bytes]:
     """The good example tables, with text replaced in the named file: name=(old, new)."""
     files = {name: (EXAMPLES / name).read_bytes() for name in GOOD}

@@ -16,7 +16,6 @@ from footprints_graph.releases.build import build
 from footprints_graph.releases.inbox import Inbox
 from footprints_graph.store.embedded import open_store
 from footprints_graph.submit import Answer, answer_text, multipart
-from footprints_graph.web import EndpointConfig, create_app
 from support import ROOT
 from support.security import CURATOR_TOKEN
 
@@ -26,24 +25,6 @@ CITED = "Example partner archive, mappings of January 2026"
 ID = "https://w3id.org/footprints-graph/id/"
 PROV = "http://www.w3.org/ns/prov#"
 CURATOR = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
-
-
-@pytest.fixture
-def data(tmp_path):
-    return shutil.copytree(ROOT / "data", tmp_path / "data")
-
-
-@pytest.fixture
-def home(tmp_path, built_release):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "current").symlink_to(built_release)
-    return home
-
-
-@pytest.fixture
-def client(home, data):
-    return create_app(EndpointConfig(home=home, data=data, query_timeout=5, curator_token=CURATOR_TOKEN)).test_client()
 
 
 def post(client, files: dict[str, bytes], path: str = "/submissions"):

@@ -7,7 +7,6 @@ acceptances write into. The submissions are data/examples/good-victim.ttl (Hong 
 Korean placeholder name) and good-victim.jsonld (Kim Cheol-su, an example post-war abductee)."""
 
 import io
-import shutil
 
 import pyoxigraph as ox
 import pytest
@@ -16,7 +15,6 @@ from rdflib import Graph
 from footprints_graph.releases.build import build
 from footprints_graph.releases.inbox import Inbox
 from footprints_graph.store.embedded import open_store
-from footprints_graph.web import EndpointConfig, create_app
 from support import ROOT
 from support.security import CURATOR_TOKEN
 
@@ -27,24 +25,6 @@ PROV = "http://www.w3.org/ns/prov#"
 CURATOR = {"Authorization": f"Bearer {CURATOR_TOKEN}"}
 HONG = ("person/example-hong-gil-dong", "event/example-hong-gil-dong-abduction",
         "listing/example-hong-gil-dong.example-family-list")
-
-
-@pytest.fixture
-def data(tmp_path):
-    return shutil.copytree(ROOT / "data", tmp_path / "data")
-
-
-@pytest.fixture
-def home(tmp_path, built_release):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "current").symlink_to(built_release)
-    return home
-
-
-@pytest.fixture
-def client(home, data):
-    return create_app(EndpointConfig(home=home, data=data, query_timeout=5, curator_token=CURATOR_TOKEN)).test_client()
 
 
 def submit_and_accept(client, name: str, content: bytes) -> str:
