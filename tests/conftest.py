@@ -20,9 +20,10 @@ from support.serving import LiveServer, serving
 # The outside SPARQL servers' fixtures (virtuoso, oxigraph), for every test file that names them.
 pytest_plugins = ["support.servers", "support.browser"]
 
-# Fixtures that start a server, a browser or a build in a process of its own: a test using one is marked `slow`,
-# as is a property-based test (hypothesis: a build or a request per example, a fifth of the rest's time), so
-# that `pytest -m "not slow"` runs without them (pyproject.toml registers the marker).
+# Fixtures that start a server, a browser or a build in a process of its own, or hand a test its own copy of the
+# records to change and build again: a test using one is marked `slow`, as is a property-based test (hypothesis:
+# a build or a request per example), so that `pytest -m "not slow"` runs without them (pyproject.toml registers
+# the marker). A few whole-release cross-checks carry the mark themselves.
 SLOW_FIXTURES = frozenset({
     "live_server",  # footprints-graph serve (gunicorn)
     "server",  # a server of the test module's own: the hardened gunicorn, Virtuoso or the Oxigraph server
@@ -31,6 +32,8 @@ SLOW_FIXTURES = frozenset({
     "comunica",  # comunica-sparql from npm (scripts/comunica.sh)
     "chromium",  # Debian's Chromium (scripts/install-browser.sh)
     "build_subprocess",  # footprints-graph build in processes killed at each phase (releases/test_kill_build.py)
+    "copy_data",  # a copy of data/ that the test changes and builds again (a release of its own)
+    "data",  # the same, for one test
 })
 
 

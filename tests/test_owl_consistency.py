@@ -15,6 +15,8 @@ from footprints_graph import resources
 from footprints_graph.vocab import FP
 from support.dumps import dump_graph
 
+pytestmark = pytest.mark.slow  # an OWL RL closure of the whole release (~4 s)
+
 PROV = Namespace("http://www.w3.org/ns/prov#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")

@@ -279,6 +279,7 @@ def test_the_small_cube_is_valid():
     assert violations(normalized(small_cube())) == {}
 
 
+@pytest.mark.slow  # 21 normalizations of a cube: the checks' own test (the published figures are checked fast)
 @pytest.mark.parametrize("constraint", BREAKAGES)
 def test_each_constraint_fires_when_broken(constraint):
     graph = small_cube()

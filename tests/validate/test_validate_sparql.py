@@ -39,6 +39,7 @@ def _both(parts: list[Graph], shapes=SHAPES):
     return shacl_results(graph, parts[0], shapes), validate_triples([*parts, ontology_facts()], shapes)
 
 
+@pytest.mark.slow  # both engines on every shape fixture: the cross-check, not the fast lane's (test_shapes runs each)
 @pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=lambda p: p.stem)
 def test_both_engines_agree_on_every_fixture(fixture):
     context = fixture.with_name(f"{fixture.stem}.context.ttl")
@@ -89,6 +90,7 @@ def _inject_faults(graph: Graph) -> int:
     return 13
 
 
+@pytest.mark.slow  # pySHACL over 2,000 synthetic victims
 def test_both_engines_agree_on_a_synthetic_graph_with_faults():
     graph = _synthetic(2_000)
     _inject_faults(graph)
