@@ -17,14 +17,8 @@ from footprints_graph.releases.backup import restore_backup, write_backup
 from footprints_graph.releases.build import build
 from footprints_graph.releases.serving import current_release, make_current, release_store
 from footprints_graph.releases.uwazi_export import export_uwazi
-from footprints_graph.store.remote import (
-    GRAPH_STORE_BATCH,
-    UPDATE_BATCH,
-    RemoteStore,
-    load_release,
-    progress_path,
-    unload_release,
-)
+from footprints_graph.store.loading import load_release, progress_path, unload_release
+from footprints_graph.store.remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore
 from footprints_graph.validate import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2

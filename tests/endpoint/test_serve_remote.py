@@ -13,7 +13,7 @@ from rdflib.compare import isomorphic
 
 from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.releases.serving import current_release
-from footprints_graph.store.remote import load_release
+from footprints_graph.store.loading import load_release
 from footprints_graph.web import EndpointConfig, create_app
 from support import ROOT
 from support.servers import VIRTUOSO_MAX_ROWS, Server

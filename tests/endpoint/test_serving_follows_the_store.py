@@ -10,7 +10,7 @@ import pytest
 
 from footprints_graph.endpoint.sparql.cache import EXTENSION
 from footprints_graph.releases.serving import current_release
-from footprints_graph.store.remote import load_release
+from footprints_graph.store.loading import load_release
 from footprints_graph.web import EndpointConfig, create_app
 from support.servers import running_oxigraph
 

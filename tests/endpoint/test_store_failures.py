@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from footprints_graph.releases.serving import current_release
-from footprints_graph.store.remote import load_release
+from footprints_graph.store.loading import load_release
 from footprints_graph.web import EndpointConfig, create_app
 from support.servers import running_oxigraph
 from support.serving import free_port

@@ -25,8 +25,8 @@ from footprints_graph.endpoint.sparql.evaluation import QueryFailed
 from footprints_graph.endpoint.sparql.lexer import QuerySyntaxError, QueryText
 from footprints_graph.endpoint.sparql.protocol import cut_short_by_store, query_timeout, store_unavailable
 from footprints_graph.releases.serving import release_store
+from footprints_graph.store.loading import DUMP
 from footprints_graph.store.remote import (
-    DUMP,
     N_TRIPLES,
     SPARQL_JSON,
     QueryRefused,
