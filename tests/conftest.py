@@ -113,3 +113,14 @@ def comunica() -> Path:
     if done.returncode != 0:
         raise RuntimeError(f"scripts/comunica.sh install failed ({done.returncode}):\n{done.stderr}")
     return Path(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def linked_client(tmp_path_factory, copy_data):
+    """The site on a build of data/ with the test link sets of tests/data/links added (partner links on pages,
+    in VoID and in data extension), built once for the session."""
+    data = copy_data(tmp_path_factory.mktemp("linked"))
+    shutil.copytree(ROOT / "tests" / "data" / "links", data / "links", dirs_exist_ok=True)
+    home = tmp_path_factory.mktemp("home")
+    build(data, home)
+    return create_app(EndpointConfig(home=home)).test_client()

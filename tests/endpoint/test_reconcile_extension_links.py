@@ -2,26 +2,9 @@
 are two properties, not one "same as"; an act dated only by its category's legal window says so."""
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
-
-from footprints_graph.endpoint.config import EndpointConfig
-from footprints_graph.releases.build import build
-from footprints_graph.web import create_app
-
 ROOT = Path(__file__).resolve().parents[2]
-LINKS = ROOT / "tests" / "data" / "links"
-
-
-@pytest.fixture(scope="module")
-def linked_client(tmp_path_factory, copy_data):
-    data = copy_data(tmp_path_factory.mktemp("linked"))
-    shutil.copytree(LINKS, data / "links", dirs_exist_ok=True)
-    home = tmp_path_factory.mktemp("home")
-    build(data, home)
-    return create_app(EndpointConfig(home=home)).test_client()
 
 
 def extend(client, ids: list[str], pids: list[str]) -> dict:

@@ -1,26 +1,9 @@
 """Issue 19, links in sight: a person's page shows each partner link — predicate, the partner's record,
 confidence, author, date and link set — not only inside the collapsed list of all statements."""
 
-import shutil
 
-import pytest
 
-from footprints_graph.endpoint.config import EndpointConfig
-from footprints_graph.releases.build import build
-from footprints_graph.web import create_app
-from support import ROOT
 from support.html import hrefs, labelled, parse, text
-
-LINKS = ROOT / "tests" / "data" / "links"
-
-
-@pytest.fixture(scope="module")
-def linked_client(tmp_path_factory, copy_data):
-    data = copy_data(tmp_path_factory.mktemp("linked"))
-    shutil.copytree(LINKS, data / "links", dirs_exist_ok=True)
-    home = tmp_path_factory.mktemp("home")
-    build(data, home)
-    return create_app(EndpointConfig(home=home)).test_client()
 
 
 def partner_rows(page: str) -> list[str]:
