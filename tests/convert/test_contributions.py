@@ -25,7 +25,7 @@ def published():
 def contribution(tmp_path, provenance: str | None = ROW, name: str = SUBMISSION):
     folder = tmp_path / "contributions" / name
     folder.mkdir(parents=True)
-    for table in ("good-documents.csv", "good-people.csv", "good-events.csv"):
+    for table in ("good-documents.csv", "good-organisations.csv", "good-people.csv", "good-events.csv"):
         shutil.copy(EXAMPLES / table, folder / table)
     if provenance is not None:
         (folder / "contribution.csv").write_text(provenance, encoding="utf-8")
@@ -36,7 +36,7 @@ def test_every_record_of_a_contribution_says_which_submission_generated_it(tmp_p
     records = convert_contributions(contribution(tmp_path), published)
     activity = URIRef(f"https://w3id.org/footprints-graph/id/submission/{SUBMISSION}")
     tables = [r for r in records if r.subject != activity]
-    assert len(tables) == 3
+    assert len(tables) == 5  # the example's document, its two (fictional) organisations, its person and event
     assert all((r.subject, PROV.wasGeneratedBy, activity) in r.triples for r in tables)
 
 
@@ -56,25 +56,32 @@ def test_a_provenance_row_that_cannot_be_used_is_refused_saying_where(tmp_path, 
     assert where in str(refused.value) and problem in str(refused.value)
 
 
+def published_row(table: str, row_start: str, new_start: str) -> str:
+    """data/<table>'s header and the one row that starts with `row_start`, that start replaced by `new_start`."""
+    header, *rows = (ROOT / "data" / table).read_text(encoding="utf-8").splitlines(keepends=True)
+    [row] = [r for r in rows if r.startswith(row_start)]
+    return header + new_start + row.removeprefix(row_start)
+
+
 def test_a_person_restricted_in_data_restricts_what_a_contribution_says_of_them(tmp_path, published):
-    """kim-jung-wook is public in data/; a contribution adds an event about him; then his family asks for his
-    record to be restricted: the contribution's event is restricted too, and the other way round."""
+    """kim-jung-wook is public in data/; a contribution restates his detention as MOU's list of 27 March 2024
+    gives it (the published row under a key of its own: the example's made-up appeal says nothing of a real
+    person, issue 14); then his family asks for his record to be restricted: the contribution's event is
+    restricted too, and the other way round."""
     folder = contribution(tmp_path)
     (folder / SUBMISSION / "good-events.csv").write_text(
-        (EXAMPLES / "good-events.csv").read_text(encoding="utf-8").replace(",example-lee-young-hee,", ",kim-jung-wook,"),
-        encoding="utf-8")
+        published_row("events.csv", "kim-jung-wook-detention,", "contributed-kim-jung-wook-detention,"), encoding="utf-8")
     kim = URIRef("https://w3id.org/footprints-graph/id/person/kim-jung-wook")
-    event = URIRef("https://w3id.org/footprints-graph/id/event/example-lee-young-hee-detention")
+    event = URIRef("https://w3id.org/footprints-graph/id/event/contributed-kim-jung-wook-detention")
     restricted_in_data = [r for r in convert_tables(ROOT / "data")]
     for record in restricted_in_data:
         record.restricted = record.restricted or record.subject == kim
     contributed = {r.subject: r for r in convert_contributions(folder, restricted_in_data)}
     assert contributed[event].restricted
 
-    people = (EXAMPLES / "good-people.csv").read_text(encoding="utf-8")
-    (folder / SUBMISSION / "good-people.csv").write_text(
-        people.replace("example-lee-young-hee,Lee Young-hee", "kim-jung-wook,Kim Jung-wook").replace(",false,", ",true,"),
-        encoding="utf-8")
+    mou_listing = published_row("people.csv", "kim-jung-wook,Kim Jung-wook,", "kim-jung-wook,Kim Jung-wook,")
+    assert ",false," in mou_listing
+    (folder / SUBMISSION / "good-people.csv").write_text(mou_listing.replace(",false,", ",true,"), encoding="utf-8")
     public_in_data = convert_tables(ROOT / "data")
     convert_contributions(folder, public_in_data)
     assert {r.subject for r in public_in_data if r.restricted} >= {kim}

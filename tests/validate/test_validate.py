@@ -125,7 +125,8 @@ def test_the_report_graph_in_turtle_and_json_ld(home, capsys, form, parse_as):
 
 
 @pytest.mark.parametrize("files", [["good-victim.ttl"], ["good-victim.jsonld"],
-                                   ["good-documents.csv", "good-people.csv", "good-events.csv"]])
+                                   ["good-documents.csv", "good-organisations.csv", "good-people.csv",
+                                    "good-events.csv"]])
 def test_good_examples_conform_and_their_references_to_the_graph_resolve(home, capsys, files):
     code, out, _ = _validate(capsys, home, *(str(EXAMPLES / f) for f in files))
     assert (code, out) == (0, "Conforms: 0 violations, 0 warnings, 0 infos.\n")

@@ -20,7 +20,7 @@ from support.security import CURATOR_TOKEN
 from support.serving import serving
 
 EXAMPLES = ROOT / "data" / "examples"
-GOOD = ("good-documents.csv", "good-people.csv", "good-events.csv")
+GOOD = ("good-documents.csv", "good-people.csv", "good-events.csv", "good-organisations.csv")
 ID = "https://w3id.org/footprints-graph/id/"
 GENERATED_BY = "http://www.w3.org/ns/prov#wasGeneratedBy"
 CURATOR = {"Authorization": f"Bearer {CURATOR_TOKEN}"}

@@ -10,7 +10,7 @@ import pytest
 from support import ROOT
 
 EXAMPLES = ROOT / "data" / "examples"
-TABLES = ("good-documents.csv", "good-people.csv", "good-events.csv")
+TABLES = ("good-documents.csv", "good-organisations.csv", "good-people.csv", "good-events.csv")
 EVENT_PERSON = ",arbitrary-detention,example-lee-young-hee,,"
 
 

@@ -9,7 +9,7 @@ import openpyxl
 from support import ROOT
 
 EXAMPLES = ROOT / "data" / "examples"
-TABLES = ("good-documents.csv", "good-people.csv", "good-events.csv")
+TABLES = ("good-documents.csv", "good-organisations.csv", "good-people.csv", "good-events.csv")
 
 
 def example(name: str) -> str:

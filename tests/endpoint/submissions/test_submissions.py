@@ -1,8 +1,8 @@
 """Issue 17: contributors submit, curators review, accepted records publish with their provenance.
 
 Each test serves the session's release (built from data/) from a home of its own, whose inbox starts empty,
-with a copy of data/ that acceptances write into. The submission is data/examples/good-*.csv: a document, a
-detainee and the detention."""
+with a copy of data/ that acceptances write into. The submission is data/examples/good-*.csv: a document, the
+two fictional organisations it names, a detainee and the detention."""
 
 import csv
 import io
@@ -24,7 +24,7 @@ from support import ROOT
 from support.security import CURATOR_TOKEN
 
 EXAMPLES = ROOT / "data" / "examples"
-GOOD = ("good-documents.csv", "good-people.csv", "good-events.csv")
+GOOD = ("good-documents.csv", "good-organisations.csv", "good-people.csv", "good-events.csv")
 CONTACT = "hong.family@example.org, +82 10 5555 0199"
 CITED = "Example families' association, list of detainees, 2017"
 PROV = "http://www.w3.org/ns/prov#"
@@ -164,7 +164,7 @@ def test_concurrent_submissions_are_all_kept_whole(client, home):
     assert [a.status_code for a in answers] == [201] * count
     assert sorted(a.json["id"] for a in answers) == inbox_ids(home)
     for submission in inbox_ids(home):
-        assert len(Inbox(home).files(submission)) == 3
+        assert len(Inbox(home).files(submission)) == len(GOOD)
 
 
 def test_a_submission_half_written_by_a_killed_server_is_never_listed_and_is_cleared(client, home):
@@ -207,8 +207,8 @@ def test_a_curator_sees_the_inbox_with_contacts_and_what_a_submission_would_chan
     opened = client.get(f"/curator/inbox/{submission}", headers=CURATOR).json
     assert {(r["kind"], r["record"].removeprefix(ID)) for r in opened["changes"]["new"]} == {
         ("person", "person/example-lee-young-hee"), ("event", "event/example-lee-young-hee-detention"),
-        ("document", "document/example-detainee-appeal"),
-        ("listing", "listing/example-lee-young-hee.example-detainee-appeal")}
+        ("document", "document/example-detainee-appeal"), ("organisation", "organisation/example-families-association"),
+        ("organisation", "organisation/example-state"), ("listing", "listing/example-lee-young-hee.example-detainee-appeal")}
     assert opened["changes"]["changed"] == [] and opened["report"]["conforms"] is True
     assert [d["record"] for d in opened["duplicates"]] == [ID + "person/example-lee-young-hee"]
 
@@ -426,8 +426,8 @@ def test_tables_as_korean_excel_saves_them_travel_to_the_release(client, home, d
     workbook = io.BytesIO()
     book.save(workbook)
     people = (EXAMPLES / "good-people.csv").read_text(encoding="utf-8").replace("Yi Yeong-hui", "이영희")
-    files = {"good-documents.csv": (EXAMPLES / "good-documents.csv").read_bytes(),
-             "good-people.csv": people.encode("cp949"), "good-events.xlsx": workbook.getvalue()}
+    files = {name: (EXAMPLES / name).read_bytes() for name in ("good-documents.csv", "good-organisations.csv")}
+    files |= {"good-people.csv": people.encode("cp949"), "good-events.xlsx": workbook.getvalue()}
     answer = post(client, files)
     assert answer.status_code == 201, answer.json
     assert decide(client, answer.json["id"], "accept").status_code == 200
@@ -455,18 +455,27 @@ def test_a_table_sent_twice_as_csv_and_as_a_workbook_is_refused(client, home):
     assert answer.status_code == 400 and "good-people" in answer.json["error"]
 
 
-def test_a_submission_that_no_longer_reads_against_a_new_release_is_a_clear_conflict(client, home, tmp_path):
-    """It refers to a published organisation (the perpetrator of its detention, dprk) that a later release no
-    longer has. The examples credit no real organisation (issue 14), so the one they name is the state."""
-    submission = post(client, good_files()).json["id"]
-    data = shutil.copytree(ROOT / "data", tmp_path / "smaller")
-    for table in data.glob("*.csv"):  # the organisation's row goes; its acts are the army's in this copy only
-        rows = table.read_text(encoding="utf-8").splitlines(keepends=True)
-        replaced = ",," if table.name == "organisations.csv" else ",kpa,"
-        kept = [r.replace(",dprk,", replaced) for r in rows if not r.startswith("dprk,")]
-        table.write_text("".join(kept), encoding="utf-8")
+def test_a_submission_that_no_longer_reads_against_a_new_release_is_a_clear_conflict(client, home, tmp_path,
+                                                                                    built_release):
+    """It refers to published records that a later release no longer has. The examples name no real body (issue
+    14), so an earlier release, built from data/ and the example's document and fictional organisations (as if
+    accepted before), is current when only the person and the detention are sent; the later release is the
+    session's, built from data/ alone."""
+    earlier = shutil.copytree(ROOT / "data", tmp_path / "earlier")
+    for table in ("documents", "organisations"):
+        header, *rows = (EXAMPLES / f"good-{table}.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+        published = earlier / f"{table}.csv"
+        assert published.read_text(encoding="utf-8").startswith(header)  # the same columns, in the same order
+        published.write_text(published.read_text(encoding="utf-8") + "".join(rows), encoding="utf-8")
     (home / "current").unlink()
-    (home / "current").symlink_to(build(data, tmp_path / "smaller-home").release)
-    opened = client.get(f"/curator/inbox/{submission}", headers=CURATOR)
-    assert opened.status_code == 409 and "dprk" in opened.json["error"]
+    (home / "current").symlink_to(build(earlier, tmp_path / "earlier-home").release)
+    sent = post(client, {name: body for name, body in good_files().items() if name in ("good-people.csv",
+                                                                                         "good-events.csv")})
+    assert sent.status_code == 201, sent.json
+    (home / "current").unlink()
+    (home / "current").symlink_to(built_release)
+    opened = client.get(f"/curator/inbox/{sent.json['id']}", headers=CURATOR)
+    assert opened.status_code == 409
+    for gone in ("example-detainee-appeal", "example-families-association", "example-state"):
+        assert gone in opened.json["error"]
     assert str(home) not in opened.json["error"]
