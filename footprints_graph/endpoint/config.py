@@ -13,7 +13,10 @@ FOOTPRINTS_* environment variables and command-line flags.
     max_query_bytes = 100000
     public_url = "https://footprints.example.org"   # default: the host each request was sent to
     max_result_rows = 100000  # a larger SELECT / CONSTRUCT result is refused (400), never truncated; 0: no cap
-    max_concurrent_queries = 3  # across all workers; more get 503 + Retry-After (default 4; 0: no cap)
+    max_concurrent_queries = 6  # across all workers; more get 503 + Retry-After (default 8; 0: no cap)
+    max_long_queries = 1      # of which may run past short_query_seconds; others are stopped then (default 2)
+    short_query_seconds = 1   # the budget of every query before it needs one of those slots (default 1)
+    max_upload_records = 500  # records (nodes described) one /validate upload may hold (default 1000)
     federation = ["https://query.wikidata.org/sparql"]  # the only endpoints SERVICE may call (default: none)
     curator_token = "…"       # enables /curator/ (restricted records) for `Authorization: Bearer …`; better
                               # given as $FOOTPRINTS_CURATOR_TOKEN than written here
@@ -63,7 +66,13 @@ class EndpointConfig:
     public_url: str | None = None
     federation: tuple[str, ...] = ()  # SERVICE endpoints queries may call; none: no outbound requests at all
     max_result_rows: int = 100_000
-    max_concurrent_queries: int = 4  # below workers × threads, so that pages are served while queries run
+    # Query slots (guard.QuerySlots): at most 8 queries at once, below workers × threads so that pages are served
+    # while queries run; at most 2 of them past their first second, so that 6 slots are always for queries that
+    # answer within it, whatever runaways are sent
+    max_concurrent_queries: int = 8
+    max_long_queries: int = 2
+    short_query_seconds: float = 1.0
+    max_upload_records: int = 1000  # an upload's checks grow with its records, some with their square
     curator_token: str | None = field(default=None, repr=False)  # a secret: never in a repr, a log or a page
     cache_bytes: int = 64 * 1024 * 1024
     in_memory: bool = False

@@ -104,12 +104,13 @@ def _restricted_flags(records: list[ConvertedRecord]) -> list[Triple]:
 
 
 def validate_submission(paths: list[Path], store: ox.Store | None, base: str = DEFAULT_BASE,
-                        uwazi_mapping: Path | None = None) -> ValidationReport:
+                        uwazi_mapping: Path | None = None, max_records: int = 0) -> ValidationReport:
     """Check submission files together with the published records they refer to, read from `store` (the
-    current release's; None before the first build, and the submission is checked on its own). Nothing in a
-    submission makes this process reach another host (a JSON-LD @context, an entity): see hardening.py."""
+    current release's; None before the first build, and the submission is checked on its own); refused if they
+    describe more than `max_records` records (0: no limit). Nothing in a submission makes this process reach
+    another host (a JSON-LD @context, an entity): see hardening.py."""
     known = existing_keys(store, base) if store is not None else {}
     with outbound_connections_refused():
-        submission = read_submission(paths, known, base, uwazi_mapping)
+        submission = read_submission(paths, known, base, uwazi_mapping, max_records)
         context = store_context(store, submission.graph) if store is not None else Graph()
         return ValidationReport(validate_graph(submission.graph, context).results, submission.origins)

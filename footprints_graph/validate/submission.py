@@ -46,10 +46,25 @@ class Submission:
 
 
 def read_submission(paths: list[Path], known: dict[str, set[str]], base: str = DEFAULT_BASE,
-                    uwazi_mapping: Path | None = None) -> Submission:
+                    uwazi_mapping: Path | None = None, max_records: int = 0) -> Submission:
     """Read submission files: RDF (by suffix), record tables (people.csv, events.csv, … or names ending
     -people.csv, -events.csv, …) whose keys resolve against each other and `known` (kind → keys already in
-    the graph), and, with `uwazi_mapping`, Uwazi entity JSON. Raises SubmissionError or RecordError."""
+    the graph), and, with `uwazi_mapping`, Uwazi entity JSON. Raises SubmissionError or RecordError, and
+    SubmissionError when the files describe more than `max_records` records (0: no limit)."""
+    submission = _read_files(paths, known, base, uwazi_mapping)
+    if max_records and len(submission.origins) > max_records:
+        raise too_many_records(len(submission.origins), max_records)
+    return submission
+
+
+def too_many_records(count: int, limit: int) -> SubmissionError:
+    return SubmissionError(f"The submission describes {count} records (resources with properties of their own); "
+                           f"this server checks at most {limit} at a time. Send them in parts of up to {limit}, "
+                           "or check them all with `footprints-graph validate`.")
+
+
+def _read_files(paths: list[Path], known: dict[str, set[str]], base: str,
+                uwazi_mapping: Path | None) -> Submission:
     for path in paths:
         if not path.is_file():
             raise SubmissionError(f"{path}: no such file")

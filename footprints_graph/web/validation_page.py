@@ -88,16 +88,17 @@ def check_submission() -> tuple[dict | None, str | None]:
         seconds = site.config.query_timeout
         overrun = (f"Checking the submission took longer than {seconds:g} s, this server's limit, and was stopped. "
                    "Send fewer records at a time, or check them with `footprints-graph validate`.")
-        arguments = (folder, paths, site.config.base, uwazi_mapping(), chosen_language())
+        arguments = (folder, paths, site.config.base, uwazi_mapping(), chosen_language(),
+                     site.config.max_upload_records)
         return call_in_slot(store, Call(checked_submission, arguments, seconds, overrun), site.config)
 
 
 def checked_submission(store, folder: str, paths: list[Path], base: str, mapping: Path | None,
-                       language: str) -> tuple[dict | None, str | None]:
+                       language: str, max_records: int) -> tuple[dict | None, str | None]:
     """check_submission's work, in the query process: plain data back, the error said in the reader's language
     without the server's folder."""
     try:
-        report = validate_submission(paths, store, base, mapping)
+        report = validate_submission(paths, store, base, mapping, max_records)
     except FootprintsError as error:
         said = error.text(language) if isinstance(error, RecordError) else str(error)
         return None, said.replace(folder + "/", "")

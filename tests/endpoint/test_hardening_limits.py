@@ -6,7 +6,6 @@ import os
 import signal
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -14,6 +13,7 @@ import requests
 from footprints_graph.endpoint.sparql.guard import QuerySlots
 from footprints_graph.web import EndpointConfig, create_app
 from support.security import CURATOR_TOKEN, hardened_server
+from support.slots import slots_held
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^10 rows to count
 SMALL = "ASK { ?s ?p ?o }"
@@ -131,20 +131,11 @@ def _ask_and_hold_a_slot(server, query: str, held: int) -> Asking:
     asking = Asking(server, query)
     asking.start()
     deadline = time.monotonic() + SLOT_SECONDS
-    while _slots_held(server.home) < held:
+    while slots_held(server.home) < held:
         assert not asking.answered.is_set(), f"answered before it held a slot: {asking.response.text}"
         assert time.monotonic() < deadline, f"{held} query slots not held within {SLOT_SECONDS} s"
         time.sleep(0.01)  # polled until the server has taken the slot
     return asking
-
-
-def _slots_held(home) -> int:
-    """How many of the server's query slots (endpoint/guard.py: flocks on <home>/.query-slots/slot-N) a process
-    holds, read from /proc/locks: looking does not take one."""
-    locks = {fields[5] for fields in map(str.split, Path("/proc/locks").read_text().splitlines())
-             if fields[1] == "FLOCK"}
-    files = [path.stat() for path in (home / ".query-slots").glob("slot-*")]
-    return sum(f"{os.major(f.st_dev):02x}:{os.minor(f.st_dev):02x}:{f.st_ino}" in locks for f in files)
 
 
 def test_a_runaway_query_is_stopped_while_a_small_one_answers(server):

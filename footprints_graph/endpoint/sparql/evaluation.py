@@ -43,9 +43,21 @@ class QueryFailed(RuntimeError):
 def evaluate(store: ox.Store, operation: QueryOperation, choose: Chooser, policy: QueryPolicy | None = None) -> Answer:
     """Run `operation` on `store` and serialise its results in the format `choose` picks for their kind. With a
     `policy`, the query is checked before it runs and its result capped (guard.py)."""
+    check(store, operation, policy)
+    return evaluate_checked(store, operation, choose, policy)
+
+
+def check(store: ox.Store, operation: QueryOperation, policy: QueryPolicy | None) -> None:
+    """The guard's refusals (400/403), which need no engine: the nesting always, and with a `policy` what the
+    query may reach."""
     check_nesting(operation)
     if policy:
         check_query(operation, store_graphs(store), policy)
+
+
+def evaluate_checked(store: ox.Store, operation: QueryOperation, choose: Chooser,
+                     policy: QueryPolicy | None = None) -> Answer:
+    """`evaluate` of an operation `check` has passed already (the worker checks before it takes a query slot)."""
     results = _run(store, operation)
     kind = GRAPH if isinstance(results, ox.QueryTriples) else SOLUTIONS
     chosen = choose(kind)

@@ -58,7 +58,7 @@ def policy_for(config: EndpointConfig) -> QueryPolicy:
 
 
 def slots_for(config: EndpointConfig) -> "QuerySlots":
-    return QuerySlots(config.home, config.max_concurrent_queries)
+    return QuerySlots(config.home, config.max_concurrent_queries, config.max_long_queries, config.short_query_seconds)
 
 
 # ----------------------------------------------------------------------------- errors
@@ -94,6 +94,14 @@ def out_of_memory(limit: int) -> SparqlProtocolError:
     return SparqlProtocolError(503, f"The query needed more than {limit >> 20} MB of memory, this endpoint's limit, "
                                     "and was stopped. Narrow it (LIMIT, fewer or shorter values), or load a dump "
                                     "(/dumps/) into your own store.")
+
+
+def long_lane_full(slots: "QuerySlots", retry_after: int) -> SparqlProtocolError:
+    """A query past the short budget while every long slot is taken (QuerySlots)."""
+    return SparqlProtocolError(503, f"The query ran past {slots.short_seconds:g} s, this endpoint's budget for a "
+                                    f"query, while every slot for longer queries ({slots.long}) was taken, so it "
+                                    f"was stopped. Try again in {retry_after} s, narrow it (LIMIT, fewer patterns), "
+                                    "or load a dump (/dumps/) into your own store.", {"Retry-After": str(retry_after)})
 
 
 def server_busy(retry_after: int) -> SparqlProtocolError:
@@ -183,38 +191,65 @@ def capped(results, limit: int):
     return ox.parse_query_results(b"".join(counter.chunks), ox.QueryResultsFormat.TSV)
 
 
-# ----------------------------------------------------------------------------- how many at once
+# ----------------------------------------------------------------------------- how many at once, and how long
 
 
 class QuerySlots:
     """At most `count` queries at once across all the worker processes serving one home folder (0: no cap but
-    the number of workers). A slot is an exclusive lock on one of `count` files in <home>/.query-slots; the
-    kernel releases it if its holder dies, so a killed worker never leaks one."""
+    the number of workers), of which at most `long` (0: all of them) may run past `short_seconds`.
 
-    def __init__(self, home: Path, count: int):
+    Two lanes, because a slot held to the deadline by a runaway is a slot a small query cannot have: every query
+    starts in the short lane with `short_seconds` to answer; one still running then must take one of the `long`
+    slots (and keeps running to its deadline) or is stopped with a 503 that says why. However many runaways are
+    sent, at least `count - long` slots are always in the short lane, and each of those is taken for at most
+    `short_seconds`. A slot is an exclusive lock on a file in <home>/.query-slots (`slot-N` for every running
+    query, `long-N` for those past the short budget); the kernel releases it if its holder dies, so a killed
+    worker never leaks one."""
+
+    def __init__(self, home: Path, count: int, long: int = 0, short_seconds: float = 0):
         self.folder = home / ".query-slots"
-        self.count = count
+        self.count, self.long, self.short_seconds = count, long, short_seconds
 
     @contextmanager
-    def hold(self) -> Iterator[None]:
+    def hold(self) -> Iterator["Slot"]:
         """Hold a free slot while the block runs; raise 503 with Retry-After if every slot is taken."""
-        if not self.count:
-            yield
-            return
-        descriptor = self._take()
+        slot = Slot(self, [self.take("slot", self.count)] if self.count else [])
         try:
-            yield
-        finally:  # unlocked before closing: a query process forked meanwhile by another thread shares the descriptor
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
-            os.close(descriptor)
+            yield slot
+        finally:
+            slot.release()
 
-    def _take(self) -> int:
+    def take(self, name: str, count: int) -> int:
+        """A descriptor holding the lock on a free `name-N` file; 503 with Retry-After if all `count` are locked."""
         self.folder.mkdir(mode=0o700, exist_ok=True)
-        for slot in range(self.count):
-            descriptor = os.open(self.folder / f"slot-{slot}", os.O_RDWR | os.O_CREAT, 0o600)
+        for number in range(count):
+            descriptor = os.open(self.folder / f"{name}-{number}", os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 return descriptor
             except BlockingIOError:
                 os.close(descriptor)
-        raise server_busy(RETRY_AFTER_SECONDS)
+        raise server_busy(RETRY_AFTER_SECONDS) if name == "slot" else long_lane_full(self, RETRY_AFTER_SECONDS)
+
+
+class Slot:
+    """A query's place in the slots: the locks it holds."""
+
+    def __init__(self, slots: QuerySlots, descriptors: list[int]):
+        self.slots, self.descriptors = slots, descriptors
+
+    def short_budget(self, seconds: float) -> float:
+        """How long a query with `seconds` to answer may run before it must take a long slot: all of `seconds`
+        when it need not (no long lane, or a deadline within the short budget)."""
+        lanes = self.slots.count and self.slots.long and self.slots.short_seconds
+        return min(seconds, self.slots.short_seconds) if lanes else seconds
+
+    def lengthen(self) -> None:
+        """Move to the long lane; 503 (long_lane_full) if its slots are all taken."""
+        self.descriptors.append(self.slots.take("long", self.slots.long))
+
+    def release(self) -> None:
+        for descriptor in self.descriptors:  # unlocked before closing: a query process forked meanwhile by another
+            fcntl.flock(descriptor, fcntl.LOCK_UN)  # thread shares the descriptor
+            os.close(descriptor)
+        self.descriptors = []

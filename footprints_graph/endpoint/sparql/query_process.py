@@ -29,8 +29,8 @@ import pyoxigraph as ox
 
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.sparql.backends import ServerStore
-from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, evaluate
-from footprints_graph.endpoint.sparql.guard import QueryPolicy, out_of_memory, policy_for, slots_for
+from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, check, evaluate
+from footprints_graph.endpoint.sparql.guard import QueryPolicy, Slot, out_of_memory, policy_for, slots_for
 from footprints_graph.endpoint.sparql.protocol import (
     GRAPH,
     SOLUTIONS,
@@ -96,23 +96,18 @@ class QueryProcess:
         self.requests = self.answers = -1  # our ends of the two pipes
 
     def evaluate(self, store, operation: QueryOperation, choose: Chooser, seconds: float,
-                 policy: QueryPolicy | None) -> Answer:
-        """`evaluate(store, operation, choose, policy)` in the query process, 503 after `seconds`; in this
-        process when `seconds` is 0 (no deadline)."""
+                 policy: QueryPolicy | None, slot: Slot | None = None) -> Answer:
+        """`evaluate(store, operation, choose, policy)` in the query process, 503 after `seconds` (or after the
+        `slot`'s short budget, if it cannot take a long one); in this process when `seconds` is 0 (no deadline)."""
         if not seconds:
             return evaluate(store, operation, choose, policy)
-        return self._evaluate(store, Request(operation, negotiated(choose), seconds), policy)
+        return self._ask(store, Request(operation, negotiated(choose), seconds), policy, slot)
 
-    def call(self, store, call: Call, policy: QueryPolicy | None) -> object:
+    def call(self, store, call: Call, policy: QueryPolicy | None, slot: Slot | None = None) -> object:
         """`call` in the query process, 503 saying `call.overrun` after its seconds; here when they are 0."""
         if not call.seconds:
             return call.function(store, *call.arguments)
-        self.prepare(store, policy)
-        _send(self.requests, call)
-        outcome = self._outcome(call.seconds, SparqlProtocolError(503, call.overrun))
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
+        return self._ask(store, call, policy, slot, SparqlProtocolError(503, call.overrun))
 
     def prepare(self, store, policy: QueryPolicy | None) -> None:
         """Fork a query process for `store` unless a live one serves it. Call it before taking a lock: a
@@ -120,17 +115,23 @@ class QueryProcess:
         if not self._serves(store, policy):
             self._start(store, policy)
 
-    def _evaluate(self, store, request: Request, policy: QueryPolicy | None) -> Answer:
+    def _ask(self, store, request: Request | Call, policy: QueryPolicy | None, slot: Slot | None,
+             overrun: SparqlProtocolError | None = None) -> object:
+        """Send `request` to the query process and return its answer (raise it, if it is an error)."""
         self.prepare(store, policy)
         _send(self.requests, request)
-        outcome = self._outcome(request.seconds)
+        outcome = self._outcome(request.seconds, slot, overrun)
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
 
-    def _outcome(self, seconds: float, overrun: SparqlProtocolError | None = None) -> object:
+    def _outcome(self, seconds: float, slot: Slot | None, overrun: SparqlProtocolError | None = None) -> object:
+        deadline = time.monotonic() + seconds
+        short = slot.short_budget(seconds) if slot else seconds
+        if short < seconds and not _answering(self.answers, short):
+            self._lengthen(slot)
         try:
-            return _receive(self.answers, time.monotonic() + seconds)
+            return _receive(self.answers, deadline)
         except TimeoutError:
             self.stop()  # killed with the query it is stuck in
             raise (overrun or query_timeout(seconds)) from None
@@ -140,6 +141,14 @@ class QueryProcess:
             if aborted and memory:
                 raise out_of_memory(memory) from None
             raise QueryFailed("the query process ended without an answer") from None
+
+    def _lengthen(self, slot: Slot) -> None:
+        """Move the running query to the long lane, or stop it with the 503 that says the lane is full."""
+        try:
+            slot.lengthen()
+        except SparqlProtocolError:
+            self.stop()
+            raise
 
     def _aborted(self) -> bool:
         """Whether the process ended by abort(), as Oxigraph does when an allocation fails (the memory limit)."""
@@ -252,6 +261,11 @@ def _send(fd: int, message: object) -> None:
         view = view[os.write(fd, view):]
 
 
+def _answering(fd: int, seconds: float) -> bool:
+    """Whether the query process starts writing its answer within `seconds` (it writes one whole, at once)."""
+    return bool(select.select([fd], [], [], seconds)[0])
+
+
 def _receive(fd: int, deadline: float | None) -> object:
     """One message from `fd`; TimeoutError after `deadline` (monotonic), EOFError if the writer is gone."""
     (length,) = LENGTH.unpack(_read(fd, LENGTH.size, deadline))
@@ -293,12 +307,13 @@ def evaluate_in_slot(store, operation: QueryOperation, choose: Chooser, seconds:
     this worker's query process with `seconds` to answer (in this process when `seconds` is 0, or when a SPARQL
     server does the work: its HTTP timeout is the deadline, and a query process has no network to reach it)."""
     policy = policy_for(config)
+    check(store, operation, policy)  # refusals that need no engine take no slot (the query process checks again)
     if isinstance(store, ServerStore):
         seconds = 0
     if seconds:
         query_process().prepare(store, policy)  # before a slot is taken, whose lock a forked process would keep
-    with slots_for(config).hold():  # guard.py: SERVICE, FROM, the row cap and the concurrency cap
-        return query_process().evaluate(store, operation, choose, seconds, policy)
+    with slots_for(config).hold() as slot:  # guard.py: the row cap, how many at once and how long
+        return query_process().evaluate(store, operation, choose, seconds, policy, slot)
 
 
 def call_in_slot(store, call: Call, config: EndpointConfig) -> object:
@@ -307,8 +322,8 @@ def call_in_slot(store, call: Call, config: EndpointConfig) -> object:
     policy = policy_for(config)
     if call.seconds:
         query_process().prepare(store, policy)
-    with slots_for(config).hold():
-        return query_process().call(store, call, policy)
+    with slots_for(config).hold() as slot:
+        return query_process().call(store, call, policy, slot)
 
 
 def select_in_slot(store, query: str, config: EndpointConfig) -> ox.QuerySolutions:
