@@ -7,6 +7,12 @@ by the page's age groups, dates inside each category's legal window, some dates 
 Names are drawn from syllable and surname tables written here, never from a list of people. Every record
 cites a synthetic document whose label begins "Synthetic data — not a real record", and built with the
 synthetic base every IRI and named graph lies under SYNTHETIC_BASE. The same seed writes the same bytes.
+
+Beside the victims, every kind of record the real tables hold (issue 15), so that every library query and page
+has something to answer at every size: the fixed ones (instruments, UN-style documents, group acts that breach
+them, a claim, a finding, bodies linked to Wikidata) come from synth_reference.py; figures, registers and media
+grow with the victims; some second listings give another category, and one breakdown's total is stale, so the
+build records inconsistencies of both kinds.
 """
 
 import csv
@@ -21,21 +27,19 @@ from footprints_graph.convert.records import PEOPLE, TABLES
 from footprints_graph.convert.synth_model import (
     CATEGORIES,
     CUTOFF,
-    EXAMPLE_SITE,
+    DISPUTED_EVERY,
+    EXAMPLE_NAME,
     FAMILY_SHARE,
     FIRST_SYLLABLES,
     MARKER,
     MEDIA_TYPES,
     NOTICE,
     NOTICE_KEY,
-    NOTICE_KO,
-    ORGANISATIONS,
     PRECISIONS,
     RESTRICTED_SHARE,
     SECOND_SYLLABLES,
     SURNAME_TABLE,
     VICTIMS_PER_MEDIA_ITEM,
-    WAR,
     Category,
     Documents,
     Name,
@@ -44,8 +48,11 @@ from footprints_graph.convert.synth_model import (
     Tables,
     Victim,
 )
+from footprints_graph.convert.synth_reference import ORGANISATIONS, reference_tables
 from footprints_graph.iris import slug
 from footprints_graph.records.tables import TableSpec
+
+__all__ = ["CATEGORIES", "MARKER", "NOTICE", "ORGANISATIONS", "synthesize", "write_synthetic"]  # what tests use
 
 
 def synthesize(victims: int, seed: int) -> Tables:
@@ -60,10 +67,10 @@ def synthesize(victims: int, seed: int) -> Tables:
     people = [_victim(number, by_notation[notation], ages[notation].pop(), rng)
               for number, notation in enumerate(slots, start=1)]
     _link_families(people, rng)
-    tables = _reference_tables(documents)
-    for victim in people:
-        _add_victim(tables, victim, documents[victim.category.notation], rng)
+    tables = reference_tables(documents)
+    _add_victims(tables, people, documents, rng)
     _add_figures(tables, people)
+    _add_wartime_lists(tables, [v for v in people if v.category.notation == "wartime-abductee"])
     _add_outcome_figures(tables, people)
     _add_media(tables, people)
     return tables
@@ -106,9 +113,11 @@ def _documents(category: Category, victims: int) -> Documents:
 
 
 def _victim(number: int, category: Category, age: int, rng: random.Random) -> Victim:
-    name = _name(rng)
+    name, restricted = _name(rng), rng.random() < RESTRICTED_SHARE
+    if number == 1:  # the person the library's query by name is asked for on synthetic records: published
+        name, restricted = EXAMPLE_NAME, False
     return Victim(f"{slug(name.romanized)}-{number}", name, category, age, _act_day(category, rng),
-                  restricted=rng.random() < RESTRICTED_SHARE)
+                  restricted=restricted)
 
 
 def _name(rng: random.Random, surname: tuple[str, str, str] | None = None) -> Name:
@@ -161,13 +170,29 @@ def _kinship(years_older: int, rng: random.Random) -> str:
     return "spouse" if abs(years_older) < 10 and rng.random() < 0.3 else "sibling"
 
 
-def _add_victim(tables: Tables, victim: Victim, documents: Documents, rng: random.Random) -> None:
-    outcome = victim.category.outcomes.draw(rng)
+def _add_victims(tables: Tables, people: list[Victim], documents: dict[str, Documents], rng: random.Random) -> None:
+    """Each victim's listings, act, later event and status. The first victim of a category with a `first_outcome`
+    meets it; one second listing in DISPUTED_EVERY (the first among them) gives the category's `confused_with`."""
+    met, second_listings = set(), 0
+    for victim in people:
+        category = victim.category
+        outcome = category.outcomes.draw(rng)
+        if category.first_outcome and category.notation not in met:
+            outcome = category.first_outcome
+        met.add(category.notation)
+        disputed = second_listings % DISPUTED_EVERY == 0
+        second_listings += _add_victim(tables, victim, documents[category.notation], outcome, disputed, rng)
+
+
+def _add_victim(tables: Tables, victim: Victim, documents: Documents, outcome: Outcome, disputed: bool,
+                rng: random.Random) -> bool:
+    """Add the victim's records; True if a second source lists them (under another category if `disputed`)."""
     later = _later_day(victim.taken, outcome, rng)
     victim.outcome, victim.later = outcome, later
     first, second = documents.sources((later or victim.taken).year, rng)
     source = documents.keys[first]
-    _add_listings(tables, victim, source, documents.keys[second] if second is not None else None)
+    second_source = documents.keys[second] if second is not None else None
+    _add_listings(tables, victim, source, second_source, disputed)
     _add_act(tables, victim, source, rng)
     as_of = str(documents.years[first])  # no later event: the status is what the document says when issued
     if later:
@@ -176,6 +201,7 @@ def _add_victim(tables: Tables, victim: Victim, documents: Documents, rng: rando
                    person=victim.key, date=as_of, date_basis="stated", source=source)
     tables.add("statuses", key=f"{victim.key}-status", person=victim.key, status=outcome.status, as_of=as_of,
                source=source)
+    return second_source is not None
 
 
 def _later_day(taken: date, outcome: Outcome, rng: random.Random) -> date | None:
@@ -186,13 +212,14 @@ def _later_day(taken: date, outcome: Outcome, rng: random.Random) -> date | None
     return min(later, CUTOFF)
 
 
-def _add_listings(tables: Tables, victim: Victim, source: str, second: str | None) -> None:
-    common = {"person": victim.key, "category": victim.category.notation,
-              "restricted": "true" if victim.restricted else "false"}
-    tables.add("people", **common, name=victim.name.romanized, alt_names=victim.name.hangul,
-               credited_to=victim.category.credited_to, source=source, note=victim.note)
+def _add_listings(tables: Tables, victim: Victim, source: str, second: str | None, disputed: bool) -> None:
+    common = {"person": victim.key, "restricted": "true" if victim.restricted else "false"}
+    category = victim.category
+    tables.add("people", **common, category=category.notation, name=victim.name.romanized,
+               alt_names=victim.name.hangul, credited_to=category.credited_to, source=source, note=victim.note)
     if second:
-        tables.add("people", **common, name=victim.name.variant, source=second)
+        tables.add("people", **common, category=category.confused_with if disputed else category.notation,
+                   name=victim.name.variant, source=second)
 
 
 def _add_act(tables: Tables, victim: Victim, source: str, rng: random.Random) -> None:
@@ -211,27 +238,6 @@ def _partial_date(day: date, rng: random.Random) -> str:
     if precision == "year":
         return str(day.year)
     return f"{day.year}-{day.month:02d}" if precision == "month" else day.isoformat()
-
-
-def _reference_tables(documents: dict[str, Documents]) -> Tables:
-    """The organisations, documents and the war every synthetic record refers to."""
-    tables = Tables()
-    tables.add("documents", key=NOTICE_KEY, label=NOTICE, title_ko=NOTICE_KO, document_type="web-page",
-               url=f"{EXAMPLE_SITE}{NOTICE_KEY}", source=NOTICE_KEY,
-               note="Written by footprints-graph synth for scale tests; every person, event and document here is invented.")
-    for key, label, label_ko, organisation_type in ORGANISATIONS:
-        tables.add("organisations", key=key, label=label, label_ko=label_ko, organisation_type=organisation_type,
-                   source=NOTICE_KEY)
-    for category in CATEGORIES:
-        register = documents[category.notation]
-        for number, (key, year) in enumerate(zip(register.keys, register.years, strict=True), start=1):
-            tables.add("documents", key=key, label=f"{NOTICE}: {category.register} no. {number}",
-                       title_ko=NOTICE_KO, document_type="statistics-page", publisher="synthetic-ministry",
-                       issued=str(year), url=f"{EXAMPLE_SITE}{key}", source=key)
-    tables.add("events", key="synthetic-korean-war", label="War (synthetic stand-in for the Korean War)",
-               event_type="armed-conflict", start_date=WAR[0].isoformat(), end_date=WAR[1].isoformat(),
-               date_basis="stated", source=NOTICE_KEY)
-    return tables
 
 
 def _add_figures(tables: Tables, people: list[Victim]) -> None:
@@ -287,15 +293,36 @@ def _add_outcome_figures(tables: Tables, people: list[Victim]) -> None:
     _add_pow_outcomes(tables, [v for v in people if v.category.notation == "prisoner-of-war"])
 
 
-def _figure_dataset(tables: Tables, key: str, label: str, structure: str) -> None:
+def _figure_dataset(tables: Tables, key: str, label: str, structure: str, total: str = "") -> None:
     tables.add("datasets", key=key, label=f"{NOTICE}: {label}", structure=structure, complete_breakdown="false",
-               source=NOTICE_KEY)
+               total=total, source=NOTICE_KEY)
 
 
 def _add_figure(tables: Tables, key: str, dataset: str, category: str, outcome: str, count: int,
-                **dimensions: str) -> None:
+                as_of: str = CUTOFF.isoformat(), **dimensions: str) -> None:
     tables.add("figures", key=key, dataset=dataset, victim_category=category, outcome=outcome, count=str(count),
-               qualifier="exact", population="persons", as_of=CUTOFF.isoformat(), source=NOTICE_KEY, **dimensions)
+               qualifier="exact", population="persons", as_of=as_of, source=NOTICE_KEY, **dimensions)
+
+
+def _add_wartime_lists(tables: Tables, wartime: list[Victim]) -> None:
+    """The wartime lists, as the real ones count names (1952, 1953): the abductees taken by the end of each year.
+    And the families union's yearbook, whose table by age group is current but whose headline total was left a
+    year old, lower than the table by those documented since: a breakdown whose parts exceed its total, which the
+    build records as an inconsistency, as it does for the real records."""
+    _figure_dataset(tables, "synthetic-wartime-lists", "wartime abductee lists", "subgroup")
+    for subgroup, year in (("list-1952-government", 1952), ("list-1953", 1953)):
+        _add_figure(tables, f"synthetic-wartime-{subgroup}", "synthetic-wartime-lists", "wartime-abductee", "listed",
+                    sum(v.taken.year <= year for v in wartime), as_of=str(year), subgroup=subgroup)
+    total = "synthetic-union-wartime-total"
+    _figure_dataset(tables, "synthetic-union-headline", "the families union's headline figure", "category-outcome")
+    _add_figure(tables, total, "synthetic-union-headline", "wartime-abductee", "documented",
+                max(0, len(wartime) - max(1, len(wartime) // 100)), as_of=str(CUTOFF.year - 1))
+    _figure_dataset(tables, "synthetic-union-yearbook", "the families union's yearbook, wartime abductees by age group",
+                    "age-group", total)
+    decades = Counter(f"{v.age // 10 * 10}s" for v in wartime)
+    for decade, count in sorted(decades.items()):
+        _add_figure(tables, f"synthetic-union-wartime-age-{decade}", "synthetic-union-yearbook", "wartime-abductee",
+                    "documented", count, age_group=decade)
 
 
 def _add_still_detained(tables: Tables, people: list[Victim]) -> None:

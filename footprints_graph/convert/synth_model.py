@@ -18,6 +18,7 @@ CUTOFF = date(2024, 12, 31)  # no synthetic event after this day
 FAMILY_SHARE = 0.04  # of victims taken together with a relative (the next victim of the same category)
 SECOND_LISTING_SHARE = 0.12  # of victims listed by a second document, under a variant spelling
 RESTRICTED_SHARE = 0.005
+DISPUTED_EVERY = 40  # one second listing in this many (the first among them) gives another category, as sources do
 VICTIMS_PER_MEDIA_ITEM = 1000  # the real records hold a photograph or a letter for about one victim in a thousand
 MEDIA_TYPES = ("photograph", "letter")
 
@@ -88,11 +89,14 @@ class Category:
     credited_to: str
     first_document_year: int
     register: str  # what its synthetic documents are called
+    confused_with: str  # the category another source sometimes lists its victims under
     part_of_war: bool = False
     peak: tuple[date, date] | None = None  # most acts fall in this span (three quarters), the rest anywhere
+    first_outcome: Outcome | None = None  # the first victim's, so that even a small sample holds it
 
 
 WAR = (date(1950, 6, 25), date(1953, 7, 27))  # ROK Act No. 10190
+POW_ESCAPE = Outcome("escape-and-return", "returned", (41, 57))
 CATEGORIES = (
     # 94,025: the page's age groups summed (FOOTPRINTS' wartime-abductee records)
     Category("wartime-abductee", 94025, "abduction", WAR, {10: 12679, 20: 56437, 30: 17063, 40: 5329, 50: 2517},
@@ -100,7 +104,8 @@ CATEGORIES = (
                        "labourer": 8, "merchant": 7, "teacher": 5, "engineer": 3, "medical doctor": 2, "journalist": 1}),
              Weighted({Outcome(None, "unknown"): 970, Outcome("confirmed-alive", "alive", (35, 57)): 15,
                        Outcome("death", "deceased", (1, 50)): 15}),
-             "synthetic-wartime-families-union", 1952, "register of wartime abductees", part_of_war=True,
+             "synthetic-wartime-families-union", 1952, "register of wartime abductees", "prisoner-of-war",
+             part_of_war=True,
              peak=(date(1950, 6, 28), date(1950, 9, 28))),  # the occupation of Seoul
     # 3,835 post-war abductees (MOU): 3,310 repatriated, 9 escaped, 516 still detained
     Category("post-war-abductee", 3835, "abduction", (date(1953, 7, 28), date(1999, 12, 31)),
@@ -109,33 +114,21 @@ CATEGORIES = (
                        "police officer": 10, "student": 6, "business person": 20}),
              Weighted({Outcome("repatriation", "returned", (0.05, 1.5)): 3310,
                        Outcome("escape-and-return", "returned", (10, 45)): 9, Outcome(None, "detained"): 516}),
-             "synthetic-post-war-families-union", 1960, "list of post-war abductees",
+             "synthetic-post-war-families-union", 1960, "list of post-war abductees", "detainee",
              peak=(date(1960, 1, 1), date(1979, 12, 31))),
     # 80 POWs returned on their own (MND): the few POWs known one by one
     Category("prisoner-of-war", 80, "capture", WAR, {10: 30, 20: 60, 30: 10},
              Weighted({"soldier": 1}),
-             Weighted({Outcome(None, "unknown"): 70, Outcome("escape-and-return", "returned", (41, 57)): 20,
+             Weighted({Outcome(None, "unknown"): 70, POW_ESCAPE: 20,
                        Outcome("death", "deceased", (1, 60)): 10}),
-             "synthetic-pow-families-association", 1994, "register of prisoners of war", part_of_war=True),
+             "synthetic-pow-families-association", 1994, "register of prisoners of war", "wartime-abductee",
+             part_of_war=True, first_outcome=POW_ESCAPE),
     # at least 7 detainees since 2013 (MOU)
     Category("detainee", 7, "arbitrary-detention", (date(2013, 1, 1), date(2016, 12, 31)),
              {30: 2, 40: 3, 50: 3}, Weighted({"missionary": 3, "": 3}),
              Weighted({Outcome(None, "detained"): 1}),
-             "synthetic-documentation-centre", 2014, "list of detainees"),
+             "synthetic-documentation-centre", 2014, "list of detainees", "post-war-abductee"),
 )
-
-ORGANISATIONS = (
-    # (key, label, Korean label, type)
-    ("synthetic-wartime-families-union", "Wartime Abductees' Families Union (synthetic)", "가상 전시납북자가족회",
-     "families-union"),
-    ("synthetic-post-war-families-union", "Post-war Abductees' Families Union (synthetic)", "가상 전후납북자가족회",
-     "families-union"),
-    ("synthetic-pow-families-association", "POW Families Association (synthetic)", "가상 국군포로가족회", "families-union"),
-    ("synthetic-documentation-centre", "Documentation Centre (synthetic)", "가상 기록센터", "ngo"),
-    ("synthetic-ministry", "Ministry (synthetic)", "가상 정부부처", "ministry"),
-    ("synthetic-perpetrator-state", "Perpetrator state (synthetic stand-in)", "가상 가해 국가", "state"),
-)
-
 
 class SynthError(FootprintsError):
     """Synthetic records cannot be written where asked."""
@@ -146,6 +139,11 @@ class Name:
     romanized: str
     variant: str
     hangul: str
+
+
+# The first victim's name, whatever the seed: the library query that looks a person up by name is asked with it on
+# synthetic records (synth_reference.LIBRARY_STAND_INS). From the syllable tables, like every synthetic name.
+EXAMPLE_NAME = Name("Hong Yeong-su", "Houng Young-soo", "홍영수")
 
 
 @dataclass
