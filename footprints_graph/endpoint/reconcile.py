@@ -4,7 +4,7 @@ OpenRefine speaks) at /reconcile, the JSON-LD context at /context.jsonld and com
     app.register_blueprint(reconcile_blueprint(site.release, config.base))
 
 `release` is called per request and returns the release being served (anything with `.store`, an open
-pyoxigraph store, and `.memo`, where the name index is kept: built once per release opened). Routes:
+pyoxigraph store, and `.views(base)`, whose `names` is the release's name index). Routes:
 
     GET  /reconcile                          the service manifest (JSONP with ?callback=)
     GET|POST /reconcile   queries=<batch>    reconciliation; extend=<query> data extension
@@ -37,7 +37,6 @@ from footprints_graph.releases.reconciliation import (
     GENERIC_TYPES,
     Index,
     ReconciliationError,
-    build_index,
     extend,
     preview,
     propose_properties,
@@ -72,9 +71,8 @@ class ReconciliationService:
         self.release, self.base, self.space = release, base, IriSpace(base)
 
     def served(self) -> tuple[Any, Index]:
-        current = self.release()  # the index is kept with the release as this process opened it, store and all
-        index = current.memo(f"reconciliation-index {self.base}", lambda: build_index(current.store, self.base))
-        return current.store, index
+        current = self.release()  # the name index is a view the release carries (releases/views)
+        return current.store, current.views(self.base).names
 
     def service(self) -> Response:
         """The manifest on a bare request; a query batch with `queries=`; data extension with `extend=`."""

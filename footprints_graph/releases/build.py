@@ -49,6 +49,7 @@ from footprints_graph.iris import DEFAULT_BASE, ONTOLOGY_GRAPH, SYNTHETIC_BASE
 from footprints_graph.releases.description import release_changes, write_release_description
 from footprints_graph.releases.inbox import sync_folder
 from footprints_graph.releases.serving import current_release, make_current, sync_tree, writing_releases
+from footprints_graph.releases.views import write_views
 from footprints_graph.resources import ontology_graph
 from footprints_graph.store.embedded import line_graph, sorted_nquads, write_dumps, write_extended_store, write_store
 from footprints_graph.terms import to_quad, to_quads
@@ -155,6 +156,7 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox
     try:
         report, changed = _validate_while_writing(work, lines, quads, records, previous)
         _write_restricted(work / "restricted", restricted_quads, work / "store")
+        write_views(work, records)  # what pages and services need, computed from the public store
         summary = _summary(build_id, lines, records, report, restricted)
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _write_report(work, public_report(report, restricted))

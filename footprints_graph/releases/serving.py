@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from footprints_graph.errors import FootprintsError
 from footprints_graph.releases.inbox import sync_folder
+from footprints_graph.releases.views import ReleaseViews
 from footprints_graph.store.embedded import open_store
 from footprints_graph.store.remote import triple_count_query
 
@@ -115,6 +116,16 @@ class Release:
         if self.holds_release():
             self.cache[key] = value
         return value
+
+    def views(self, base: str) -> ReleaseViews:
+        """The views the release carries (views/__init__.py), as served under `base`: opened once per process, each
+        view when first asked for. They describe the release, not the store: kept even before a SPARQL server
+        being loaded holds it, unless computed from it (a release without views)."""
+        key = f"views {base}"
+        views = self.cache.get(key) or ReleaseViews(self.path, self.store, base)
+        if views.carried or self.holds_release():
+            self.cache[key] = views
+        return views
 
     def holds_release(self) -> bool:
         """Whether the store holds this release, graph by graph: asked until it does, then known (a release never

@@ -1,16 +1,15 @@
 """The home page's model: the victim categories with their headline figures, charts of the figures, some
-named victims and the documents cited. Five store queries (figures, categories, victims, documents, labels),
-whatever the size of the graph; the three that count are kept with the release."""
+named victims and the documents cited. The counts and lists that hold for a whole release come from the view it
+carries (releases/views/aggregates.py, computed by the build); the figures and labels are read from the store."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-import pyoxigraph as ox
-
 from footprints_graph.endpoint.language import Words
 from footprints_graph.endpoint.linked_data.presentation import IriSpace, Presenter, TermView
 from footprints_graph.endpoint.linked_data.records import number_text
-from footprints_graph.iris import ONTOLOGY, PREFIXES
+from footprints_graph.iris import ONTOLOGY
+from footprints_graph.releases.views.aggregates import DISPUTED
 from footprints_graph.web.charts import Chart, Part, column_chart, row_chart
 from footprints_graph.web.figures import OUTCOME, Figure, Figures, read_figures
 
@@ -20,34 +19,7 @@ CATEGORY_ORDER = (POW, WARTIME, POST_WAR, ONTOLOGY + "Detainee")  # the FOOTPRIN
 HEADLINES = {ONTOLOGY + "CategoryOutcomeStructure", ONTOLOGY + "CategoryOutcomeRangeStructure"}
 TAKEN, ESCAPED, DECEASED, ALIVE = (OUTCOME + o for o in ("taken", "escaped-and-returned", "deceased", "alive"))
 POST_WAR_PARTS = tuple(OUTCOME + o for o in ("repatriated", "escaped-and-returned", "still-detained"))
-NAMED_SHOWN = 20
 KEEPERS = {"database": "document/footprints-database", "tjwg": "organisation/tjwg", "nkhr": "organisation/nkhr"}
-
-DISPUTED = "categories-differ"  # the consistency rule, and the /browse key, of persons whose sources disagree
-# A person counts under a category by its own class, which the build gives only where every source agrees
-# (convert/records.py): the cards sum to no one twice, and the persons the sources disagree on count apart.
-CATEGORIES_QUERY = f"""
-SELECT ?category ?notation ?definition (COUNT(DISTINCT ?person) AS ?persons) WHERE {{
-  {{ ?category skos:inScheme fpv:victim-categories ; skos:notation ?notation .
-    OPTIONAL {{ ?category skos:definition ?definition }}
-    OPTIONAL {{ ?person a fp:Victim , ?category }} }}
-  UNION {{ ?person a fp:Victim ; fp:victimCategory ?one , ?other FILTER(?one != ?other) BIND("{DISPUTED}" AS ?notation) }}
-  UNION {{ ?person a fp:Victim }}
-}} GROUP BY ?category ?notation ?definition"""
-
-# some victims, in the store's order (sorting every name takes seconds for 100,000; the page sorts these)
-VICTIMS_QUERY = f"SELECT ?person WHERE {{ ?person a fp:Victim }} LIMIT {NAMED_SHOWN}"
-
-# documents proper (not media items or legal instruments), with a short name and how much they source
-DOCUMENTS_QUERY = """
-SELECT ?document (SAMPLE(?symbol) AS ?code) (SAMPLE(?title) AS ?en) (SAMPLE(?title_ko) AS ?ko)
-       (COUNT(DISTINCT ?s) AS ?statements) WHERE {
-  ?document a fp:SourceDocument .
-  OPTIONAL { ?document fp:unDocumentSymbol ?symbol }
-  OPTIONAL { ?document dct:title ?title FILTER(LANG(?title) IN ("en", "")) }
-  OPTIONAL { ?document dct:title ?title_ko FILTER(LANG(?title_ko) = "ko") }
-  OPTIONAL { ?s dct:source ?document }
-} GROUP BY ?document ORDER BY DESC(?statements) ?document"""
 
 
 @dataclass
@@ -81,25 +53,14 @@ class HomeModel:
     documents: list[tuple[TermView, int]]
 
 
-def _rows(store: ox.Store, query: str) -> list[dict]:
-    solutions = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True)
-    return [{v.value: row[v] for v in solutions.variables} for row in solutions]
-
-
-def _aggregates(store: ox.Store) -> tuple[list[dict], list[str], list[dict]]:
-    """The counts and lists of the page, which hold for a whole release: kept with it (seconds to compute for
-    100,000 victims)."""
-    victims = sorted({row["person"].value for row in _rows(store, VICTIMS_QUERY)})
-    return _rows(store, CATEGORIES_QUERY), victims, _rows(store, DOCUMENTS_QUERY)
-
-
 def home_model(release, space: IriSpace, base: str, language: str) -> HomeModel:
     store = release.store
     figures = read_figures(store)  # the charts are drawn from the graph at each request
-    categories, victims, documents = release.memo("home-aggregates", lambda: _aggregates(store))
+    aggregates = release.views(base).home
+    categories, victims, documents = aggregates["categories"], aggregates["victims"], aggregates["documents"]
     keepers = {name: base + path for name, path in KEEPERS.items()}
-    iris = figures.iris() | set(victims) | {r["category"].value for r in categories if r["category"]}
-    words = Words(language, Presenter(store, space, iris | {r["document"].value for r in documents} | set(keepers.values())))
+    iris = figures.iris() | set(victims) | {r["category"] for r in categories if r["category"]}
+    words = Words(language, Presenter(store, space, iris | {r["document"] for r in documents} | set(keepers.values())))
     short = _short_names(words, documents)
     return HomeModel(
         keepers={name: words.presenter.iri(iri) for name, iri in keepers.items()},
@@ -108,24 +69,23 @@ def home_model(release, space: IriSpace, base: str, language: str) -> HomeModel:
         victims=sorted((words.presenter.iri(v) for v in victims), key=lambda v: v.text.casefold()),
         victims_total=_uncategorised(categories, None),
         victims_disputed=_uncategorised(categories, DISPUTED),
-        documents=[(short(r["document"].value), int(r["statements"].value)) for r in documents])
+        documents=[(short(r["document"]), int(r["statements"])) for r in documents])
 
 
 def _uncategorised(rows, notation: str | None) -> int:
     """The count of the row counted under no category: all victims (no notation), or the disputed ones."""
-    return next((int(r["persons"].value) for r in rows
-                 if not r["category"] and (r["notation"].value if r["notation"] else None) == notation), 0)
+    return next((int(r["persons"]) for r in rows if not r["category"] and r["notation"] == notation), 0)
 
 
 def _short_names(words: Words, documents) -> Callable[[str], TermView]:
     """A document as a link named by its UN symbol or its title (English and Korean), else by its label (a full
     citation)."""
-    names = {r["document"].value: (r["code"] or r["en"] or r["ko"], r["ko"]) for r in documents}
+    names = {r["document"]: (r["code"] or r["en"] or r["ko"], r["ko"]) for r in documents}
 
     def short(iri: str) -> TermView:
         view = words.presenter.iri(iri)
         text, korean = names.get(iri, (None, None))
-        return replace(view, text=text.value, korean=korean.value if korean else None) if text else view
+        return replace(view, text=text, korean=korean) if text else view
     return short
 
 
@@ -133,8 +93,7 @@ def _short_names(words: Words, documents) -> Callable[[str], TermView]:
 
 
 def _cards(rows, figures: Figures, words: Words, short) -> list[CategoryCard]:
-    cards = [CategoryCard(words.presenter.iri(r["category"].value), r["notation"].value,
-                          r["definition"].value if r["definition"] else None, int(r["persons"].value))
+    cards = [CategoryCard(words.presenter.iri(r["category"]), r["notation"], r["definition"], int(r["persons"]))
              for r in rows if r["category"]]
     for card in cards:
         card.headlines = [_headline(f, words, short) for f in _headline_figures(figures, card.category.iri)]

@@ -5,25 +5,30 @@ no Korean title of their own); and the claims of parties by their words or numbe
 
 The matching is the linking engineer's: the release's reconciliation index and the Korean name matcher
 (reconciliation.py, names.py) rank the candidates, and its prefix suggestions catch a name typed only in part
-("Kim", "Unification"). The index is built once per release and shared with /reconcile. Claims are not
-entities to reconcile against: one SPARQL query finds them.
+("Kim", "Unification"). The index is a view the release carries (releases/views), shared with /reconcile. Claims
+are not entities to reconcile against: one SPARQL query finds them.
+
+The hits come a page at a time, and as a list to take away (/search.csv?q=…, /search.json?q=…, or Accept).
 """
 
 import json
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
-from footprints_graph.endpoint.language import Words, chosen_language
+from footprints_graph.endpoint.language import Words, chosen_language, link
 from footprints_graph.endpoint.linked_data.presentation import Presenter, TermView
 from footprints_graph.endpoint.reconcile import ReconciliationService
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.names import MATCH_THRESHOLD
 from footprints_graph.releases.reconciliation import reconcile, suggest_entities
 from footprints_graph.releases.reconciliation.index import select
+from footprints_graph.web.lists import list_response, wanted_list
 
 MAX_QUERY_CHARS = 200
+PAGE_SIZE = 50  # hits shown at once: the documents of a publisher and the claims holding a number can be many
+LIST_COLUMNS = ("id", "iri", "name", "group", "how", "score", "other_names")
 CANDIDATES = 30
 SHOWN_SCORE = 60.0  # a candidate scored below this is too unlike the query to show
 GROUPS = (("people", "Victim"), ("documents", "SourceDocument"), ("organisations", "Organisation"))
@@ -104,24 +109,52 @@ class SearchModel:
     text: str
     groups: list[tuple[str, list[tuple[Hit, TermView]]]]
     count: int
+    page: int = 1
+    pages: int = 1
 
 
-def search_model(text: str, language: str) -> SearchModel:
+def _hits(text: str) -> tuple[list[Hit], Presenter]:
     site = current_site()
-    if not text:
-        return SearchModel("", [], 0)
     store, index = ReconciliationService(site.release, site.config.base).served()
     hits = search_hits(store, index, text)
-    presenter = Presenter(store, site.space, {h.iri for h in hits})
+    return hits, Presenter(store, site.space, {h.iri for h in hits})
+
+
+def search_model(text: str, language: str, page: int = 1) -> SearchModel:
+    if not text:
+        return SearchModel("", [], 0)
+    hits, presenter = _hits(text)
+    pages = max(1, -(-len(hits) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = hits[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     words = Words(language, presenter)
-    groups = [(group, [(h, words.presenter.iri(h.iri)) for h in hits if h.group == group])
+    groups = [(group, [(h, words.presenter.iri(h.iri)) for h in shown if h.group == group])
               for group, _ in (*GROUPS, ("claims", ""), ("other", ""))]
-    return SearchModel(text, [(g, items) for g, items in groups if items], len(hits))
+    return SearchModel(text, [(g, items) for g, items in groups if items], len(hits), page, pages)
 
 
-@blueprint.route("/search")
-def search() -> str:
+def _hit_row(hit: Hit, view: TermView) -> dict:
+    return {"id": hit.entity_id, "iri": hit.iri, "name": view.text, "group": hit.group, "how": hit.how,
+            "score": hit.score, "other_names": list(hit.other_names)}
+
+
+def search_list(kind: str, text: str) -> Response:
+    """Every hit of the search (no page: a list to take away), nothing for an empty one."""
+    hits, presenter = _hits(text) if text else ([], None)
+    rows = (_hit_row(h, presenter.iri(h.iri)) for h in hits)
+    return list_response(kind, "search", {"q": text, "total": len(hits), "columns": list(LIST_COLUMNS)}, rows)
+
+
+@blueprint.route("/search", defaults={"extension": None})
+@blueprint.route("/search.<extension>")
+def search(extension: str | None) -> Response | str:
     text = " ".join(request.args.get("q", "").split())
     if len(text) > MAX_QUERY_CHARS:
         abort(400, description=f"A search is at most {MAX_QUERY_CHARS} characters; this one has {len(text)}.")
-    return render_template("search.html", model=search_model(text, chosen_language()))
+    kind = wanted_list(extension)
+    if kind:
+        return search_list(kind, text)
+    page = request.args.get("page", "1")
+    model = search_model(text, chosen_language(), int(page) if page.isdigit() else 1)
+    return render_template("search.html", model=model, page_link=lambda n: link("/search", q=text, page=n),
+                           list_link=lambda kind: link(f"/search.{kind}", q=text, page=None))

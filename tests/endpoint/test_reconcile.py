@@ -274,13 +274,15 @@ def test_view_redirects_to_the_records_page(client):
     assert response.status_code == 303 and response.headers["Location"].endswith("/id/person/kim-jung-wook")
 
 
-def test_the_index_is_built_once_per_release(client, app):
+def test_the_index_is_opened_once_per_release(client, app):
+    """Issue 15: the index is a view the release carries, read from it once per process."""
     client.get("/reconcile")
     site = app.extensions["footprints"]
-    key = f"reconciliation-index {site.config.base}"
-    built = site.release().cache[key]
+    views = site.release().views(site.config.base)
+    assert views.carried
+    opened = views.names
     client.post("/reconcile", data={"queries": json.dumps({"q": {"query": "Kim"}})})
-    assert site.release().cache[key] is built
+    assert site.release().views(site.config.base).names is opened
 
 
 def test_every_property_applies_to_a_known_type():

@@ -1,0 +1,107 @@
+"""The views a release carries: what pages and services need that would otherwise be computed on the first
+request of every worker — browse's facet index (facets.py), the name index search and reconciliation share
+(reconciliation/index.py), the home page's counts and lists (aggregates.py) — computed by the build from the
+public store and written into `<release>/views/` before the release has its name.
+
+A view belongs to one build: it lives in the release folder, so a new release brings its own and none outlives
+its build. Restricted records never enter one (the public store holds none). A release written before views
+existed, or served under another base than it was built with, gets them computed from its store when first
+asked for, in memory (the release folder is never written once it has its name).
+
+Files: `views.json` (the format and the base the views were computed under), `browse.sqlite`, `names.pickle`
+(the reconciliation Index as pickle: it is sets and dicts of our own frozen dataclasses, which pickle rebuilds
+in C several times faster than the names could be parsed again; the file is written by our build into our own
+release folder, as trusted as the store beside it, and never read from anywhere else), `home.json`.
+"""
+
+import json
+import logging
+import pickle
+import tempfile
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+
+from footprints_graph.iris import DEFAULT_BASE
+from footprints_graph.releases.reconciliation.index import Index, build_index
+from footprints_graph.releases.views.aggregates import home_aggregates
+from footprints_graph.releases.views.facets import FacetIndex, write_facets
+from footprints_graph.store.embedded import open_store
+
+FOLDER = "views"
+FORMAT = 1  # raised whenever what a view holds changes: a release with another is computed on open
+log = logging.getLogger(__name__)
+
+
+def write_views(release: Path, records: Iterable) -> None:
+    """The views of the release being written at `release` (its public store is complete), under the base its
+    records were minted with."""
+    store = open_store(release / "store")
+    try:
+        compute_views(store, minted_base(records), release / FOLDER)
+    finally:
+        del store
+
+
+def minted_base(records: Iterable) -> str:
+    """The base the records were minted under: every record lives in a named graph `<base>graph/<name>`
+    (iris.graph_iri). Without records there is nothing the base would name: the default serves."""
+    graph = next((str(r.graph) for r in records), None)
+    return graph[: graph.rindex("graph/")] if graph else DEFAULT_BASE
+
+
+def compute_views(store, base: str, folder: Path) -> None:
+    folder.mkdir()
+    write_facets(store, base, folder / "browse.sqlite")
+    with open(folder / "names.pickle", "wb") as file:
+        pickle.dump(build_index(store, base), file, protocol=pickle.HIGHEST_PROTOCOL)
+    (folder / "home.json").write_text(json.dumps(home_aggregates(store), ensure_ascii=False), encoding="utf-8")
+    (folder / "views.json").write_text(json.dumps({"format": FORMAT, "base": base}) + "\n", encoding="utf-8")
+
+
+class ReleaseViews:
+    """The views of one release as served under `base`, each opened when first asked for: from the release's
+    views folder when it holds views of this format and base, else computed from `store` (into a temporary
+    folder, removed once read)."""
+
+    def __init__(self, release: Path, store, base: str):
+        self.store, self.base = store, base
+        self.folder = release / FOLDER
+        self.carried = _carried(self.folder, base)
+        self._computed: tempfile.TemporaryDirectory | None = None  # where a view computed on open is kept
+        if not self.carried:
+            log.warning("release %s carries no views for base %s: computing them from its store", release.name, base)
+
+    @cached_property
+    def facets(self) -> FacetIndex:
+        if self.carried:
+            return FacetIndex(self.folder / "browse.sqlite")
+        self._computed = tempfile.TemporaryDirectory(prefix="footprints-views-")  # removed with these views
+        path = Path(self._computed.name) / "browse.sqlite"
+        write_facets(self.store, self.base, path)
+        return FacetIndex(path)
+
+    @cached_property
+    def names(self) -> Index:
+        if not self.carried:
+            return build_index(self.store, self.base)
+        with open(self.folder / "names.pickle", "rb") as file:
+            return pickle.load(file)
+
+    @cached_property
+    def home(self) -> dict[str, list]:
+        if not self.carried:
+            return home_aggregates(self.store)
+        return json.loads((self.folder / "home.json").read_text(encoding="utf-8"))
+
+
+def _carried(folder: Path, base: str) -> bool:
+    """Whether `folder` holds views of this format computed under `base`."""
+    try:
+        written = json.loads((folder / "views.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return False
+    return written == {"format": FORMAT, "base": base}
+
+
+__all__ = ["FOLDER", "ReleaseViews", "compute_views", "minted_base", "write_views"]
