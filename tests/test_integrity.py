@@ -5,7 +5,7 @@ with an English and a Korean label and a definition."""
 import tomllib
 
 import pytest
-from rdflib import OWL, PROV, QB, RDF, RDFS, SDO, SKOS, Dataset, Graph, URIRef, paths
+from rdflib import OWL, PROV, QB, RDF, RDFS, SDO, SKOS, Dataset, Graph, Literal, URIRef, paths
 from rdflib.namespace import DCTERMS, DefinedNamespace
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -94,6 +94,21 @@ def test_a_term_defined_only_in_english_is_found():
         ex:b a skos:Concept ; skos:definition "defined in English only"@en .""")
     terms = [URIRef("https://example.org/a"), URIRef("https://example.org/b")]
     assert _without_definition_in_both_languages(terms, graph) == ["https://example.org/b"]
+    assert _english_only(graph) == [("https://example.org/b", str(SKOS.definition))]
+
+
+def test_every_english_text_of_the_ontology_has_a_korean_one(ontology):
+    """Labels, definitions, titles and descriptions alike (issue 14: Korean throughout)."""
+    assert not _english_only(ontology)
+
+
+def _english_only(graph: Graph) -> list[tuple[str, str]]:
+    """(subject, predicate) that have an @en literal and no @ko one."""
+    languages: dict[tuple, set] = {}
+    for subject, predicate, text in graph.triples((None, None, None)):
+        if isinstance(text, Literal) and text.language:
+            languages.setdefault((str(subject), str(predicate)), set()).add(text.language)
+    return sorted(pair for pair, found in languages.items() if "en" in found and "ko" not in found)
 
 
 def _without_definition_in_both_languages(terms: list[URIRef], ontology: Graph) -> list[str]:
