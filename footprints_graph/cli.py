@@ -17,7 +17,7 @@ from footprints_graph.releases.backup import restore_backup, write_backup
 from footprints_graph.releases.build import build
 from footprints_graph.releases.serving import current_release, make_current, release_store
 from footprints_graph.releases.uwazi_export import export_uwazi
-from footprints_graph.store.loading import load_release, progress_path, unload_release
+from footprints_graph.store.loading import load_release, progress_path, retire_previous, unload_release
 from footprints_graph.store.remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore
 from footprints_graph.validate import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
 
@@ -238,7 +238,8 @@ def _remote_store(args: argparse.Namespace) -> RemoteStore:
 
 
 def _run_load(args: argparse.Namespace) -> int:
-    """Load, check the server's counts (load_release raises otherwise), then make the release current."""
+    """Load, check the server's counts (load_release raises otherwise), make the release current, then drop the
+    previous release's graphs."""
     home = _home(args.home)
     release = _named_release(home, args.release)
     if release is None:
@@ -247,6 +248,8 @@ def _run_load(args: argparse.Namespace) -> int:
     report = load_release(release, store, progress_path(home, store), args.batch, args.replace)
     if release != current_release(home):
         make_current(home, release)
+    if report.previous:  # only now: until the switch, the previous release was served from its graphs
+        report.dropped = retire_previous(store, home / "releases", report.previous)
     print(json.dumps(asdict(report), indent=2, sort_keys=True))
     return EXIT_OK
 

@@ -86,3 +86,14 @@ def mint(kind: str, key: str, base: str = DEFAULT_BASE) -> URIRef:
 def graph_iri(name: str, base: str = DEFAULT_BASE) -> URIRef:
     """The named graph that holds one source dataset (one record file, or one Uwazi export)."""
     return mint("graph", name, base)
+
+
+RELEASE_GRAPH_SCHEME = "urn:footprints-graph:release:"
+
+
+def release_graph(build_id: str, graph: str) -> str:
+    """The graph a SPARQL server keeps `graph` of release `build_id` in (`load`, `serve --store`): a store detail,
+    never published. A release's graphs on a server are its own, apart from those of the release served before it
+    and of any other dataset on the same server (the build id hashes every line, base IRIs included); the public
+    names stay those of the dumps, and serving maps them (endpoint/sparql/backends.py)."""
+    return f"{RELEASE_GRAPH_SCHEME}{check_key(build_id)}:{graph}"

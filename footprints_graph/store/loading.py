@@ -4,6 +4,10 @@ A load sends the release's sorted N-Quads dump in numbered batches and records e
 progress file, so a load that fails continues where it stopped; re-sending a batch changes nothing, since a
 store holds a set of triples. Blank nodes are the exception: each request mints fresh ones, so a graph's
 blank-node triples travel together, first, in a request that replaces the graph.
+
+Each graph of a release goes into a server graph of that release alone (iris.release_graph): a load never touches
+the graphs of the release being served, nor another dataset's, so the switch is the move of `current` once the
+counts match, and the previous release's graphs are dropped only after it (`retire_previous`).
 """
 
 import hashlib
@@ -17,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from footprints_graph.errors import FootprintsError
+from footprints_graph.iris import release_graph
 from footprints_graph.store.remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore, RemoteStoreError
 
 DUMP = Path("dumps") / "footprints.nq"
@@ -92,7 +97,7 @@ class Progress:
     batch_size: int
     acknowledged: int = 0
     complete: bool = False
-    replaces: str | None = None  # the release loaded into the target before this one, whose stale graphs go
+    replaces: str | None = None  # the release loaded into the target before this one, whose graphs go after the switch
 
     @classmethod
     def resume_or_start(cls, path: Path, target: str, build_id: str, batch_size: int) -> "Progress":
@@ -140,46 +145,71 @@ class LoadReport:
     batches_resumed_after: int
     triples_sent: int
     seconds: float
-    counts: dict[str, int] = field(default_factory=dict)
-    dropped: list[str] = field(default_factory=list)  # graphs of the release loaded before that this one lacks
-    replaced: list[str] = field(default_factory=list)  # graphs sent again whole: they held an earlier release's triples
+    counts: dict[str, int] = field(default_factory=dict)  # by the release's (public) graph names
+    previous: str | None = None  # the release loaded into the target before this one: its graphs go after the switch
+    dropped: list[str] = field(default_factory=list)  # the server's graphs of `previous`, dropped after the switch
+
+
+def store_graphs(summary: dict) -> dict[str, str]:
+    """Each named graph of the release `summary` describes, by the graph a server keeps it in."""
+    return {graph: release_graph(summary["build_id"], graph) for graph in summary["graphs"]}
 
 
 def load_release(release: Path, store: RemoteStore, progress_file: Path, batch_size: int | None = None,
                  replace: bool = False) -> LoadReport:
-    """Push `release`'s dump into `store` batch by batch, continuing an unfinished load of the same release;
-    then check that every named graph holds as many triples as the release says, and drop the graphs of the
-    release loaded into `store` before (a table since removed from the records) that this one lacks. With
-    `replace`, a load that starts afresh first drops the release's graphs on the server (left-overs of another
-    release go too)."""
+    """Push `release`'s dump into `store` batch by batch, each graph into the server graph of this release
+    (iris.release_graph), continuing an unfinished load of the same release; then check that every graph holds as
+    many triples as the release says. The release served meanwhile keeps graphs of its own, untouched: making this
+    one current, then `retire_previous`, is the caller's switch. With `replace`, a load that starts afresh first
+    drops this release's graphs on the server (left-overs of an earlier try)."""
     summary = json.loads((release / "summary.json").read_text(encoding="utf-8"))
-    expected = {graph: figures["triples"] for graph, figures in summary["graphs"].items()}
+    names = store_graphs(summary)
     size = batch_size or (GRAPH_STORE_BATCH if store.graph_store_url else UPDATE_BATCH)
     progress = Progress.resume_or_start(progress_file, store.write_target, summary["build_id"], size)
     report = LoadReport(store.write_target, summary["build_id"], batches_sent=0,
                         batches_resumed_after=progress.acknowledged, triples_sent=0, seconds=0.0)
     started = time.monotonic()
     if replace and progress.acknowledged == 0:
-        for graph in expected:
+        for graph in names.values():
             store.drop(graph)
     for batch in plan_batches(release / DUMP, size):
         if batch.number >= progress.acknowledged:
-            _send_batch(store, batch, progress)
+            _send_batch(store, batch, progress, names)
             report.batches_sent, report.triples_sent = report.batches_sent + 1, report.triples_sent + batch.triples
     progress.finish()  # every batch sent: a later run starts afresh, even if the check below fails
-    report.replaced = _replace_graphs(store, release / DUMP, _mismatched(store, expected), size)
-    report.counts = _verify(store, expected)
-    if progress.replaces and progress.replaces != summary["build_id"]:
-        report.dropped = _drop_stale_graphs(store, release.parent / progress.replaces, expected)
+    report.counts = _verify(store, names, {graph: figures["triples"] for graph, figures in summary["graphs"].items()})
+    if progress.replaces != summary["build_id"]:
+        report.previous = progress.replaces
     report.seconds = round(time.monotonic() - started, 2)
     return report
 
 
+def retire_previous(store: RemoteStore, releases: Path, build_id: str) -> list[str]:
+    """After the switch: drop the server's graphs of release `build_id` (the one served before), found by its
+    summary under `releases`, or on the server by their names when the release has been pruned."""
+    summary = releases / build_id / "summary.json"
+    if summary.is_file():
+        graphs = sorted(store_graphs(json.loads(summary.read_text(encoding="utf-8"))).values())
+    else:
+        graphs = graphs_on_server(store, build_id)
+    return _drop_all(store, graphs)
+
+
+def graphs_on_server(store: RemoteStore, build_id: str) -> list[str]:
+    """The graphs `store` holds for release `build_id`, by their names (a scan of the server's graphs)."""
+    prefix = release_graph(build_id, "")
+    rows = store.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}')
+    return sorted(str(row["g"]) for row in rows)
+
+
 def unload_release(release: Path, store: RemoteStore) -> list[str]:
-    """Drop every named graph of `release` from `store`, then check that none holds a triple: the graphs dropped.
-    A graph another dataset shares under the same name goes too (load each dataset under its own graph names)."""
+    """Drop the server's graphs of `release`, then check that none holds a triple: the graphs dropped. Another
+    release, or another dataset, on the same server keeps its own."""
     summary = json.loads((release / "summary.json").read_text(encoding="utf-8"))
-    graphs = sorted(summary["graphs"])
+    return _drop_all(store, sorted(store_graphs(summary).values()))
+
+
+def _drop_all(store: RemoteStore, graphs: list[str]) -> list[str]:
     for graph in graphs:
         store.drop(graph)
     left = [f"{graph}: {n} triples" for graph, n in store.triple_counts(graphs).items() if n]
@@ -188,56 +218,23 @@ def unload_release(release: Path, store: RemoteStore) -> list[str]:
     return graphs
 
 
-def _drop_stale_graphs(store: RemoteStore, previous: Path, expected: dict[str, int]) -> list[str]:
-    """Drop the graphs of the `previous` release that are not in `expected`; none when that release's folder is
-    gone (pruned), since then nothing says which graphs it had."""
-    try:
-        graphs = json.loads((previous / "summary.json").read_text(encoding="utf-8"))["graphs"]
-    except OSError:
-        return []
-    stale = sorted(set(graphs) - set(expected))
-    for graph in stale:
-        store.drop(graph)
-    return stale
-
-
-def _send_batch(store: RemoteStore, batch: Batch, progress: Progress) -> None:
+def _send_batch(store: RemoteStore, batch: Batch, progress: Progress, names: dict[str, str]) -> None:
     try:
         for graph, lines in batch.lines.items():
-            store.add(graph, lines, replace=batch.replace)
+            store.add(names[graph], lines, replace=batch.replace)
     except RemoteStoreError as error:
         raise RemoteStoreError(f"batch {batch.number} ({batch.triples} triples) failed: {error}. {progress.acknowledged} "
                                f"batches are recorded in {progress.path}; run the same load again to continue") from None
     progress.acknowledge(batch.number + 1)
 
 
-def _mismatched(store: RemoteStore, expected: dict[str, int]) -> list[str]:
-    counts = store.triple_counts(sorted(expected))
-    return [graph for graph, n in sorted(expected.items()) if counts[graph] != n]
-
-
-def _replace_graphs(store: RemoteStore, dump: Path, graphs: list[str], size: int) -> list[str]:
-    """Send `graphs` again whole, replacing what the server holds in them: the triples an earlier release left
-    there (a value since changed, a record since restricted), which adding cannot remove. Blank-node triples go
-    in the first, replacing request, as in a load."""
-    for graph in graphs:
-        quads = [quad for quad in _quads(dump) if quad.graph_name.value == graph]
-        ground = [_line(quad) for quad in quads if not _has_blank_node(quad)]
-        batches = [[_line(quad) for quad in quads if _has_blank_node(quad)],
-                     *(ground[start:start + size] for start in range(0, len(ground), size))]
-        first, *rest = [lines for lines in batches if lines] or [[]]
-        store.add(graph, first, replace=True)
-        for lines in rest:
-            store.add(graph, lines)
-    return graphs
-
-
-def _verify(store: RemoteStore, expected: dict[str, int]) -> dict[str, int]:
-    counts = store.triple_counts(sorted(expected))
-    wrong = [f"{graph}: {counts[graph]} on the server, {n} in the release" for graph, n in sorted(expected.items())
+def _verify(store: RemoteStore, names: dict[str, str], expected: dict[str, int]) -> dict[str, int]:
+    """The server's count of each graph, by public name; a LoadError unless each is the release's."""
+    on_server = store.triple_counts(sorted(names.values()))
+    counts = {graph: on_server[names[graph]] for graph in sorted(expected)}
+    wrong = [f"{names[graph]}: {counts[graph]} on the server, {n} in the release" for graph, n in sorted(expected.items())
              if counts[graph] != n]
     if wrong:
         raise LoadError("the server's graphs do not match the release (load again with --replace to start clean): "
                         + "; ".join(wrong))
     return counts
-

@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from footprints_graph.endpoint.sparql.cache import EXTENSION
+from footprints_graph.iris import release_graph
 from footprints_graph.releases.serving import current_release
 from footprints_graph.store.loading import load_release
 from footprints_graph.web import EndpointConfig, create_app
@@ -33,7 +34,7 @@ def server(built_home, tmp_path):
         summary["graphs"][graph]["triples"] += 1
         summary["triples"] += 1
         summary_file.write_text(json.dumps(summary), encoding="utf-8")
-        yield oxigraph, home, graph
+        yield oxigraph, home, release_graph(summary["build_id"], graph)  # the graph as the server names it
 
 
 def _count(client) -> int:

@@ -12,6 +12,7 @@ from rdflib import URIRef
 
 from footprints_graph.cli import main
 from footprints_graph.store.embedded import open_store
+from footprints_graph.store.loading import store_graphs
 from footprints_graph.store.remote import RemoteStore, RemoteStoreError, TruncatedResults
 from support.servers import VIRTUOSO_MAX_ROWS, Server
 
@@ -51,6 +52,18 @@ def release_counts(built_home) -> dict[str, int]:
     return {graph: figures["triples"] for graph, figures in summary["graphs"].items()}
 
 
+@pytest.fixture
+def in_store(built_home) -> dict[str, str]:
+    """The release's graphs by the names the server keeps them under (iris.release_graph)."""
+    return store_graphs(json.loads((built_home / "current" / "summary.json").read_text()))
+
+
+def _counts_on(server: Server, in_store: dict[str, str]) -> dict[str, int]:
+    """The server's count of each release graph, by public name."""
+    counts = server.store().triple_counts(sorted(in_store.values()))
+    return {graph: counts[stored] for graph, stored in in_store.items()}
+
+
 @pytest.fixture(params=["virtuoso", "oxigraph"])
 def server(request) -> Server:
     return request.getfixturevalue(request.param)
@@ -63,11 +76,12 @@ def _load(capsys, server: Server, home: Path, *flags: str, graph_store: bool = F
 
 
 @pytest.mark.parametrize("graph_store", [False, True], ids=["update", "graph-store"])
-def test_a_load_holds_every_named_graph_of_the_release(capsys, server, home, release_counts, graph_store):
+def test_a_load_holds_every_named_graph_of_the_release(capsys, server, home, release_counts, in_store, graph_store):
     code, report = _load(capsys, server, home, "--replace", graph_store=graph_store)
     assert code == 0, report
     assert report["counts"] == release_counts
-    assert server.store().triple_counts(sorted(release_counts)) == release_counts
+    assert _counts_on(server, in_store) == release_counts
+    assert set(server.store().triple_counts(sorted(release_counts)).values()) == {0}  # no graph by a public name
 
 
 def _rows(rows: list[dict]) -> list[tuple]:
@@ -102,8 +116,8 @@ def test_ask_and_construct_come_back_parsed(capsys, server, home):
 
 
 @pytest.mark.parametrize("graph_store", [False, True], ids=["update", "graph-store"])
-def test_a_load_that_fails_half_way_continues_where_it_stopped(capsys, server, home, release_counts, monkeypatch,
-                                                               graph_store):
+def test_a_load_that_fails_half_way_continues_where_it_stopped(capsys, server, home, release_counts, in_store,
+                                                               monkeypatch, graph_store):
     real_add, calls = RemoteStore.add, []
 
     def add_then_fail(store, graph, lines, replace=False):
@@ -118,7 +132,7 @@ def test_a_load_that_fails_half_way_continues_where_it_stopped(capsys, server, h
     [progress_file] = (home / "loads").glob("*.json")
     acknowledged = json.loads(progress_file.read_text())["acknowledged"]
     assert 0 < acknowledged <= FAIL_AFTER
-    assert sum(server.store().triple_counts(sorted(release_counts)).values()) < sum(release_counts.values())
+    assert sum(_counts_on(server, in_store).values()) < sum(release_counts.values())
 
     monkeypatch.undo()
     code, resumed = _load(capsys, server, home, "--replace", "--batch", "200", graph_store=graph_store)
@@ -136,15 +150,19 @@ def test_loading_twice_gives_the_same_counts(capsys, server, home, release_count
     assert first[1]["counts"] == second[1]["counts"] == release_counts
 
 
-def test_a_server_holding_other_triples_in_our_graphs_has_those_graphs_replaced(capsys, server, home):
-    """A left-over in one of our graphs (issue 20: an earlier release's value) is gone after the next load, which
-    sends that graph again whole; before, the load failed its check until run with --replace."""
+def test_a_stray_triple_in_a_releases_graph_fails_the_check_until_replace(capsys, server, home, in_store):
+    """A release's graphs on the server hold that release alone, so a triple written there by hand makes the check
+    fail, naming the graph; --replace starts clean. The same triple under the public name is no concern of ours."""
     people = "https://w3id.org/footprints-graph/id/graph/people"
     assert _load(capsys, server, home, "--replace", graph_store=True)[0] == 0
-    server.store().update(f"INSERT DATA {{ GRAPH <{people}> {{ <urn:x:stray> <urn:x:p> 'left over' }} }}")
+    for graph in (in_store[people], people):
+        server.store().update(f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:x:stray> <urn:x:p> 'left over' }} }}")
     code, report = _load(capsys, server, home, graph_store=True)
-    assert code == 0 and report["replaced"] == [people]
-    assert not server.store().ask(f"ASK {{ GRAPH <{people}> {{ <urn:x:stray> ?p ?o }} }}")
+    assert code == 2 and in_store[people] in report["error"] and "--replace" in report["error"]
+    assert _load(capsys, server, home, "--replace", graph_store=True)[0] == 0
+    assert not server.store().ask(f"ASK {{ GRAPH <{in_store[people]}> {{ <urn:x:stray> ?p ?o }} }}")
+    assert server.store().triple_counts([people]) == {people: 1}
+    server.store().drop(people)  # the servers are the session's
 
 
 @pytest.mark.parametrize("graph_store", [False, True], ids=["update", "graph-store"])

@@ -1,6 +1,8 @@
-"""`footprints-graph unload` (issue 20): a release's named graphs leave the server, nothing else does, and a
-password comes from $FOOTPRINTS_REMOTE_PASSWORD as well as from the flag. On an Oxigraph server of the test's
-own (tests/support/servers.py), since other test modules keep the release loaded in the shared ones."""
+"""`footprints-graph unload` and the release switch (issue 20): a release's graphs leave the server, nothing else
+does; a load puts a release in graphs of its own, so the release served meanwhile is answered unchanged, and its
+graphs go only after the switch; a password comes from $FOOTPRINTS_REMOTE_PASSWORD as well as from the flag. On
+an Oxigraph server of the test's own (tests/support/servers.py), since other test modules keep the release loaded
+in the shared ones."""
 
 import json
 import shutil
@@ -9,6 +11,9 @@ import pytest
 
 from footprints_graph.cli import main, parser
 from footprints_graph.releases.serving import current_release, make_current
+from footprints_graph.store.loading import store_graphs
+from footprints_graph.store.remote import RemoteStore
+from footprints_graph.web import EndpointConfig, create_app
 from support.servers import running_oxigraph
 
 OTHER = "urn:example:another-dataset"
@@ -20,9 +25,19 @@ def server(tmp_path):
         yield oxigraph
 
 
-def _release_counts(built_home) -> dict[str, int]:
-    summary = json.loads((current_release(built_home) / "summary.json").read_text(encoding="utf-8"))
-    return {graph: figures["triples"] for graph, figures in summary["graphs"].items()}
+def _summary(release) -> dict:
+    return json.loads((release / "summary.json").read_text(encoding="utf-8"))
+
+
+def _counts_on_server(store, release) -> dict[str, int]:
+    """The server's count of each graph of `release`, by the server's names."""
+    return store.triple_counts(sorted(store_graphs(_summary(release)).values()))
+
+
+def _release_counts(release) -> dict[str, int]:
+    """Each graph's count in `release`, by the server's names."""
+    in_store = store_graphs(_summary(release))
+    return {in_store[graph]: figures["triples"] for graph, figures in _summary(release)["graphs"].items()}
 
 
 def test_unload_removes_the_releases_graphs_and_nothing_else(server, built_home, tmp_path, capsys):
@@ -30,14 +45,14 @@ def test_unload_removes_the_releases_graphs_and_nothing_else(server, built_home,
     store = server.store(graph_store=True)
     store.add(OTHER, ["<urn:example:s> <urn:example:p> <urn:example:o> .\n"])
     assert main(["load", "--home", str(home), *server.load_arguments(graph_store=True)]) == 0
-    counts = _release_counts(built_home)
-    assert store.triple_counts(sorted(counts)) == counts
+    counts = _release_counts(current_release(home))
+    assert _counts_on_server(store, current_release(home)) == counts
     capsys.readouterr()
     assert main(["unload", "--home", str(home), "--from", server.query_url,
                  "--update-url", server.update_url, "--graph-store-url", server.graph_store_url]) == 0
     assert json.loads(capsys.readouterr().out) == {"release": current_release(home).name,
                                                    "dropped": sorted(counts)}
-    assert set(store.triple_counts(sorted(counts)).values()) == {0}
+    assert set(_counts_on_server(store, current_release(home)).values()) == {0}
     assert store.triple_counts([OTHER]) == {OTHER: 1}
 
 
@@ -70,20 +85,22 @@ def _release_without(built_home, tmp_path, graph: str):
     return home, second
 
 
-def test_a_load_drops_the_graphs_the_previous_release_had_and_this_one_lacks(server, built_home, tmp_path, capsys):
-    """Issue 20: a table removed from the records left its graph on the server, even after --replace."""
-    counts = _release_counts(built_home)
+def test_after_the_switch_the_previous_releases_graphs_go(server, built_home, tmp_path, capsys):
+    """Issue 20: a table removed from the records left its graph on the server, even after --replace. Now every
+    graph of the release loaded before goes, once the new one is current."""
+    counts = _summary(built_home / "current")["graphs"]
     gone = next(graph for graph in sorted(counts) if not graph.endswith("/ontology"))
     home, second = _release_without(built_home, tmp_path, gone)
+    first = current_release(home)
     assert main(["load", "--home", str(home), *server.load_arguments(graph_store=True)]) == 0
     make_current(home, second)
     capsys.readouterr()
     assert main(["load", "--home", str(home), *server.load_arguments(graph_store=True)]) == 0
-    assert json.loads(capsys.readouterr().out)["dropped"] == [gone]
+    report = json.loads(capsys.readouterr().out)
+    assert report["previous"] == first.name and report["dropped"] == sorted(_release_counts(first))
     store = server.store()
-    assert store.triple_counts([gone]) == {gone: 0}
-    del counts[gone]
-    assert store.triple_counts(sorted(counts)) == counts
+    assert set(_counts_on_server(store, first).values()) == {0}
+    assert _counts_on_server(store, second) == _release_counts(second)
 
 
 PREF_LABEL = "<https://w3id.org/footprints-graph/id/person/kim-jung-wook> <http://www.w3.org/2004/02/skos/core#prefLabel> "
@@ -108,18 +125,38 @@ def _release_changing_a_label(built_home, tmp_path):
     return old_label, home, second, graph.strip("<>")
 
 
-def test_a_value_changed_since_the_last_load_is_replaced_not_added(server, built_home, tmp_path, capsys):
-    """Issue 20: loading a release whose record changed a value left both values on the server (exit 2)."""
-    old_label, home, second, graph = _release_changing_a_label(built_home, tmp_path)
+def _served_labels(client) -> set[str]:
+    query = f"SELECT ?label WHERE {{ {PREF_LABEL} ?label }}"
+    response = client.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.data
+    return {row["label"]["value"] for row in response.json["results"]["bindings"]}
+
+
+def test_while_a_release_loads_the_one_served_is_unchanged_then_the_switch(server, built_home, tmp_path,
+                                                                            monkeypatch):
+    """Issue 20: two releases of one dataset shared graph names, so a load in progress served a mix (here: both
+    labels of a person whose label changed). The site, asked between two batches of the second release's load,
+    answers the first release alone; once the load is checked it answers the second alone."""
+    _, home, second, _ = _release_changing_a_label(built_home, tmp_path)
+    first = current_release(home)
     assert main(["load", "--home", str(home), *server.load_arguments(graph_store=True)]) == 0
-    make_current(home, second)
-    capsys.readouterr()
-    assert main(["load", "--home", str(home), *server.load_arguments(graph_store=True)]) == 0
-    assert json.loads(capsys.readouterr().out)["replaced"] == [graph]
-    store = server.store()
-    labels = {str(row["label"]) for row in store.select(f"SELECT ?label WHERE {{ GRAPH <{graph}> {{ {PREF_LABEL} ?label }} }}")}
-    assert labels == {"Kim Jung-wook (changed)"}, (old_label, labels)
-    assert store.triple_counts([graph]) == {graph: _release_counts(built_home)[graph]}
+    client = create_app(EndpointConfig(home=home, store_url=server.query_url, cache_bytes=0)).test_client()
+    first_labels = _served_labels(client)
+    assert "Kim Jung-wook (changed)" not in first_labels
+    real_add, seen_while_loading = RemoteStore.add, []
+
+    def add_then_ask(store, graph, lines, replace=False):
+        real_add(store, graph, lines, replace)
+        seen_while_loading.append((current_release(home), _served_labels(client)))
+
+    monkeypatch.setattr(RemoteStore, "add", add_then_ask)
+    batch = "500"  # several requests, so the site is asked with part of the second release on the server
+    assert main(["load", "--home", str(home), "--release", second.name, "--batch", batch,
+                 *server.load_arguments(graph_store=True)]) == 0
+    assert len(seen_while_loading) > 2
+    assert seen_while_loading == [(first, first_labels)] * len(seen_while_loading)
+    assert current_release(home) == second and _served_labels(client) == {"Kim Jung-wook (changed)"}
+    assert set(_counts_on_server(server.store(), first).values()) == {0}
 
 
 def test_load_of_a_named_release_makes_it_current_once_the_server_holds_it(server, built_home, tmp_path):

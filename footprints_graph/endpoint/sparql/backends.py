@@ -8,13 +8,19 @@ process: the server does the work, and the HTTP timeout is the deadline).
 
 Only the release's graphs are asked: a query that names no dataset of its own runs over the release's named
 graphs, as default graph (their union, as on the embedded store) and as named graphs (default-graph-uri and
-named-graph-uri), so whatever else the server holds — Virtuoso's own DAV and virtrdf graphs, another dataset —
-never shows in an answer, a count or the VoID.
+named-graph-uri), so whatever else the server holds — Virtuoso's own DAV and virtrdf graphs, another dataset, the
+release served before or after this one — never shows in an answer, a count or the VoID.
+
+A server keeps each graph of a release under a name of that release (iris.release_graph); queries see the public
+names of the dumps. The graphs a query names (FROM, FROM NAMED, GRAPH <g>, default-graph-uri, named-graph-uri)
+are sent as the server's names, and a `GRAPH ?g` ranges over them through a VALUES table that binds ?g to the
+public name each stands for, so ?g is the public name wherever the query compares, joins or returns it.
 """
 
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -22,10 +28,10 @@ import pyoxigraph as ox
 
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.sparql.evaluation import QueryFailed
-from footprints_graph.endpoint.sparql.lexer import QuerySyntaxError, QueryText
+from footprints_graph.endpoint.sparql.lexer import QuerySyntaxError, QueryText, Reference, Token
 from footprints_graph.endpoint.sparql.protocol import cut_short_by_store, query_timeout, store_unavailable
 from footprints_graph.releases.serving import release_store
-from footprints_graph.store.loading import DUMP
+from footprints_graph.store.loading import DUMP, store_graphs
 from footprints_graph.store.remote import (
     N_TRIPLES,
     SPARQL_JSON,
@@ -93,6 +99,7 @@ class ServerStore:
         self.client = RemoteStore(url, timeout=timeout or None)  # 0: wait as long as the server takes
         summary = json.loads((release / "summary.json").read_text(encoding="utf-8"))
         self.graphs = [ox.NamedNode(graph) for graph in summary["graphs"]]
+        self.in_store = store_graphs(summary)  # public name -> the server's
         self.triples = summary["triples"]
 
     def query(self, query: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None,
@@ -102,21 +109,26 @@ class ServerStore:
         query's first line, so the server's line numbers stay right."""
         declarations = "".join([f"BASE <{base_iri}> " if base_iri else "",
                                 *(f"PREFIX {p}: <{iri}> " for p, iri in (prefixes or {}).items())])
-        text = declarations + query
-        reading = _reading(text)
+        reading = _reading(declarations + query)
+        text, hidden = in_store_graphs(reading, self.in_store) if reading is not None else (declarations + query, [])
         answer = self._answer(text, _accept(reading), *self._dataset(reading, default_graph, named_graphs))
-        return _results(answer.media_type, answer.body)
+        body = _without_variables(answer.body, hidden) if answer.media_type == SPARQL_JSON else answer.body
+        return _results(answer.media_type, body)
 
     def _dataset(self, reading: QueryText | None, default_graph: Iterable[ox.NamedNode] | None,
                  named_graphs: Iterable[ox.NamedNode] | None) -> tuple[list[str], list[str]]:
         """The default and named graphs of a query: those the request names (the guard lets through only the
         release's), or none when the query has its own FROM (checked by the guard too), else the release's."""
         if default_graph or named_graphs:
-            return [g.value for g in default_graph or ()], [g.value for g in named_graphs or ()]
+            return [self._stored(g) for g in default_graph or ()], [self._stored(g) for g in named_graphs or ()]
         if reading is not None and "FROM" in reading.keywords:
             return [], []
-        graphs = [g.value for g in self.graphs]
+        graphs = list(self.in_store.values())
         return graphs, graphs
+
+    def _stored(self, graph: ox.NamedNode) -> str:
+        """The server's name of a release graph (the guard lets no other through)."""
+        return self.in_store[graph.value]
 
     def quads_for_pattern(self, subject: Term | None, predicate: ox.NamedNode | None, object: Term | None,
                           graph_name: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
@@ -153,6 +165,66 @@ class ServerStore:
             raise (_unavailable(error) if error.status in UNAVAILABLE else QueryFailed(str(error))) from None
         except RemoteStoreError as error:
             raise QueryFailed(str(error)) from None
+
+
+# The variable a rewritten `GRAPH ?g` ranges over the server's names with; a query's own never starts so.
+STORE_GRAPH_VARIABLE = "fp_store_graph_of_"
+GRAPH_KEYWORDS = (("FROM", "NAMED"), ("GRAPH", ""))
+
+
+@dataclass(frozen=True)
+class GraphEdit:
+    """A span of a query's text (offsets in QueryText.text) and what the server is sent instead."""
+
+    start: int
+    end: int
+    replacement: str
+    hidden: str | None = None  # the variable a rewritten GRAPH ?g ranges over
+
+
+def in_store_graphs(reading: QueryText, in_store: dict[str, str]) -> tuple[str, list[str]]:
+    """`reading`'s text over the server's names of the release graphs (`in_store`: public -> server): a graph the
+    query names by IRI is renamed, and `GRAPH ?g` becomes `VALUES (?g ?hidden) {(public server)…} GRAPH ?hidden`,
+    a join that leaves ?g the public name. The text, and the hidden variables (a SELECT * returns them). A
+    query whose graph clause cannot be read goes unchanged: the server says what is wrong with it."""
+    edits: list[GraphEdit] = []
+    try:
+        for keyword, modifier in GRAPH_KEYWORDS:
+            places = [i for i, token in enumerate(reading.tokens) if token.keyword == keyword]
+            for index, reference in zip(places, reading.references(keyword, modifier), strict=True):
+                target = reading.tokens[index + 1 + (reference.phrase != keyword)]
+                edits += _graph_edit(reading.tokens[index], target, reference, in_store)
+    except QuerySyntaxError:
+        return reading.text, []
+    text = reading.text
+    for edit in sorted(edits, key=lambda edit: edit.start, reverse=True):
+        text = text[:edit.start] + edit.replacement + text[edit.end:]
+    return text, [edit.hidden for edit in edits if edit.hidden]
+
+
+def _graph_edit(keyword: Token, target: Token, reference: Reference, in_store: dict[str, str]) -> list[GraphEdit]:
+    """The edit of the graph `reference` names after `keyword`, if it needs one."""
+    end = target.offset + len(target.text)
+    if not reference.variable:
+        return [GraphEdit(target.offset, end, f"<{in_store[reference.target]}>")] if reference.target in in_store else []
+    if reference.phrase != "GRAPH":
+        return []
+    hidden = STORE_GRAPH_VARIABLE + target.text[1:]
+    rows = " ".join(f"(<{public}> <{stored}>)" for public, stored in in_store.items())
+    return [GraphEdit(keyword.offset, end, f"VALUES ({target.text} ?{hidden}) {{ {rows} }} GRAPH ?{hidden}", hidden)]
+
+
+def _without_variables(body: bytes, hidden: list[str]) -> bytes:
+    """SPARQL JSON results without the hidden variables (a SELECT * projects them); unchanged, unparsed, when
+    none of them is there."""
+    if not hidden or f'"{STORE_GRAPH_VARIABLE}'.encode() not in body:
+        return body
+    results = json.loads(body)
+    results["head"]["vars"] = [name for name in results["head"].get("vars", []) if name not in hidden]
+    for row in results.get("results", {}).get("bindings", []):
+        for name in hidden:
+            row.pop(name, None)
+    return json.dumps(results).encode("utf-8")
 
 
 def _unavailable(error: RemoteStoreError) -> Exception:
