@@ -359,6 +359,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="write the results into docs/performance.md")
     parser.add_argument("--hostile", action="store_true", help="issue 13's hostile mix against serve's defaults")
+    parser.add_argument("--log", type=Path, help="keep the server's log (gunicorn's) in this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="footprints-load-") as folder:
         home, base = prepare_home(args.victims, Path(folder))
@@ -369,6 +370,8 @@ def main() -> None:
             text = run(args, home, base, f"http://127.0.0.1:{port}", server.pid, log)
         finally:
             stop_server(server)
+            if args.log:
+                shutil.copyfile(log, args.log)
     print(text)
     if args.write:
         write_section(text, HOSTILE_SECTION if args.hostile else SECTION)

@@ -34,7 +34,21 @@ def gunicorn_settings(config: EndpointConfig) -> dict:
         "proc_name": "footprints-graph",
         "preload_app": False,
         "control_socket_disable": True,  # gunicorn >= 25: no management socket in $HOME
+        "pre_request": close_after_a_refused_body,
     }
+
+
+def close_after_a_refused_body(worker, request) -> None:
+    """gunicorn's pre_request hook: a request whose body the app will refuse unread (larger than its
+    MAX_CONTENT_LENGTH, or of unknown length) is answered with `Connection: close`. gunicorn drains at most 64 KB
+    of an unread body before it takes the next request on the connection; past that it closes the connection after
+    its answer announced keep-alive, and the client's next request on it was lost ("Remote end closed connection
+    without response" in the hostile mix after a 5 MB /reconcile batch, issue 13)."""
+    limit = worker.wsgi.config.get("MAX_CONTENT_LENGTH")
+    headers = dict(request.headers)
+    declared = headers.get("CONTENT-LENGTH")
+    if limit and ("TRANSFER-ENCODING" in headers or (declared and declared.isdigit() and int(declared) > limit)):
+        request.force_close()
 
 
 class FootprintsServer(BaseApplication):
