@@ -51,7 +51,14 @@ from footprints_graph.releases.inbox import sync_folder
 from footprints_graph.releases.serving import current_release, make_current, sync_tree, writing_releases
 from footprints_graph.releases.views import write_views
 from footprints_graph.resources import ontology_graph
-from footprints_graph.store.embedded import line_graph, sorted_nquads, write_dumps, write_extended_store, write_store
+from footprints_graph.store.embedded import (
+    line_graph,
+    sorted_nquads,
+    write_dumps,
+    write_extended_store,
+    write_nquads,
+    write_store,
+)
 from footprints_graph.terms import to_quad, to_quads
 from footprints_graph.validate import ValidationFailed, ValidationReport, report_graph, report_json, validate_records
 
@@ -81,15 +88,18 @@ def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool =
         records += read_link_sets(data_dir / "links", records, base,
                                   contributed_link_sets(data_dir / CONTRIBUTIONS, base))
         public = [r for r in records if not r.restricted]
-        lines, quads = sorted_nquads([*_quads(public, progress), *_ontology_quads()])
+        public_quads = _quads(public, progress)
+        lines, quads = sorted_nquads([*public_quads, *_ontology_quads()])
         restricted = [r for r in records if r.restricted]
         restricted_lines, restricted_quads = sorted_nquads(_quads(restricted, progress=False))
+        converted = public_quads + restricted_quads  # every record, for validation: the ontology left out
+        del public_quads
     build_id = release_id(lines, restricted_lines)
     pause_at("read")
     with writing_releases(home):  # one build or restore at a time per home
         previous = current_release(home)
         release, report, changed = _write_release(home, build_id, lines, quads, records, restricted,
-                                                  restricted_quads, previous)
+                                                  restricted_quads, previous, converted)
         write_release_description(release, previous, changed)
         if switch:
             make_current(home, release)
@@ -142,19 +152,19 @@ def _summary(build_id: str, lines: list[bytes], records: list[ConvertedRecord], 
 
 def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox.Quad],
                    records: list[ConvertedRecord], restricted: list[ConvertedRecord], restricted_quads: list[ox.Quad],
-                   previous: Path | None) -> tuple[Path, ValidationReport, dict | None]:
+                   previous: Path | None, converted: list[ox.Quad]) -> tuple[Path, ValidationReport, dict | None]:
     """Validate the records, and tell what changed since `previous`, while the store and the dumps are written
     into a folder of their own; finish the release (restricted records, reports) and give it its name only
     when the records conform."""
     releases = home / "releases"
     release = releases / build_id
     if release.exists():  # same input, same id, same bytes: nothing to write, but the records are checked
-        return release, _validated(records), None
+        return release, _validated(records, converted), None
     work = releases / f".incomplete-{build_id}-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        report, changed = _validate_while_writing(work, lines, quads, records, previous)
+        report, changed = _validate_while_writing(work, lines, quads, records, previous, converted)
         _write_restricted(work / "restricted", restricted_quads, work / "store")
         write_views(work, records)  # what pages and services need, computed from the public store
         summary = _summary(build_id, lines, records, report, restricted)
@@ -173,16 +183,16 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox
     return release, report, changed
 
 
-def _validated(records: list[ConvertedRecord]) -> ValidationReport:
-    """The report on every record, public and restricted; a violation stops the build."""
-    report = validate_records(records)
+def _validated(records: list[ConvertedRecord], converted: list[ox.Quad]) -> ValidationReport:
+    """The report on every record, public and restricted (`converted`: their quads); a violation stops the build."""
+    report = validate_records(records, converted=converted)
     if not report.conforms:
         raise ValidationFailed(report)
     return report
 
 
 def _validate_while_writing(work: Path, lines: list[bytes], quads: list[ox.Quad], records: list[ConvertedRecord],
-                            previous: Path | None) -> tuple[ValidationReport, dict]:
+                            previous: Path | None, converted: list[ox.Quad]) -> tuple[ValidationReport, dict]:
     """A thread writes the store and then the dumps while the records are validated and the change since
     `previous` is told: while the store is written (Oxigraph's bulk loader, without Python's lock) validation
     turns the records into Oxigraph terms, and while the dumps are serialised validation's queries run (without
@@ -190,9 +200,9 @@ def _validate_while_writing(work: Path, lines: list[bytes], quads: list[ox.Quad]
     196 s) and validation loading the store's N-Quads text instead of converting the records (217 s). The
     thread is waited for before the folder can be removed."""
     with ThreadPoolExecutor(1) as pool:
-        written = pool.submit(_write_store_and_dumps, work, b"".join(lines), lines, quads)
+        written = pool.submit(_write_store_and_dumps, work, lines, quads)
         try:
-            report = _validated(records)
+            report = _validated(records, converted)
             hidden = frozenset(str(r.subject) for r in records if r.restricted)  # never named as removed
             changed = release_changes((line.decode() for line in lines), previous, hidden)
         finally:
@@ -202,8 +212,9 @@ def _validate_while_writing(work: Path, lines: list[bytes], quads: list[ox.Quad]
     return report, changed
 
 
-def _write_store_and_dumps(work: Path, nquads: bytes, lines: list[bytes], quads: list[ox.Quad]) -> None:
-    write_store(work / "store", nquads)
+def _write_store_and_dumps(work: Path, lines: list[bytes], quads: list[ox.Quad]) -> None:
+    """The N-Quads dump first: the store is loaded from that file, so no joined copy of the lines is held."""
+    write_store(work / "store", write_nquads(work / "dumps", lines))
     pause_at("writing")
     write_dumps(work / "dumps", lines, quads)
 

@@ -27,11 +27,15 @@ def line_graph(line: bytes) -> str:
     return line.rsplit(b" ", 2)[1][1:-1].decode()
 
 
-def write_store(path: Path, nquads: bytes) -> None:
-    """Create a new on-disk store at `path` holding the quads of `nquads` (N-Quads). Oxigraph's bulk loader
-    parses and writes without Python's lock, so the build validates and writes dumps meanwhile."""
+def write_store(path: Path, nquads: bytes | Path) -> None:
+    """Create a new on-disk store at `path` holding the quads of `nquads` (N-Quads, or the file holding them).
+    Oxigraph's bulk loader parses and writes without Python's lock, so the build validates meanwhile; from a
+    file, it reads the text itself and no copy of it is held in memory."""
     store = ox.Store(str(path))
-    store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
+    if isinstance(nquads, Path):
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    else:
+        store.bulk_load(input=nquads, format=ox.RdfFormat.N_QUADS)
     store.optimize()
     store.flush()
     del store  # releases the RocksDB lock before anyone opens it read-only
@@ -62,13 +66,20 @@ DUMP_FORMATS = {
 }
 
 
-def write_dumps(folder: Path, lines: list[bytes], quads: list[ox.Quad]) -> list[Path]:
-    """Dumps of the dataset from its sorted N-Quads `lines` and the same `quads` (`sorted_nquads`): with named
-    graphs (N-Quads, TriG, JSON-LD) and as one merged graph (Turtle, N-Triples). N-Quads and N-Triples are
-    written from the lines as they are; Oxigraph serialises the others."""
+def write_nquads(folder: Path, lines: list[bytes]) -> Path:
+    """The N-Quads dump, written from the sorted `lines` as they are (the store is loaded from it)."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "footprints.nq").write_bytes(b"".join(lines))
-    (folder / "footprints.nt").write_bytes(b"".join(triple for triple, _ in merged(lines, quads)))
+    with (folder / "footprints.nq").open("wb") as dump:
+        dump.writelines(lines)
+    return folder / "footprints.nq"
+
+
+def write_dumps(folder: Path, lines: list[bytes], quads: list[ox.Quad]) -> list[Path]:
+    """The other dumps of the dataset beside the N-Quads one (`write_nquads`), from its sorted N-Quads `lines` and
+    the same `quads` (`sorted_nquads`): TriG and JSON-LD with named graphs, Turtle and N-Triples as one merged
+    graph. N-Triples is written from the lines as they are; Oxigraph serialises the others."""
+    with (folder / "footprints.nt").open("wb") as dump:
+        dump.writelines(triple for triple, _ in merged(lines, quads))
     ox.serialize(quads, str(folder / "footprints.trig"), ox.RdfFormat.TRIG, prefixes=PREFIXES)
     ox.serialize(quads, str(folder / "footprints.jsonld"), ox.RdfFormat.JSON_LD)
     ox.serialize((quad.triple for _, quad in merged(lines, quads)), str(folder / "footprints.ttl"),

@@ -8,6 +8,7 @@ constraint component); tests/validate/test_validate_sparql.py checks both engine
 synthetic graph with faults.
 """
 
+import itertools
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -53,6 +54,10 @@ class StoreTerms(dict):
         self._by_value: dict | None = None
         self._lock = Lock()
 
+    def add_terms(self, terms: Iterable[Node]) -> None:
+        """More terms whose spelling a result may need (read only if one does)."""
+        self._terms = itertools.chain(self._terms, terms)
+
     def original(self, literal: Literal) -> Literal:
         with self._lock:  # results are read on several threads
             if self._by_value is None:
@@ -61,8 +66,10 @@ class StoreTerms(dict):
         return self._by_value.get((literal.datatype, literal.value), literal)
 
 
-def load_store(*parts: Iterable[tuple]) -> tuple[ox.Store, StoreTerms]:
-    """An in-memory store holding the triples; and how its terms read back as rdflib's."""
+def load_store(*parts: Iterable[tuple], converted: Iterable[ox.Quad] = ()) -> tuple[ox.Store, StoreTerms]:
+    """An in-memory store holding the triples, and the quads already `converted` to Oxigraph's terms (in any
+    graph: the store holds their triples); and how its terms read back as rdflib's. A converted blank node keeps
+    its rdflib id, so it reads back as itself."""
     store, blanks, cache_ = ox.Store(), {}, {}
 
     def convert(term):
@@ -73,6 +80,7 @@ def load_store(*parts: Iterable[tuple]) -> tuple[ox.Store, StoreTerms]:
 
     quads = [ox.Quad(convert(s), convert(p), convert(o)) for part in parts for s, p, o in part]
     store.extend(quads)
+    store.extend([ox.Quad(q.subject, q.predicate, q.object) for q in converted])
     return store, StoreTerms({v.value: k for k, v in blanks.items()}, cache_.keys())
 
 
@@ -204,12 +212,19 @@ def _row_key(check: Check, row: dict) -> tuple:
     return focus, value, None, ()
 
 
-def validate_triples(parts: Iterable[Iterable[tuple]], shapes: tuple[URIRef, ...]):
+def validate_triples(parts: Iterable[Iterable[tuple]], shapes: tuple[URIRef, ...],
+                     converted: Iterable[ox.Quad] = ()):
     """The results of the shapes over the triples of `parts` (the data first, then any context, and the
-    ontology facts the shapes read): the SPARQL engine's counterpart of pyshacl_engine.shacl_results."""
+    ontology facts the shapes read): the SPARQL engine's counterpart of pyshacl_engine.shacl_results. With
+    `converted`, the data's triples already as Oxigraph quads (the build's), the data is loaded from them and
+    its triples are only read back for a typed literal's spelling and a listing's record."""
     parts = [list(p) for p in parts]
     with collector_paused():  # no cycles in the terms and quads it makes (see collector.py)
-        store, blanks = load_store(*parts)
+        if converted:
+            store, blanks = load_store(*parts[1:], converted=converted)
+            blanks.add_terms(t for triple in parts[0] for t in triple)
+        else:
+            store, blanks = load_store(*parts)
         results = run_checks(store, blanks, compile_shapes(tuple(shapes)))
     # as pyshacl_engine does: the record a listing belongs to, read from the first part (the data) only
     listing_of = _listing_of(parts[0] if parts else [], {r.focus_node for r in results})

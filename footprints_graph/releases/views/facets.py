@@ -112,6 +112,12 @@ def _named(labels: set[ox.Literal], languages: tuple[str, ...]) -> str | None:
     return None
 
 
+def _by_value(item: tuple[tuple[str | None, str], int]) -> str:
+    """A facet value's sort key: its (value, key) as text, never its members' bits (a number of 100k bits is past
+    what str() converts)."""
+    return str(item[0])
+
+
 def _facet_values(store, base: str, ranks: dict[str, int]) -> list[FacetValue]:
     found = []
     for facet, pattern in FACETS.items():
@@ -120,7 +126,7 @@ def _facet_values(store, base: str, ranks: dict[str, int]) -> list[FacetValue]:
             if row["key"] is not None and row["person"].value in ranks:
                 value = row["value"].value if isinstance(row["value"], ox.NamedNode) else None
                 members[(value, row["key"].value)] |= 1 << ranks[row["person"].value]
-        found += [FacetValue(facet, value, key, bits) for (value, key), bits in sorted(members.items(), key=str)]
+        found += [FacetValue(facet, value, key, bits) for (value, key), bits in sorted(members.items(), key=_by_value)]
     return found
 
 
