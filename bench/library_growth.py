@@ -4,7 +4,9 @@ cache), and, with --before, against the library as it was at an earlier commit (
     python bench/library_growth.py --store 1000=H1/current/store --store 10000=H10/current/store \\
         --before 562c71f --out docs/performance.md
 
-Each store is a release built from `footprints-graph synth --victims N` under the synthetic base. A query of the
+Each store is a release built from `footprints-graph synth --victims N` under the synthetic base. The three queries
+whose example names a real person, body or document are asked with synth's stand-in for it (LIBRARY_STAND_INS). A
+query of the
 earlier library slower than --cap at one size is not asked again at the larger sizes (it is reported as such):
 a quadratic query would otherwise hold the machine for hours. The section "## Library queries by size" of --out
 is replaced (bench/run.py keeps its own section)."""
@@ -18,6 +20,7 @@ import pyoxigraph as ox
 from measure import Timings, exponent, repeat
 from report import replace_section
 
+from footprints_graph.convert.synth_reference import LIBRARY_STAND_INS, synthetic_text
 from footprints_graph.endpoint.sparql.library import library
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,8 +36,9 @@ class Answer:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     sizes = sorted(args.store)
-    current = {q.name: q.text for q in library()}
+    current = {q.name: synthetic_text(q.name, q.text) for q in library()}
     before = {name: earlier_text(name, args.before) for name in current} if args.before else {}
+    before = {name: synthetic_text(name, text) if text else None for name, text in before.items()}
     results, given_up = {}, {}
     for size in sizes:
         store = ox.Store.read_only(str(args.store[size]))
@@ -111,7 +115,8 @@ def intro(sizes, args) -> str:
     stores = ", ".join(f"{s:,}" for s in sizes)
     return (f"Each library query in-process (pyoxigraph {ox.__version__}, the release's store on disk, union "
             f"default graph as the endpoint asks), p50 in ms at {stores} synthetic victims; the exponent is the "
-            "slope of a log-log fit (1: grows as the victims do). `python bench/library_growth.py`"
+            "slope of a log-log fit (1: grows as the victims do); " + ", ".join(sorted(LIBRARY_STAND_INS))
+            + " asked with synth's stand-in for their real example. `python bench/library_growth.py`"
             + (f" --before {args.before}" if args.before else "") + f". {args.note}".rstrip(". ") + ".")
 
 
