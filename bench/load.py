@@ -12,9 +12,11 @@ and reports p50/p95 per kind of request; with `wrk` installed, also the throughp
 `--hostile` runs issue 13's requests (browse with 34 years and with 3,000 categories, the quadratic upload to
 /validate, 50 reconciliation queries of 100 KB, 26 nested CONCATs, SERVICE behind a comment ended by CR, a
 runaway query) beside side requests (the home page, a record page, an ASK), with two clients trickling their
-headers the whole time, against `serve` with its default settings; it counts gunicorn's WORKER TIMEOUTs.
+headers the whole time, against `serve` with its default settings; it counts gunicorn's WORKER TIMEOUTs. Before
+the mix it measures the front's cost per query: a trivial ASK over HTTP against the same ASK in process.
 
-`--write` puts the results into docs/performance.md under "## Load (hardening)", leaving other sections alone.
+`--write` puts the results into docs/performance.md under "## Load (hardening)" (with --hostile, "## Load (hostile
+mix, issue 13)"), leaving other sections alone; `--log FILE` keeps the server's log.
 Not a unit test: run it by hand, on an otherwise idle machine if the figures are to mean much.
 """
 
@@ -274,6 +276,37 @@ def client(target: Target, seed: int, until: float, tally: Tally, mix: dict[str,
             tally.add(kind, time.monotonic() - started, "error", f"{type(error).__name__}: {error}")
 
 
+FRONT_ASK = "ASK { ?s ?p ?o }"
+FRONT_REQUESTS = 400
+
+
+def front_cost(url: str, home: Path) -> str:
+    """The front's cost per query on the embedded store (issue 15 asks at most 1 ms at p50): a trivial ASK over HTTP,
+    each asked once (no answer from the cache) and asked again (from it), beside /health (HTTP and Flask alone) and
+    the same ASK in this process with pyoxigraph, one request at a time on the idle server."""
+    store = open_store(current_release(home) / "store")
+    in_process = _p50_ms(lambda n: store.query(FRONT_ASK, use_default_graph_as_union=True))
+    session, json_results = requests.Session(), {"Accept": "application/sparql-results+json"}
+    ask = lambda query: session.get(url + "/sparql", params={"query": query}, headers=json_results)  # noqa: E731
+    fresh = _p50_ms(lambda n: ask(f"{FRONT_ASK} # {n}"))
+    cached = _p50_ms(lambda n: ask(FRONT_ASK))
+    health = _p50_ms(lambda n: session.get(url + "/health"))
+    return (f"Front cost (one client, {FRONT_REQUESTS} requests each, before the mix), p50: a trivial `{FRONT_ASK}` "
+            f"over HTTP {fresh:.2f} ms asked once each (query process, slot, guard), {cached:.2f} ms from the answer "
+            f"cache; `/health` {health:.2f} ms (HTTP and Flask alone); the same ASK in process with pyoxigraph "
+            f"{in_process:.3f} ms. Added by the front to a query: {fresh - in_process:.2f} ms, of which "
+            f"{fresh - health:.2f} ms past HTTP and Flask.")
+
+
+def _p50_ms(call) -> float:
+    seconds = []
+    for n in range(FRONT_REQUESTS):
+        started = time.perf_counter()
+        call(n)
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds) * 1000
+
+
 def wrk_throughput(url: str, seconds: int) -> str | None:
     """Requests a second for one record page (Turtle) from `wrk`, 2 threads and 8 connections, if installed."""
     if not shutil.which("wrk"):
@@ -304,7 +337,7 @@ def machine() -> str:
 
 
 def report(args: argparse.Namespace, tally: Tally, samples: list, wrk: str | None, triples: int,
-           worker_timeouts: int = 0) -> str:
+           worker_timeouts: int = 0, front: str | None = None) -> str:
     mix = HOSTILE_MIX if args.hostile else MIX
     total = sum(len(v) for v in tally.seconds.values())
     rows = [f"| {kind} | {len(s)} | {percentile(s, .5) * 1000:.0f} | {percentile(s, .95) * 1000:.0f} | "
@@ -324,9 +357,11 @@ def report(args: argparse.Namespace, tally: Tally, samples: list, wrk: str | Non
         + ("; two more clients trickle their headers a byte every 2 s throughout" if args.hostile else ""),
         f"- gunicorn WORKER TIMEOUTs (a worker killed): {worker_timeouts}",
         "", "| request | count | p50 ms | p95 ms | max ms | answers |", "|---|---|---|---|---|---|", *rows, "",
-        "Answers: ok = 200; stopped = a query's 503 at the deadline; busy = a query's 503 with Retry-After while "
-        "every query slot was taken; error = anything else (another status, a connection error, a runaway not "
-        f"stopped). Errors: **{len(tally.errors)}**" + (": " + "; ".join(tally.errors[:5]) if tally.errors else "") + ".",
+        "Answers: ok = 200; stopped = a query's 503 at the deadline (or its memory limit); busy = a query's 503 with "
+        "Retry-After: every query slot was taken, or it ran past its short budget while every long slot was "
+        "(guard.QuerySlots); refused = a hostile request's 4xx; error = anything else (another status, a connection "
+        f"error, a runaway not stopped). Errors: **{len(tally.errors)}**"
+        + (": " + "; ".join(tally.errors[:5]) if tally.errors else "") + ".",
         "",
         f"Memory of the master and its workers (RSS, sampled each second, {len(memory)} samples): "
         f"first quarter mean {statistics.mean(memory[:quarter]) / 1024:.0f} MiB, last quarter mean "
@@ -334,6 +369,8 @@ def report(args: argparse.Namespace, tally: Tally, samples: list, wrk: str | Non
         f"query processes running at once: at most {max(n for _, _, n in samples)}."
         if memory else "No memory samples.",
     ]
+    if front:
+        lines += ["", front]
     if wrk:
         lines += ["", f"Throughput of one record page as Turtle (`wrk -t2 -c8`, {args.wrk_seconds} s): {wrk}."]
     return "\n".join(lines) + "\n"
@@ -378,6 +415,7 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, home: Path, base: str, url: str, master: int, log: Path) -> str:
+    front = front_cost(url, home) if args.hostile else None  # on the idle server, before the mix
     target, tally, samples, stop = make_target(url, home, base), Tally(), [], threading.Event()
     sampler = threading.Thread(target=sample_memory, args=(master, stop, samples), daemon=True)
     sampler.start()
@@ -395,7 +433,7 @@ def run(args: argparse.Namespace, home: Path, base: str, url: str, master: int, 
     sampler.join()
     wrk = None if args.hostile else wrk_throughput(url + target.people[0], args.wrk_seconds)
     timeouts = log.read_text(errors="replace").count("WORKER TIMEOUT")
-    return report(args, tally, samples, wrk, len(open_store(current_release(home) / "store")), timeouts)
+    return report(args, tally, samples, wrk, len(open_store(current_release(home) / "store")), timeouts, front)
 
 
 if __name__ == "__main__":
