@@ -5,9 +5,11 @@ An entity's id is its IRI relative to the base (`person/kim-jung-wook`); types a
 ontology namespace (`Detainee`).
 """
 
+import bisect
+import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -54,11 +56,17 @@ class Entity:
         object.__setattr__(self, "person", "Victim" in self.types)
 
 
+PREFIX_NAME, PREFIX_WORD, PREFIX_ID = 0, 1, 3  # how an entity begins with a typed prefix: its ranks in suggestions
+WORDS = re.compile(r"[\s\-]+")
+
+
 @dataclass
 class Index:
     """Every reconcilable entity of one release with its names and types, and lookups built once: the
     entities of each type; the persons by the family-name keys their names can have, and by family name and
-    given-name syllable (so that a query scores only plausible candidates)."""
+    given-name syllable (so that a query scores only plausible candidates); for suggestions as someone types,
+    every name, word of a name and id in order (casefolded), and the given-name keys of each family name in
+    order, so that what begins with a prefix is found by bisection rather than by a pass over every entity."""
 
     base: str
     types: dict[str, Type]
@@ -66,15 +74,36 @@ class Index:
     by_type: dict[str, list[Entity]] = field(default_factory=dict)
     by_family: dict[str, set[str]] = field(default_factory=dict)
     by_syllable: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    beginnings: list[tuple[str, int, str]] = field(default_factory=list)  # (text, PREFIX_*, entity id)
+    given_by_family: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # family key → (given key, id)
 
     def __post_init__(self) -> None:
         for entity in self.entities.values():
             for type_id in entity.types:
                 self.by_type.setdefault(type_id, []).append(entity)
+            self.beginnings += _beginnings(entity)
             for reading in (r for n in entity.names for r in names.parse(n)) if entity.person else ():
                 self.by_family.setdefault(reading.keys[0], set()).add(entity.id)
+                self.given_by_family.setdefault(reading.keys[0], []).append((reading.keys[1], entity.id))
                 for syllable in _syllables(reading):
                     self.by_syllable.setdefault((reading.keys[0], syllable), set()).add(entity.id)
+        self.beginnings.sort()
+        for given in self.given_by_family.values():
+            given.sort()
+
+    def beginning_with(self, wanted: str) -> dict[str, int]:
+        """Each entity a name, a word of a name or whose id begins with `wanted` (casefolded), with the best
+        (least) PREFIX_* rank it does so by."""
+        found: dict[str, int] = {}
+        for _, rank, entity_id in _from(self.beginnings, (wanted,), wanted):
+            found[entity_id] = min(rank, found.get(entity_id, rank))
+        return found
+
+    def named_alike(self, prefix: str) -> set[str]:
+        """The persons whose name begins like `prefix` by the name rules (names.starts_like): a reading of a name
+        with the family key of a reading of the prefix and a given-name key beginning with the prefix's."""
+        return {entity_id for p in names.parse(prefix) if p.keys[0]
+                for _, entity_id in _from(self.given_by_family.get(p.keys[0], []), (p.keys[1],), p.keys[1])}
 
     def plausible(self, text: str, wanted: int) -> set[str]:
         """Persons who share the query's family name and a syllable of its given name; all who share the
@@ -87,6 +116,21 @@ class Index:
 
     def entity_id(self, iri: str) -> str | None:
         return iri[len(self.base):] if iri.startswith(self.base) else None
+
+
+def _beginnings(entity: Entity) -> list[tuple[str, int, str]]:
+    folded = [n.casefold() for n in entity.names]
+    words = {w for n in folded for w in WORDS.split(n) if w}
+    return ([(n, PREFIX_NAME, entity.id) for n in folded] + [(w, PREFIX_WORD, entity.id) for w in words]
+            + [(entity.id, PREFIX_ID, entity.id)])
+
+
+def _from(ordered: list[tuple], start: tuple, prefix: str) -> Iterator[tuple]:
+    """The entries of `ordered` (sorted) whose first member begins with `prefix`, from the first >= `start`."""
+    for entry in itertools.islice(ordered, bisect.bisect_left(ordered, start), None):
+        if not entry[0].startswith(prefix):
+            return
+        yield entry
 
 
 def _syllables(reading: names.ParsedName) -> set[str]:

@@ -25,6 +25,7 @@ from footprints_graph.releases.reconciliation.properties import (
 )
 
 PROPERTY_BONUS, PROPERTY_PENALTY = 5.0, 20.0
+PREFIX_ALIKE = 2  # a person whose name begins like the prefix by the name rules: after names and words, before ids
 DEFAULT_LIMIT, MAX_LIMIT, SUGGEST_PAGE = 10, 100, 10
 FULL_SCAN_LIMIT = 5000  # below this many persons, a query whose family name is misspelt still sees everyone
 
@@ -170,35 +171,17 @@ def describe(index: Index, entity: Entity) -> str:
 
 
 def suggest_entities(index: Index, prefix: str, cursor: int) -> list[dict]:
+    """Entities whose name begins with the prefix, then those with a word that does, then persons whose name
+    begins like it by the name rules, then ids (each looked up in the index's ordered beginnings)."""
     wanted = prefix.strip().casefold()
-    alike = _persons_named_alike(index, prefix.strip())
-    hits = sorted((rank, e.name, e.id) for e in index.entities.values()
-                  if (rank := _prefix_rank(e, wanted, alike)) is not None)
+    if not wanted:
+        return []
+    ranks = index.beginning_with(wanted)
+    for entity_id in index.named_alike(prefix.strip()):
+        ranks[entity_id] = min(ranks.get(entity_id, PREFIX_ALIKE), PREFIX_ALIKE)
+    hits = sorted((rank, index.entities[i].name, i) for i, rank in ranks.items())
     page = hits[cursor: cursor + SUGGEST_PAGE]
     return [_suggestion(index, index.entities[i]) for _, _, i in page]
-
-
-def _persons_named_alike(index: Index, prefix: str) -> set[str]:
-    """The persons whose name begins like the prefix by the name rules (names.starts_like: `김정`, `Kim Jeong`
-    begin Kim Jung-wook), looked for among those who share its family-name key only."""
-    if not prefix:
-        return set()
-    family = set().union(*(index.by_family.get(r.keys[0], set()) for r in names.parse(prefix)))
-    return {i for i in family if any(names.starts_like(prefix, n) for n in index.entities[i].names)}
-
-
-def _prefix_rank(entity: Entity, wanted: str, alike: set[str]) -> int | None:
-    """0 when a name starts with the prefix, 1 when a word of a name does, 2 when a person's name begins like
-    it by the name rules, 3 for the id; None otherwise."""
-    if not wanted:
-        return None
-    if any(n.casefold().startswith(wanted) for n in entity.names):
-        return 0
-    if any(w.startswith(wanted) for n in entity.names for w in re.split(r"[\s\-]+", n.casefold())):
-        return 1
-    if entity.id in alike:
-        return 2
-    return 3 if entity.id.startswith(wanted) else None
 
 
 def _suggestion(index: Index, entity: Entity) -> dict:
