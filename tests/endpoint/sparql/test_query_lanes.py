@@ -130,3 +130,10 @@ def test_with_the_long_lane_full_of_runaways_a_small_query_is_answered_and_anoth
     assert small.status_code == 200 and small.json()["boolean"] is True
     assert second.status_code == 503 and "ran past 1 s" in second.text and "Retry-After" in second.headers
     assert first.response.status_code == 503 and "limit of 10 s" in first.response.text
+
+
+def test_the_default_lanes_keep_slots_for_short_queries():
+    config = EndpointConfig()
+    assert 0 < config.max_long_queries < config.max_concurrent_queries < config.workers * config.threads
+    assert 0 < config.short_query_seconds < config.query_timeout
+    assert config.max_upload_records > 0
