@@ -1,4 +1,4 @@
-"""Build: read → convert → validate while the store is written → dumps → swap atomically.
+"""Build: read → convert → validate while the store, the views and the dumps are written → swap atomically.
 
 A build writes a complete new release folder and only then points `current` at it (an atomic rename of
 a symlink), so a build that fails or is killed leaves the previous release intact and serving.
@@ -7,6 +7,7 @@ Layout under the home folder:
     current -> releases/<build-id>
     releases/<build-id>/store/      Oxigraph on disk (public records only)
     releases/<build-id>/dumps/      N-Quads, TriG, JSON-LD (named graphs); Turtle, N-Triples (merged)
+    releases/<build-id>/views/      what pages and services read (releases/views/), computed from the store
     releases/<build-id>/summary.json
     releases/<build-id>/validation.ttl, validation.json   the SHACL report (warnings and infos; no violations)
     releases/<build-id>/restricted/ restricted records, never served publicly; store/: every record, and the
@@ -166,7 +167,6 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox
     try:
         report, changed = _validate_while_writing(work, lines, quads, records, previous, converted)
         _write_restricted(work / "restricted", restricted_quads, work / "store")
-        write_views(work, records)  # what pages and services need, computed from the public store
         summary = _summary(build_id, lines, records, report, restricted)
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _write_report(work, public_report(report, restricted))
@@ -193,14 +193,14 @@ def _validated(records: list[ConvertedRecord], converted: list[ox.Quad]) -> Vali
 
 def _validate_while_writing(work: Path, lines: list[bytes], quads: list[ox.Quad], records: list[ConvertedRecord],
                             previous: Path | None, converted: list[ox.Quad]) -> tuple[ValidationReport, dict]:
-    """A thread writes the store and then the dumps while the records are validated and the change since
-    `previous` is told: while the store is written (Oxigraph's bulk loader, without Python's lock) validation
-    turns the records into Oxigraph terms, and while the dumps are serialised validation's queries run (without
-    the lock too). Tried and dropped, at 100k victims on two cores: the dumps in a forked process (224 s against
-    196 s) and validation loading the store's N-Quads text instead of converting the records (217 s). The
-    thread is waited for before the folder can be removed."""
+    """A thread writes the store, the views and then the dumps while the records are validated and the change
+    since `previous` is told: while the store is written (Oxigraph's bulk loader, without Python's lock)
+    validation loads its own store, and while the views' and validation's queries run neither holds the lock.
+    Tried and dropped, at 100k victims on two cores: the dumps in a forked process (224 s against 196 s) and
+    validation loading the store's N-Quads text instead of the quads (217 s). The thread is waited for before
+    the folder can be removed."""
     with ThreadPoolExecutor(1) as pool:
-        written = pool.submit(_write_store_and_dumps, work, lines, quads)
+        written = pool.submit(_write_store_views_and_dumps, work, lines, quads, records)
         try:
             report = _validated(records, converted)
             hidden = frozenset(str(r.subject) for r in records if r.restricted)  # never named as removed
@@ -212,10 +212,14 @@ def _validate_while_writing(work: Path, lines: list[bytes], quads: list[ox.Quad]
     return report, changed
 
 
-def _write_store_and_dumps(work: Path, lines: list[bytes], quads: list[ox.Quad]) -> None:
-    """The N-Quads dump first: the store is loaded from that file, so no joined copy of the lines is held."""
+def _write_store_views_and_dumps(work: Path, lines: list[bytes], quads: list[ox.Quad],
+                                 records: list[ConvertedRecord]) -> None:
+    """The N-Quads dump first: the store is loaded from that file, so no joined copy of the lines is held. Then
+    the views, computed from the store (its queries run without Python's lock, beside validation), and the other
+    dumps."""
     write_store(work / "store", write_nquads(work / "dumps", lines))
     pause_at("writing")
+    write_views(work, records)  # what pages and services need, computed from the public store
     write_dumps(work / "dumps", lines, quads)
 
 
