@@ -18,7 +18,7 @@ from support import ROOT
 
 EXAMPLES = ROOT / "data" / "examples"
 UPLOADS = [Upload(name, (EXAMPLES / name).read_bytes()) for name in ("good-documents.csv", "good-people.csv",
-                                                                     "good-events.csv")]
+                                                                     "good-events.csv", "good-organisations.csv")]
 
 CHILD = textwrap.dedent("""
     import os, signal, sys
@@ -55,7 +55,8 @@ def _killed(*arguments: str) -> None:
 
 
 def test_a_submission_cut_off_by_a_kill_is_never_listed_and_the_next_one_is_whole(tmp_path):
-    for kill_at in (1, 3, 4, 5):  # before the first table, the last table, the contact, the record (written last)
+    tables = len(UPLOADS)  # before the first table, the last table, the contact, the record (written last)
+    for kill_at in (1, tables, tables + 1, tables + 2):
         home = tmp_path / f"home-{kill_at}"
         _killed(str(home), str(kill_at), "add", *(str(EXAMPLES / u.name) for u in UPLOADS))
         assert Inbox(home).ids() == [] and list((home / INBOX).glob(".incoming-*"))
@@ -65,7 +66,7 @@ def test_a_submission_cut_off_by_a_kill_is_never_listed_and_the_next_one_is_whol
         assert stored == {u.name: u.content for u in UPLOADS}
 
 
-@pytest.mark.parametrize("kill_at, published", [(4, False), (5, True)])
+@pytest.mark.parametrize("kill_at, published", [(len(UPLOADS) + 1, False), (len(UPLOADS) + 2, True)])
 def test_an_acceptance_cut_off_by_a_kill_is_completed_by_the_next_one(tmp_path, kill_at, published):
     """Killed before contribution.csv (the folder is never renamed), or after the folder was renamed but before
     the decision was written: the status stays awaiting review, and accepting again finishes the work once."""

@@ -39,7 +39,8 @@ def test_a_record_is_a_row_of_the_table_of_its_kind(kind, table):
 
 
 def test_the_check_page_says_a_missing_act_in_the_words_of_the_tables(client):
-    files = [(io.BytesIO((EXAMPLES / name).read_bytes()), name) for name in ("good-documents.csv", "good-people.csv")]
+    files = [(io.BytesIO((EXAMPLES / name).read_bytes()), name) for name in ("good-documents.csv", "good-organisations.csv",
+                                                                                  "good-people.csv")]
     answer = client.post("/validate", data={"files": files}, content_type="multipart/form-data",
                          headers={"Accept": "text/html"})
     page = answer.get_data(as_text=True)
