@@ -69,7 +69,9 @@ class FootprintsServer(BaseApplication):
         config = self.endpoint_config
         store = (config.store_url,) if config.store_url else ()  # the SPARQL server it serves from, if any
         refuse_outbound_connections((*config.federation, *store))  # a worker reaches no other host (hardening.py)
-        return create_app(self.endpoint_config)
+        app = create_app(self.endpoint_config)
+        app.extensions["footprints"].releases.warm(config.base)  # the release's views, read before they are asked for
+        return app
 
 
 def ensure_release(config: EndpointConfig) -> None:

@@ -5,7 +5,9 @@ release is served without a restart."""
 
 import fcntl
 import json
+import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ from footprints_graph.releases.inbox import sync_folder
 from footprints_graph.releases.views import ReleaseViews
 from footprints_graph.store.embedded import open_store
 from footprints_graph.store.remote import triple_count_query
+
+log = logging.getLogger(__name__)
 
 
 class NoRelease(FootprintsError):
@@ -119,13 +123,14 @@ class Release:
 
     def views(self, base: str) -> ReleaseViews:
         """The views the release carries (views/__init__.py), as served under `base`: opened once per process, each
-        view when first asked for. They describe the release, not the store: kept even before a SPARQL server
-        being loaded holds it, unless computed from it (a release without views)."""
+        view when first asked for. A SPARQL server that does not hold the release yet (being loaded) is answered
+        for as it is: views computed from it, kept by no one, as every other answer (`memo`)."""
         key = f"views {base}"
-        views = self.cache.get(key) or ReleaseViews(self.path, self.store, base)
-        if views.carried or self.holds_release():
-            self.cache[key] = views
-        return views
+        if key in self.cache:
+            return self.cache[key]
+        if not self.holds_release():
+            return ReleaseViews(self.path, self.store, base, carried=False)
+        return self.cache.setdefault(key, ReleaseViews(self.path, self.store, base))
 
     def holds_release(self) -> bool:
         """Whether the store holds this release, graph by graph: asked until it does, then known (a release never
@@ -151,11 +156,27 @@ class Releases:
         self.opener = opener
         self.check_store = check_store  # see Release.store_checked
         self._release: Release | None = None
+        self._opening = threading.Lock()  # one Release per release and process, whichever thread asks first
 
     def current(self) -> Release:
         path = current_release(self.home)
         if path is None:
             raise NoRelease(f"no release under {self.home}: run `footprints-graph build --home {self.home}`")
-        if self._release is None or self._release.path != path or self._release.pid != os.getpid():
-            self._release = Release.open(path, self.opener, self.check_store)
-        return self._release
+        with self._opening:
+            if self._release is None or self._release.path != path or self._release.pid != os.getpid():
+                self._release = Release.open(path, self.opener, self.check_store)
+            return self._release
+
+    def warm(self, base: str) -> threading.Thread:
+        """Open the current release and read its views in a thread of their own, started now: a worker just
+        started has them by its first request, instead of that request reading them (about a second for the
+        name index of 100,000 victims). A request that needs a view still being read waits for it."""
+        thread = threading.Thread(target=self._read_views, args=(base,), name="views", daemon=True)
+        thread.start()
+        return thread
+
+    def _read_views(self, base: str) -> None:
+        try:
+            self.current().views(base).read()
+        except (FootprintsError, OSError) as error:  # no release yet, or a broken one: requests will say so
+            log.warning("views not read ahead: %s", error)

@@ -14,7 +14,7 @@ import pytest
 from footprints_graph.convert.synth import write_synthetic
 from footprints_graph.iris import DEFAULT_BASE, PREFIXES, SYNTHETIC_BASE
 from footprints_graph.releases.build import build
-from footprints_graph.releases.serving import Release, current_release
+from footprints_graph.releases.serving import NoRelease, Release, Releases, current_release
 from footprints_graph.releases.views import FOLDER, ReleaseViews
 from footprints_graph.releases.views.facets import FACETS
 from support.security import restricted_iris
@@ -175,3 +175,19 @@ def test_views_computed_under_another_base_are_not_used(built_release):
     views = _views(built_release, other)
     assert not views.carried
     assert views.names.base == other and views.facets.size == 13
+
+
+def test_a_worker_reads_the_views_before_its_first_request(built_home):
+    """serve's workers call Releases.warm at start: the views are read in a thread of their own."""
+    releases = Releases(built_home)
+    releases.warm(DEFAULT_BASE).join()
+    views = releases.current().views(DEFAULT_BASE)
+    assert {"facets", "names", "home"} <= set(vars(views))  # read, not waiting to be asked for
+    assert releases.current().views(DEFAULT_BASE) is views
+
+
+def test_warming_a_home_without_a_release_leaves_the_requests_to_say_so(tmp_path):
+    releases = Releases(tmp_path)
+    releases.warm(DEFAULT_BASE).join()
+    with pytest.raises(NoRelease, match="no release under"):
+        releases.current()

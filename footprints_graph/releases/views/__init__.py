@@ -61,16 +61,20 @@ def compute_views(store, base: str, folder: Path) -> None:
 
 class ReleaseViews:
     """The views of one release as served under `base`, each opened when first asked for: from the release's
-    views folder when it holds views of this format and base, else computed from `store` (into a temporary
-    folder, removed once read)."""
+    views folder when it holds views of this format and base (and `carried` allows), else computed from `store`
+    (the browse view into a temporary folder, removed with these views)."""
 
-    def __init__(self, release: Path, store, base: str):
+    def __init__(self, release: Path, store, base: str, carried: bool = True):
         self.store, self.base = store, base
         self.folder = release / FOLDER
-        self.carried = _carried(self.folder, base)
-        self._computed: tempfile.TemporaryDirectory | None = None  # where a view computed on open is kept
-        if not self.carried:
+        self.carried = carried and _carried(self.folder, base)
+        self._computed: tempfile.TemporaryDirectory | None = None
+        if carried and not self.carried:
             log.warning("release %s carries no views for base %s: computing them from its store", release.name, base)
+
+    def read(self) -> None:
+        """Read every view now (each is otherwise read when first asked for)."""
+        _ = self.facets, self.names, self.home  # each a cached property: asking reads it
 
     @cached_property
     def facets(self) -> FacetIndex:
