@@ -29,7 +29,7 @@ from footprints_graph.releases.views.facets import FacetIndex, write_facets
 from footprints_graph.store.embedded import open_store
 
 FOLDER = "views"
-FORMAT = 1  # raised whenever what a view holds changes: a release with another is computed on open
+FORMAT = 2  # raised whenever what a view holds changes: a release with another is computed on open
 log = logging.getLogger(__name__)
 
 
