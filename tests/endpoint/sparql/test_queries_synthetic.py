@@ -192,3 +192,28 @@ def test_synthetic_media_items_with_their_credit_line_and_credited_organisation(
     got = {(key(r["item"]), r["title"], r["type"], r["category"], r["credit"], r.get("organisationName"))
            for r in answer(synthetic_store, "media-credits")}
     assert got == expected and got
+
+
+def test_name_variants_of_each_synthetic_person(synthetic_store, published):
+    preferred, names = {}, defaultdict(set)
+    for p in published:
+        preferred.setdefault(p["person"], p["name"])
+        names[p["person"]] |= {p["name"], *filter(None, p["alt_names"].split("|"))}
+    expected = {person: names[person] - {preferred[person]} for person in names}
+    got = {key(r["person"]): set(filter(None, r.get("variants", "").split(" | ")))
+           for r in answer(synthetic_store, "name-variants")}
+    assert got == expected and sum(len(v) > 1 for v in got.values()) > VICTIMS // 20  # a hangul and a spelling
+
+
+def test_synthetic_persons_as_each_source_lists_them_with_that_sources_statuses(synthetic_store, records, published):
+    """Every listing once per status its own source gives (two where a later status was added), or once bare."""
+    organisations = {o["key"]: o["label"] for o in _read(records, "organisations")}
+    statuses = defaultdict(set)
+    for s in _read(records, "statuses"):
+        statuses[s["person"], s["source"]].add((s["status"], s["as_of"]))
+    expected = {(p["person"], p["source"], p["name"], p["category"], organisations.get(p["credited_to"], ""), *status)
+                for p in published for status in statuses.get((p["person"], p["source"])) or {("", "")}}
+    got = [(key(r["person"]), key(r["source"]), r["nameAsListed"], r["category"], r.get("creditedTo", ""),
+            r.get("status", ""), r.get("statusAsOf", "")) for r in answer(synthetic_store, "persons-by-source")]
+    assert set(got) == expected and len(got) == len(expected)
+    assert sum(1 for row in got if row[-1] == LATER) >= VICTIMS // 5 - 5
