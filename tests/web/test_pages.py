@@ -13,6 +13,7 @@ from footprints_graph.endpoint.linked_data.records import KINDS as RECORD_KINDS
 from footprints_graph.endpoint.messages import EN, KO
 from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.iris import KINDS
+from footprints_graph.server import compile_templates
 from footprints_graph.validate import Severity
 from footprints_graph.web import EndpointConfig, create_app
 from footprints_graph.web import browse as browse_module
@@ -525,3 +526,11 @@ def test_checking_a_submission_makes_a_handful_of_queries(counted):
     store.queries = 0
     submit(client, files=[EXAMPLES / "bad-missing-source.ttl"])
     assert store.queries <= 5
+
+
+def test_a_worker_compiles_every_page_template_at_start(built_home):
+    """Issue 15: serve's workers compile the templates before the first page needs one (server.load)."""
+    app = create_app(EndpointConfig(home=built_home))
+    compile_templates(app)
+    compiled = {template.name for template in app.jinja_env.cache.values()}
+    assert {"base.html", "browse.html", "search.html", "home.html"} <= compiled
