@@ -8,6 +8,7 @@ Layout under the home folder:
     releases/<build-id>/store/      Oxigraph on disk (public records only)
     releases/<build-id>/dumps/      N-Quads, TriG, JSON-LD (named graphs); Turtle, N-Triples (merged)
     releases/<build-id>/views/      what pages and services read (releases/views/), computed from the store
+    releases/<build-id>/views/      what pages and services need, computed from the public store (releases/views/)
     releases/<build-id>/summary.json
     releases/<build-id>/validation.ttl, validation.json   the SHACL report (warnings and infos; no violations)
     releases/<build-id>/restricted/ restricted records, never served publicly; store/: every record, and the
