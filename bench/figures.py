@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from builds import BuildFigures
 from measure import Timings
+from pages import PageTimings
 
 from queries import Answered, Throughput
 
@@ -23,6 +24,7 @@ class Figures:
     builds: list[BuildFigures] = field(default_factory=list)
     growth: dict[int, dict[str, Answered]] = field(default_factory=dict)  # no-cache library at each size
     growth_pages: dict[int, Timings] = field(default_factory=dict)
+    page_views: dict[int, dict[str, PageTimings]] = field(default_factory=dict)  # pages for people, fresh server
     library: dict[str, dict[str, Answered]] = field(default_factory=dict)
     lookups: dict[str, Timings] = field(default_factory=dict)
     pages: dict[str, Timings] = field(default_factory=dict)
@@ -46,6 +48,8 @@ def to_json(figures: Figures) -> dict:
         "growth": {n: {q: timings(a.timings) for q, a in answers.items()} for n, answers in figures.growth.items()},
         "lookups": {s: timings(t) for s, t in figures.lookups.items()},
         "pages": {s: timings(t) for s, t in figures.pages.items()},
+        "page_views": {n: {page: {"path": t.path, "first": timings(t.first), "repeats": timings(t.repeats)}
+                           for page, t in pages.items()} for n, pages in figures.page_views.items()},
         "throughput": {f"{w} / {s}": vars(t) for (w, s), t in figures.throughput.items()},
         "memory": figures.memory, "startup": figures.startup, "fast": figures.fast,
     }

@@ -1,10 +1,12 @@
-"""The scale benchmark (issue 7), in one command:
+"""The scale benchmark (issues 7 and 15), in one command:
 
     python bench/run.py --sizes 1000 10000 100000 --out docs/performance.md
 
 At each size it makes synthetic victims (`footprints-graph synth`), builds them (convert, validate, load, dumps)
-in a child process, and times pyoxigraph's own bulk load of the same N-Quads (the engine's limit); it asks
-footprints-graph's endpoint the researcher query library over HTTP. At the largest size it asks the same
+in a child process, and times pyoxigraph's own bulk load of the same N-Quads (the engine's limit); on a
+footprints-graph just started, without its answer cache, it times the pages people open (home, browse with no,
+one and two facets, search, a person, a figure: the first request of each, then repeats) and asks the
+researcher query library over HTTP. At the largest size it asks the same
 library, point lookups and record pages of: pyoxigraph in-process, footprints-graph (on disk without and with
 its answer cache, in memory, and in front of Virtuoso), the Oxigraph server, Virtuoso 7 and rdflib-endpoint;
 then wrk measures throughput with 8 clients. Results replace the "Scale benchmark" section of --out.
@@ -40,6 +42,7 @@ from figures import (
     to_json,
 )
 from measure import Timings, load_average, tree_rss
+from pages import page_paths, visit_pages
 from render import render
 
 import queries
@@ -110,10 +113,13 @@ def _pages(persons: list[str]) -> list[str]:
 
 
 def _growth(figures: Figures, args, home: Path, texts: dict[str, str], victims: int) -> None:
-    """footprints-graph without its cache at this size: the library and record pages."""
+    """footprints-graph without its cache at this size: the pages for people (first requests after it started,
+    then repeats), the library and record pages."""
     persons = _persons(home / "current", 200)
+    paths = page_paths(home / "current", SYNTHETIC_BASE)
     with systems.footprints(home, SYNTHETIC_BASE, args.work / f"growth-{victims}.log", cache=False,
                             timeout=args.cap) as ours:
+        figures.page_views[victims] = visit_pages(ours.sparql, paths, args.cap, args.budget)  # first: just started
         figures.growth[victims] = queries.ask_library(ours.sparql, texts, args.cap, args.budget, args.most)
         figures.growth_pages[victims] = queries.record_pages(ours.sparql, _pages(persons), args.cap, args.budget)
     _progress(f"library at {victims} victims")
