@@ -44,10 +44,13 @@ FACETS = {
   UNION { ?inconsistency fp:involves/fp:listingOf ?person ; fp:rule ?value . ?value skos:notation ?key . }""",
     "status": "?status fp:statusOf ?person ; fp:status ?value . ?value skos:notation ?key .",
     "year": ACT_YEAR,
-    "organisation": "?person fp:creditedTo ?value . " + RELATIVE_KEY,
-    "source": "?person dct:source ?value . " + RELATIVE_KEY,
+    "organisation": "?person a fp:Victim ; fp:creditedTo ?value . " + RELATIVE_KEY,
+    "source": "?person a fp:Victim ; dct:source ?value . " + RELATIVE_KEY,
 }
-FACET_QUERY = "SELECT ?person ?value ?key WHERE { ?person a fp:Victim . %s }"
+# Only victims are kept (`_facet_values` looks each person up among them): joined in the query as well, the
+# category's and the year's took 3 to 8 times longer at 10,000 victims; joined in the patterns of records that
+# other things share (organisations, sources), it halves what is read.
+FACET_QUERY = "SELECT ?person ?value ?key WHERE { %s }"
 
 # The order /browse lists persons in: by the lowest of their labels, lower-cased (a person without one first, as
 # SPARQL orders an unbound value), then by IRI.
