@@ -1,21 +1,27 @@
 """The one client of SPARQL 1.1 servers (loading.py loads a release into one with it).
 
 Every request to a SPARQL server goes through `RemoteStore`: `load`'s writes and checks, `serve --store`'s
-queries (endpoint/sparql/backends.py) and the `query` command's (query.py). Its requests session keeps the
-connection open between requests: a new connection per query cost `serve --store` about 1.2 ms a query more
-on loopback (more over TLS). Queries and updates go over the SPARQL 1.1 Protocol as form POSTs (never a direct
-`application/sparql-query` POST, which Virtuoso 7 leaves hanging). Writes go by the SPARQL 1.1 Graph Store
-HTTP Protocol when the server has one: Virtuoso takes a posted N-Triples document about fifty times faster
-than the same triples in INSERT DATA, whose compiled SQL also caps a request near a thousand triples. Without
-a graph store, writes are SPARQL Update INSERT DATA.
+queries (endpoint/sparql/backends.py) and the `query` command's (query.py). Queries without credentials (what
+`serve --store` and `query` send) go straight to a pool of kept connections (urllib3's, under requests): requests'
+own work per request (preparing, hooks, cookies) and a new connection per query — Virtuoso answers a request that
+accepts gzip with `Connection: close` — cost a trivial ASK about 1 ms more than asking the server itself on
+loopback (docs/scaling.md has the figures). Requests with credentials (load's writes and checks, Digest for
+Virtuoso) go through a requests session, which keeps its connection too. Queries and updates go over the SPARQL
+1.1 Protocol as form POSTs (never a direct `application/sparql-query` POST, which Virtuoso 7 leaves hanging).
+Writes go by the SPARQL 1.1 Graph Store HTTP Protocol when the server has one: Virtuoso takes a posted N-Triples
+document about fifty times faster than the same triples in INSERT DATA, whose compiled SQL also caps a request
+near a thousand triples. Without a graph store, writes are SPARQL Update INSERT DATA.
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import requests
+import urllib3
 from rdflib import Graph
 from rdflib.term import Node
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
@@ -30,6 +36,9 @@ SPARQL_JSON = "application/sparql-results+json"
 FORM = "application/x-www-form-urlencoded"
 VIRTUOSO_BLANK_NODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
 AUTH_SCHEMES = {"digest": HTTPDigestAuth, "basic": HTTPBasicAuth}  # Virtuoso's /sparql-auth asks for digest
+KEPT_CONNECTIONS = 16  # per store: one for each thread of a gthread worker asking at once (more are opened, not kept)
+# identity: Virtuoso closes the connection after a gzip answer, and on loopback compressing costs more than it saves
+QUERY_HEADERS = {"Content-Type": FORM, "Accept-Encoding": "identity"}
 
 
 class RemoteStoreError(FootprintsError):
@@ -66,6 +75,16 @@ class TruncatedResults(RemoteStoreError):
 
 
 @dataclass(frozen=True)
+class Reply:
+    """An HTTP answer, read whole, from either way of asking."""
+
+    status: int
+    reason: str
+    headers: dict[str, str]  # names lower-cased
+    body: bytes
+
+
+@dataclass(frozen=True)
 class RemoteAnswer:
     """A server's answer to a query as it sent it."""
 
@@ -87,7 +106,9 @@ class RemoteStore:
         self.timeout = timeout  # seconds; None waits as long as the server takes
         self.auth = AUTH_SCHEMES[auth](user, password or "") if user else None
         self.session = self._new_session()
-        self._parents_sessions: list[requests.Session] = []
+        self._query_path = urllib3.util.parse_url(query_url).request_uri
+        self._queries = self._new_pool()
+        self._parents_connections: list[requests.Session | urllib3.HTTPConnectionPool] = []
 
     def _new_session(self) -> requests.Session:
         session = requests.Session()
@@ -95,14 +116,23 @@ class RemoteStore:
         # query, and the server is named by its URL alone
         session.trust_env = False
         session.auth = self.auth
+        session.headers["Accept-Encoding"] = QUERY_HEADERS["Accept-Encoding"]
         return session
+
+    def _new_pool(self) -> urllib3.HTTPConnectionPool:
+        """Kept connections to the query endpoint, for queries without credentials; certificates checked against
+        the same bundle as requests'."""
+        timeout = urllib3.Timeout(connect=self.timeout, read=self.timeout)
+        tls = {"ca_certs": requests.certs.where()} if self.query_url.startswith("https:") else {}
+        return urllib3.connection_from_url(self.query_url, maxsize=KEPT_CONNECTIONS, block=False, retries=False,
+                                           timeout=timeout, **tls)
 
     def forget_connections(self) -> None:
         """In a forked child: ask over connections of its own. The kept ones are the parent's sockets, which the
-        child may have closed; the old session is kept, never closed, since closing it could close descriptors
-        the child has since reused."""
-        self._parents_sessions.append(self.session)
-        self.session = self._new_session()
+        child may have closed; the old session and pool are kept, never closed, since closing them could close
+        descriptors the child has since reused."""
+        self._parents_connections += [self.session, self._queries]
+        self.session, self._queries = self._new_session(), self._new_pool()
 
     @property
     def write_target(self) -> str:
@@ -113,17 +143,18 @@ class RemoteStore:
                named_graphs: Iterable[str] = ()) -> RemoteAnswer:
         """The server's answer to `query` in a format `accept` allows, over the dataset the graphs name (the
         server's default dataset when they name none)."""
-        fields = [("query", query), *(("default-graph-uri", g) for g in default_graphs),
-                  *(("named-graph-uri", g) for g in named_graphs)]
-        response = self._send("POST", self.query_url, data=fields, headers={"Accept": accept})
-        limit = response.headers.get("X-SPARQL-MaxRows")
+        dataset = _encoded_dataset(tuple(default_graphs), tuple(named_graphs))
+        form = f"{urlencode([('query', query)])}{'&' if dataset else ''}{dataset}"
+        reply = self._ask(form, accept) if self.auth is None else self._send(
+            "POST", self.query_url, data=form, headers={"Accept": accept, "Content-Type": FORM})
+        limit = reply.headers.get("x-sparql-maxrows")
         if limit is not None:
             raise TruncatedResults(
                 f"{self.query_url} returned its maximum of {limit} rows (X-SPARQL-MaxRows), so the answer may be "
                 "cut short: add LIMIT/OFFSET paging to the query, or raise ResultSetMaxRows in the [SPARQL] "
                 "section of the server's virtuoso.ini", limit)
-        media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        return RemoteAnswer(media_type, response.content)
+        media_type = reply.headers.get("content-type", "").split(";")[0].strip().lower()
+        return RemoteAnswer(media_type, reply.body)
 
     def select(self, query: str) -> list[dict[str, Node]]:
         """The rows of a SELECT query, each a dict from variable name to rdflib term (unbound names absent)."""
@@ -174,10 +205,31 @@ class RemoteStore:
             if not (missing_ok and error.status == 404):
                 raise
 
-    def _send(self, method: str, url: str, data: list[tuple[str, str]] | bytes | None,
-              headers: dict[str, str] | None = None, graph: str | None = None) -> requests.Response:
-        """One request on the kept connection, a form POST when `data` is fields (a graph store request names
-        its `graph`): the answer, read whole, or what went wrong as our error."""
+    def _ask(self, form: str, accept: str) -> Reply:
+        """A query as a form POST over a kept connection of the pool: the answer, read whole, or what went wrong
+        as our error (the same errors as `_send`'s)."""
+        url = self.query_url
+        try:
+            response = self._queries.urlopen("POST", self._query_path, body=form,
+                                             headers={**QUERY_HEADERS, "Accept": accept})
+        except urllib3.exceptions.NewConnectionError as error:  # a ConnectTimeoutError too, but no timeout
+            raise ServerUnreachable(f"cannot reach {url}: {error}") from None
+        except urllib3.exceptions.TimeoutError:
+            raise ServerTimeout(f"{url} did not answer within {self.timeout:g} s") from None
+        except urllib3.exceptions.ProtocolError as error:  # reset or closed while asking: down or restarting
+            raise ServerUnreachable(f"cannot reach {url}: {error}") from None
+        except urllib3.exceptions.HTTPError as error:
+            raise RemoteStoreError(f"cannot reach {url}: {error}") from None
+        reply = Reply(response.status, response.reason or "", {k.lower(): v for k, v in response.headers.items()},
+                      response.data)
+        if reply.status >= 400:
+            raise _refusal(url, reply)
+        return reply
+
+    def _send(self, method: str, url: str, data: list[tuple[str, str]] | str | bytes | None,
+              headers: dict[str, str] | None = None, graph: str | None = None) -> Reply:
+        """One request through the session (credentials, a kept connection), a form POST when `data` is fields or a form (a
+        graph store request names its `graph`): the answer, read whole, or what went wrong as our error."""
         params = {"graph": graph} if graph else None
         try:
             response = self.session.request(method, url, params=params, data=data, headers=headers,
@@ -188,9 +240,17 @@ class RemoteStore:
             raise ServerUnreachable(f"cannot reach {url}: {_cause(error)}") from None
         except requests.RequestException as error:
             raise RemoteStoreError(f"cannot reach {url}: {_cause(error)}") from None
-        if response.status_code >= 400:
-            raise _refusal(f"{method} {response.url}" if graph else url, response)
-        return response
+        reply = Reply(response.status_code, response.reason or "", {k.lower(): v for k, v in response.headers.items()},
+                      response.content)
+        if reply.status >= 400:
+            raise _refusal(f"{method} {response.url}" if graph else url, reply)
+        return reply
+
+
+@lru_cache(maxsize=64)
+def _encoded_dataset(default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> str:
+    """The dataset of a query as form fields, encoded once: `serve --store` sends the same graphs with each query."""
+    return urlencode([*(("default-graph-uri", g) for g in default_graphs), *(("named-graph-uri", g) for g in named_graphs)])
 
 
 def read_solutions(body: bytes) -> ox.QuerySolutions | ox.QueryBoolean:
@@ -211,11 +271,11 @@ def _cause(error: requests.RequestException) -> object:
     return getattr(wrapped, "reason", wrapped)
 
 
-def _refusal(label: str, response: requests.Response) -> ServerRefused:
+def _refusal(label: str, reply: Reply) -> ServerRefused:
     """The server's refusal as our error: a 400 says the query is malformed, anything else is a fault."""
-    kind = QueryRefused if response.status_code == 400 else ServerRefused
-    reason = _shorten(response.text or response.reason or "")
-    return kind(f"{label} answered HTTP {response.status_code}: {reason}", response.status_code, reason)
+    kind = QueryRefused if reply.status == 400 else ServerRefused
+    reason = _shorten(reply.body.decode("utf-8", "replace") or reply.reason)
+    return kind(f"{label} answered HTTP {reply.status}: {reason}", reply.status, reason)
 
 
 def _shorten(message: str, limit: int = 500) -> str:

@@ -118,13 +118,15 @@ class ServerStore:
     def _dataset(self, reading: QueryText | None, default_graph: Iterable[ox.NamedNode] | None,
                  named_graphs: Iterable[ox.NamedNode] | None) -> tuple[list[str], list[str]]:
         """The default and named graphs of a query: those the request names (the guard lets through only the
-        release's), or none when the query has its own FROM (checked by the guard too), else the release's."""
+        release's), or none when the query has its own FROM (checked by the guard too), else the release's (as
+        named graphs only when the query has a GRAPH, the one way to reach them)."""
         if default_graph or named_graphs:
             return [self._stored(g) for g in default_graph or ()], [self._stored(g) for g in named_graphs or ()]
         if reading is not None and "FROM" in reading.keywords:
             return [], []
         graphs = list(self.in_store.values())
-        return graphs, graphs
+        # named graphs only for a query that can reach them: each costs Virtuoso time to read (about 0.4 ms for 13)
+        return graphs, graphs if reading is None or "GRAPH" in reading.keywords else []
 
     def _stored(self, graph: ox.NamedNode) -> str:
         """The server's name of a release graph (the guard lets no other through)."""
