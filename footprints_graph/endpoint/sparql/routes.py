@@ -4,6 +4,7 @@ bare GET is answered with the Service Description (RDF) or, for a browser, the q
 from functools import partial
 
 from flask import Blueprint, Response, request
+from werkzeug.wsgi import wrap_file
 
 from footprints_graph.endpoint.linked_data.void import DESCRIPTION_PREFIXES, service_description_triples
 from footprints_graph.endpoint.site import current_site
@@ -13,13 +14,18 @@ from footprints_graph.endpoint.sparql.cache import answer_cache, cache_key
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, serialize_triples
 from footprints_graph.endpoint.sparql.protocol import (
     GRAPH,
+    SOLUTIONS,
     ProtocolRequest,
     QueryOperation,
+    ResultFormat,
     formats_for,
     negotiate,
     read_request,
 )
 from footprints_graph.endpoint.sparql.query_process import evaluate_in_slot
+from footprints_graph.releases.serving import Release
+from footprints_graph.releases.views import FOLDER as VIEWS
+from footprints_graph.releases.views.library import LibraryAnswers, StoredAnswer
 
 blueprint = Blueprint("sparql", __name__)
 HTML = "text/html"
@@ -38,6 +44,9 @@ def sparql() -> Response:
     choose = editor.page_format if as_page else (
         lambda kind: negotiate(request.accept_mimetypes, kind, protocol.format_names))
     release = site.release()  # once: the answer and its cache key must be of the same release
+    stored = _stored_answer(release, protocol.operation)
+    if stored is not None:
+        return _send_stored(stored, choose(SOLUTIONS), as_page)
     evaluate = partial(_evaluate, release.store, protocol.operation, choose)
     # kept only once the store holds the release: a server being loaded answers for what it holds so far
     answer = (answer_cache().answer(cache_key(release.build_id, protocol.operation, choose), evaluate)
@@ -45,6 +54,31 @@ def sparql() -> Response:
     if as_page:
         return editor.results_page(answer)
     response = Response(answer.body, content_type=answer.format.content_type)
+    response.vary.add("Accept")
+    return response
+
+
+def _stored_answer(release: Release, operation: QueryOperation) -> StoredAnswer | None:
+    """The answer the release carries for a library query (releases/views/library.py) when the engine would give
+    the same: the exact text, the dataset the build ran it on (no dataset parameters, no FROM), a store that holds
+    the release (a server being loaded answers for what it holds so far), and no more rows than the endpoint
+    sends (a larger answer goes to the engine, which refuses it). Before the cache and without a query slot."""
+    if operation.default_graphs or operation.named_graphs or not release.holds_release():
+        return None
+    stored = release.memo("library answers", lambda: LibraryAnswers(release.path / VIEWS)).find(operation.text)
+    limit = current_site().config.max_result_rows
+    if stored is None or "FROM" in operation.keywords or (limit and stored.rows > limit):
+        return None
+    return stored
+
+
+def _send_stored(stored: StoredAnswer, chosen: ResultFormat, as_page: bool) -> Response:
+    file = stored.file(chosen.syntax)
+    if as_page:
+        return editor.results_page(Answer(chosen, file.read_bytes()))
+    response = Response(wrap_file(request.environ, file.open("rb")), content_type=chosen.content_type,
+                        direct_passthrough=True)
+    response.content_length = file.stat().st_size
     response.vary.add("Accept")
     return response
 

@@ -26,6 +26,7 @@ from footprints_graph.iris import DEFAULT_BASE
 from footprints_graph.releases.reconciliation.index import Index, build_index
 from footprints_graph.releases.views.aggregates import home_aggregates
 from footprints_graph.releases.views.facets import FacetIndex, write_facets
+from footprints_graph.releases.views.library import write_library_answers
 from footprints_graph.store.embedded import open_store
 
 FOLDER = "views"
@@ -39,6 +40,7 @@ def write_views(release: Path, records: Iterable) -> None:
     store = open_store(release / "store")
     try:
         compute_views(store, minted_base(records), release / FOLDER)
+        write_library_answers(store, release / FOLDER)  # the query library's answers (library.py)
     finally:
         del store
 

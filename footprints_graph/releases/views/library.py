@@ -1,0 +1,125 @@
+"""The answers of the query library (queries/*.rq), carried by the release: the build runs every library query on
+the public store as the endpoint runs a query without dataset parameters (the union of the named graphs, no base)
+and writes its answer in each result format into `<release>/views/library/`, with `views/library.json` mapping the
+sha256 of the query's exact text to the files. The endpoint then answers that very text from the files (its
+`routes.py`), the same bytes the engine would send for this release, without running it.
+
+Only SELECT and ASK answers are carried, in the four syntaxes of SPARQL results: the library holds no CONSTRUCT or
+DESCRIBE, whose answers the engine keeps giving. A query that cannot run without a base (relative IRIs), or that
+names a SERVICE (the build never calls out), is left to the engine too. The answer is written once as TSV and the
+other syntaxes are written from it, as the endpoint does when it caps a result (guard.capped): one evaluation each,
+and the same terms in the same order in every syntax.
+"""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from footprints_graph.resources import query_text, resource_names
+
+FOLDER = "library"  # under the release's views folder
+MANIFEST = "library.json"
+FORMAT = 1  # raised whenever what the manifest says changes: another is not read (the engine answers)
+TSV = ox.QueryResultsFormat.TSV
+SYNTAXES = (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV, TSV)
+# A browser's form sends a textarea's lines ended by CR LF (the editor's Run), which the engine reads as the same
+# query wherever a line ends outside a long string
+LONG_STRINGS = ('"""', "'''")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """A library query's answer in the release: its number of rows (0 for ASK) and one file per syntax."""
+
+    rows: int
+    files: dict[str, Path]  # file extension of the syntax (ox.QueryResultsFormat.file_extension) -> file
+
+    def file(self, syntax: ox.QueryResultsFormat) -> Path:
+        return self.files[syntax.file_extension]
+
+
+def query_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def library_texts() -> dict[str, str]:
+    """Every library query's text by name, as the library serves it (endpoint/sparql/library.py)."""
+    return {name.removesuffix(".rq"): query_text(name.removesuffix(".rq")) for name in resource_names("queries", ".rq")}
+
+
+def write_library_answers(store: ox.Store, views: Path, texts: dict[str, str] | None = None) -> None:
+    """The answers of the library queries (`texts`, by name; default every one) on the public `store`, written
+    into the `views` folder with their manifest."""
+    folder = views / FOLDER
+    folder.mkdir()
+    answers = {}
+    for name, text in (library_texts() if texts is None else texts).items():
+        rows = _write_answer(store, text, folder / name)
+        if rows is None:
+            continue
+        entry = {"name": name, "rows": rows, "files": {s.file_extension: f"{FOLDER}/{name}.{s.file_extension}"
+                                                       for s in SYNTAXES}}
+        answers.update({key: entry for key in map(query_key, _texts_sent(text))})
+    manifest = {"format": FORMAT, "answers": answers}
+    (views / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _texts_sent(text: str) -> list[str]:
+    """The texts a client sends for a library query: as the library serves it, and with CR LF line ends where
+    that cannot change what it says."""
+    crlf = text.replace("\n", "\r\n")
+    return [text] if crlf == text or any(quote in text for quote in LONG_STRINGS) else [text, crlf]
+
+
+def _write_answer(store: ox.Store, text: str, stem: Path) -> int | None:
+    """Write the answer to `text` as `stem`.<extension> in every syntax; its number of rows (None: not carried).
+    Evaluated and written on this thread (pyoxigraph's results stay on the thread that made them), without
+    Python's lock while the engine works."""
+    if "SERVICE" in text.upper():
+        log.info("library query %s names a SERVICE: left to the engine", stem.name)
+        return None
+    try:
+        results = store.query(text, use_default_graph_as_union=True)
+    except SyntaxError as error:  # a relative IRI, resolved against the URL each request is sent to
+        log.info("library query %s needs a base (%s): left to the engine", stem.name, error)
+        return None
+    if isinstance(results, ox.QueryTriples):
+        return None
+    tsv = results.serialize(format=TSV)
+    for syntax in SYNTAXES:
+        path = stem.with_suffix(f".{syntax.file_extension}")
+        if syntax == TSV:
+            path.write_bytes(tsv)
+        else:
+            ox.parse_query_results(tsv, TSV).serialize(path, format=syntax)
+    return 0 if isinstance(results, ox.QueryBoolean) else tsv.count(b"\n") - 1  # a header, then a line per row
+
+
+class LibraryAnswers:
+    """The library answers a release carries, by the exact text of the query (none for a release without them)."""
+
+    def __init__(self, views: Path):
+        self.views = views
+        self.answers = _read_manifest(views / MANIFEST)
+
+    def find(self, text: str) -> StoredAnswer | None:
+        entry = self.answers.get(query_key(text))
+        if entry is None:
+            return None
+        return StoredAnswer(entry["rows"], {extension: self.views / file for extension, file in entry["files"].items()})
+
+
+def _read_manifest(path: Path) -> dict[str, dict]:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:  # a release built before the library's answers were carried
+        return {}
+    return manifest["answers"] if manifest.get("format") == FORMAT else {}
+
+
+__all__ = ["LibraryAnswers", "StoredAnswer", "library_texts", "query_key", "write_library_answers"]
