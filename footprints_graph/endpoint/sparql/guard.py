@@ -98,10 +98,11 @@ def out_of_memory(limit: int) -> SparqlProtocolError:
 
 def long_lane_full(slots: "QuerySlots", retry_after: int) -> SparqlProtocolError:
     """A query past the short budget while every long slot is taken (QuerySlots)."""
-    return SparqlProtocolError(503, f"The query ran past {slots.short_seconds:g} s, this endpoint's budget for a "
-                                    f"query, while every slot for longer queries ({slots.long}) was taken, so it "
-                                    f"was stopped. Try again in {retry_after} s, narrow it (LIMIT, fewer patterns), "
-                                    "or load a dump (/dumps/) into your own store.", {"Retry-After": str(retry_after)})
+    return SparqlProtocolError(503, f"The query ran past {slots.short_seconds:g} s, this server's budget for a "
+                                    f"query (or a check of an upload), while every slot for longer queries "
+                                    f"({slots.long}) was taken, so it was stopped. Try again in {retry_after} s; "
+                                    "narrow the query (LIMIT, fewer patterns) or send fewer records at a time, or "
+                                    "load a dump (/dumps/) into your own store.", {"Retry-After": str(retry_after)})
 
 
 def server_busy(retry_after: int) -> SparqlProtocolError:

@@ -4,11 +4,15 @@ every query starts with a short budget, and one still running past it needs one 
 stopped with a 503 that says so (guard.QuerySlots); what the guard refuses takes no slot at all."""
 
 import threading
+import time
 
+import pyoxigraph as ox
 import pytest
 import requests
 
 from footprints_graph.endpoint.sparql.guard import QuerySlots
+from footprints_graph.endpoint.sparql.protocol import SparqlProtocolError
+from footprints_graph.endpoint.sparql.query_process import Call, QueryProcess
 from footprints_graph.web import EndpointConfig, create_app
 from support.serving import serving
 from support.slots import slots_held
@@ -47,6 +51,25 @@ def test_without_a_long_lane_a_query_has_its_whole_deadline(tmp_path):
     for slots in (QuerySlots(tmp_path, 2), QuerySlots(tmp_path, 0, long=1, short_seconds=1)):
         with slots.hold() as slot:
             assert slot.short_budget(30) == 30
+
+
+def never_ends(store) -> None:
+    """Work that runs until it is stopped (in the query process), as the check of a quadratic upload does."""
+    while True:
+        time.sleep(60)
+
+
+def test_an_uploads_check_past_its_budget_with_the_long_lane_full_is_stopped_too(tmp_path):
+    slots, process = QuerySlots(tmp_path, 2, long=1, short_seconds=0.3), QueryProcess()
+    try:
+        with slots.hold() as running, slots.hold() as slot:
+            running.lengthen()  # the long lane, full
+            with pytest.raises(SparqlProtocolError) as stopped:  # not at its 120 s deadline
+                process.call(ox.Store(), Call(never_ends, (), 120, "the deadline's message"), None, slot)
+        assert stopped.value.status == 503 and "ran past 0.3 s" in stopped.value.message
+        assert process.pid is None  # stopped with the work it was stuck in
+    finally:
+        process.stop()
 
 
 # ----------------------------------------------------------------------------- the endpoint, in process
