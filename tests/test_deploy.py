@@ -1,20 +1,25 @@
 """deploy/ (issue 20): the systemd unit of `serve` is one systemd accepts, and its command with its environment
 file's settings starts a site that is healthy and ready; the production Virtuoso settings of deploy/virtuoso.md,
-applied to the packaged virtuoso.ini with the note's own commands, match serve's limits."""
+applied to the packaged virtuoso.ini with the note's own commands, match serve's limits; Debian's Virtuoso
+service, installed and started by deploy/virtuoso-service.sh, takes a load and serves a site."""
 
 import configparser
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
+from requests.auth import HTTPDigestAuth
 
+from footprints_graph.cli import main
 from footprints_graph.endpoint.config import EndpointConfig
 from support import ROOT
-from support.serving import free_port, wait_until_answering
+from support.serving import free_port, serving, wait_until_answering
 
 DEPLOY = ROOT / "deploy"
 UNIT = DEPLOY / "footprints-graph-serve.service"
@@ -86,3 +91,54 @@ def test_the_virtuoso_settings_match_serves_limits(tmp_path):
     assert settings["SPARQL"]["MaxQueryExecutionTime"] == f"{defaults.query_timeout:g}"
     assert settings["Parameters"]["ServerPort"] == "127.0.0.1:1111"
     assert settings["HTTPServer"]["ServerPort"] == "127.0.0.1:8890"
+
+
+SERVICE_SCRIPT = DEPLOY / "virtuoso-service.sh"
+SERVICE_FILES = (PACKAGED_INI, "/etc/default/virtuoso-opensource-7")  # what the script changes, put back after
+SERVICE_DATABASE = Path("/var/lib/virtuoso-opensource-7/db")
+
+
+@pytest.fixture
+def virtuoso_service(tmp_path):
+    """Debian's Virtuoso service as deploy/virtuoso-service.sh installs and starts it, on free loopback ports with a
+    dba password of this test's; stopped at the end, the machine's configuration put back and, if it had none, the
+    database the service created removed (scripts/virtuoso.sh copies the packaged virtuoso.ini for its instances)."""
+    saved = {name: Path(name).read_bytes() for name in SERVICE_FILES if Path(name).exists()}
+    database_was_empty = not any(SERVICE_DATABASE.glob("*")) if SERVICE_DATABASE.is_dir() else True
+    # a digit first, on which the package postinst's unquoted SET PASSWORD fails
+    environment = {**os.environ, "FOOTPRINTS_REMOTE_PASSWORD": "7" + secrets.token_hex(16),
+                   "VIRTUOSO_SQL_PORT": str(free_port()), "VIRTUOSO_HTTP_PORT": str(free_port())}
+    try:
+        done = subprocess.run([str(SERVICE_SCRIPT), "start"], env=environment, capture_output=True, text=True,
+                              timeout=900, check=False)
+        assert done.returncode == 0, done.stderr + done.stdout
+        yield environment, dict(pair.split("=") for pair in done.stdout.split())
+    finally:
+        subprocess.run([str(SERVICE_SCRIPT), "stop"], env=environment, capture_output=True, timeout=120, check=False)
+        for name, content in saved.items():
+            Path(name).write_bytes(content)
+        if database_was_empty:
+            for path in SERVICE_DATABASE.glob("*"):
+                path.unlink()
+
+
+@pytest.mark.slow
+def test_debians_virtuoso_service_started_by_the_script_serves_a_release(virtuoso_service, built_home, tmp_path,
+                                                                          monkeypatch):
+    """deploy/virtuoso-service.sh (issue 20): the package's service with our settings and password, then `load` with
+    the password from the environment only, and `serve --store` ready on it."""
+    environment, ports = virtuoso_service
+    server = f"http://127.0.0.1:{ports['http']}"
+    settings = configparser.ConfigParser(strict=False, interpolation=None, inline_comment_prefixes=(";",))
+    settings.read(PACKAGED_INI, encoding="utf-8")
+    assert settings["SPARQL"]["ResultSetMaxRows"] == str(EndpointConfig().max_result_rows + 1)
+    assert settings["HTTPServer"]["ServerPort"] == f"127.0.0.1:{ports['http']}"
+    assert requests.get(f"{server}/sparql-auth", auth=HTTPDigestAuth("dba", "dba"), timeout=30).status_code == 401
+    home = shutil.copytree(built_home, tmp_path / "home", symlinks=True)
+    monkeypatch.setenv("FOOTPRINTS_REMOTE_PASSWORD", environment["FOOTPRINTS_REMOTE_PASSWORD"])
+    write = ["--to", f"{server}/sparql-auth", "--graph-store-url", f"{server}/sparql-graph-crud-auth", "--user", "dba"]
+    assert main(["load", "--home", str(home), *write]) == 0
+    with serving(home, tmp_path / "serve.log", ["--store", f"{server}/sparql", "--workers", "1"]) as (url, _):
+        assert requests.get(f"{url}/ready", timeout=60).json()["status"] == "ready"
+    assert main(["unload", "--home", str(home), "--from", f"{server}/sparql-auth",
+                 "--graph-store-url", f"{server}/sparql-graph-crud-auth", "--user", "dba"]) == 0
