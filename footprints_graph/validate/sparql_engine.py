@@ -80,7 +80,7 @@ def load_store(*parts: Iterable[tuple], converted: Iterable[ox.Quad] = ()) -> tu
 
     quads = [ox.Quad(convert(s), convert(p), convert(o)) for part in parts for s, p, o in part]
     store.extend(quads)
-    store.extend([ox.Quad(q.subject, q.predicate, q.object) for q in converted])
+    store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in converted)  # no list of them held
     return store, StoreTerms({v.value: k for k, v in blanks.items()}, cache_.keys())
 
 
