@@ -2,9 +2,6 @@
 every syntax, is the engine's answer to the same text on the same store (the endpoint's `evaluate`), on data/ and
 on a small synthetic build; restricted records are in none; what cannot be stored exactly is left out."""
 
-import csv
-import io
-from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,6 +16,7 @@ from footprints_graph.releases.serving import current_release
 from footprints_graph.releases.views import FOLDER
 from footprints_graph.releases.views.library import SYNTAXES, LibraryAnswers, library_texts, write_library_answers
 from footprints_graph.store.embedded import open_store
+from support.answers import assert_same_answer, ordered, read_answer
 from support.security import restricted_iris
 
 QRF = ox.QueryResultsFormat
@@ -31,28 +29,6 @@ def engine_answer(store, text: str, syntax: ox.QueryResultsFormat) -> bytes:
     return evaluate(store, QueryOperation(text, base="http://127.0.0.1/sparql"), lambda kind: chosen).body
 
 
-def read_answer(body: bytes, syntax: ox.QueryResultsFormat) -> tuple[list, list]:
-    """An answer read back as (variables, rows): terms for the typed syntaxes, the cells' text for CSV."""
-    if syntax == QRF.CSV:
-        header, *rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
-        return header, [tuple(row) for row in rows]
-    results = ox.parse_query_results(body, syntax)
-    if isinstance(results, ox.QueryBoolean):
-        return [], [bool(results)]
-    variables = [v.value for v in results.variables]
-    return variables, [tuple(solution[v] for v in variables) for solution in results]
-
-
-def assert_same_answer(stored: bytes, engine: bytes, syntax: ox.QueryResultsFormat, ordered: bool) -> None:
-    """The same variables and rows; in the same order when the query orders them."""
-    (stored_variables, stored_rows), (engine_variables, engine_rows) = (read_answer(stored, syntax),
-                                                                        read_answer(engine, syntax))
-    assert stored_variables == engine_variables
-    assert Counter(stored_rows) == Counter(engine_rows)
-    if ordered:
-        assert stored_rows == engine_rows
-
-
 def assert_release_carries_the_engines_answers(release: Path) -> int:
     """Every library query's stored answer is the engine's, in each syntax; the number of rows compared."""
     store, answers = open_store(release / "store"), LibraryAnswers(release / FOLDER)
@@ -62,7 +38,7 @@ def assert_release_carries_the_engines_answers(release: Path) -> int:
         assert stored is not None, f"{name} is not carried"
         for syntax in SYNTAXES:
             engine = engine_answer(store, text, syntax)
-            assert_same_answer(stored.file(syntax).read_bytes(), engine, syntax, "ORDER BY" in text.upper())
+            assert_same_answer(stored.file(syntax).read_bytes(), engine, syntax, ordered(text))
         compared += stored.rows
         assert stored.rows == len(read_answer(engine_answer(store, text, QRF.TSV), QRF.TSV)[1])
     return compared

@@ -1,0 +1,154 @@
+"""Issue 15: /sparql answers a library query's exact text from the answer its release carries
+(releases/views/library.py), in the negotiated format, before the answer cache and without a query slot; the
+answer is the engine's. Any other text, a dataset parameter, more rows than the endpoint sends, or a release built
+before answers were carried goes to the engine. Which one answered is seen by a copy of the release whose stored
+answer to one query was replaced by a marker: the engine never gives that."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from footprints_graph.endpoint.sparql.guard import QuerySlots
+from footprints_graph.releases.serving import current_release
+from footprints_graph.releases.views import FOLDER
+from footprints_graph.releases.views.library import MANIFEST, SYNTAXES, LibraryAnswers, library_texts
+from footprints_graph.web import EndpointConfig, create_app
+from support.answers import assert_same_answer, ordered, read_answer
+from support.security import restricted_iris
+
+QRF = ox.QueryResultsFormat
+SYNTAX_OF = {"application/sparql-results+json": QRF.JSON, "application/json": QRF.JSON,
+             "application/sparql-results+xml": QRF.XML, "text/csv": QRF.CSV, "text/tab-separated-values": QRF.TSV}
+MARKED = "victims-by-category"
+MARKER = "answered from the files of the release"
+MARKER_JSON = json.dumps({"head": {"vars": ["marker"]},
+                          "results": {"bindings": [{"marker": {"type": "literal", "value": MARKER}}]}})
+TEXT = library_texts()[MARKED]
+
+
+def _copy(home: Path, folder: Path) -> Path:
+    """A copy of `home` (the same release: the same build id and store)."""
+    return Path(shutil.copytree(home, folder / "home", symlinks=True))
+
+
+def _client(home: Path, **settings):
+    return create_app(EndpointConfig(home=home, query_timeout=10, cache_bytes=0, **settings)).test_client()
+
+
+@pytest.fixture(scope="module")
+def engine_only(built_home, tmp_path_factory):
+    """The release as one built before the library's answers were carried: no manifest."""
+    home = _copy(built_home, tmp_path_factory.mktemp("old"))
+    (current_release(home) / FOLDER / MANIFEST).unlink()
+    return _client(home)
+
+
+@pytest.fixture(scope="module")
+def marked_home(built_home, tmp_path_factory) -> Path:
+    """The release with MARKED's stored JSON answer replaced by the marker."""
+    home = _copy(built_home, tmp_path_factory.mktemp("marked"))
+    LibraryAnswers(current_release(home) / FOLDER).find(TEXT).file(QRF.JSON).write_text(MARKER_JSON)
+    return home
+
+
+@pytest.fixture(scope="module")
+def marked(marked_home):
+    return _client(marked_home)
+
+
+def _marker_rows(response) -> list:
+    assert response.status_code == 200, response.text
+    return read_answer(response.data, QRF.JSON)[1]
+
+
+FROM_THE_RELEASE = [(ox.Literal(MARKER),)]
+
+
+@pytest.mark.parametrize("media_type", sorted(SYNTAX_OF))
+def test_each_library_query_is_answered_as_the_engine_answers(built_home, engine_only, media_type):
+    carried = _client(built_home)
+    syntax = SYNTAX_OF[media_type]
+    for text in library_texts().values():
+        stored, engine = (client.get("/sparql", query_string={"query": text}, headers={"Accept": media_type})
+                          for client in (carried, engine_only))
+        assert stored.status_code == engine.status_code == 200, (stored.text, engine.text)
+        assert stored.headers["Content-Type"] == engine.headers["Content-Type"]
+        assert stored.headers["Vary"] == engine.headers["Vary"] == "Accept"
+        assert_same_answer(stored.data, engine.data, syntax, ordered(text))
+
+
+def test_the_exact_text_is_answered_from_the_release(marked):
+    assert _marker_rows(marked.get("/sparql", query_string={"query": TEXT, "format": "json"})) == FROM_THE_RELEASE
+    sent_as_body = marked.post("/sparql", data=TEXT.encode(), content_type="application/sparql-query",
+                               headers={"Accept": "application/sparql-results+json"})
+    assert _marker_rows(sent_as_body) == FROM_THE_RELEASE
+    from_the_editor_form = TEXT.replace("\n", "\r\n")  # a browser sends a textarea's lines so
+    assert _marker_rows(marked.get("/sparql", query_string={"query": from_the_editor_form, "format": "json"})) \
+        == FROM_THE_RELEASE
+
+
+def test_the_editor_shows_the_stored_answer(marked):
+    page = marked.get("/sparql", query_string={"query": TEXT}, headers={"Accept": "text/html"})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert MARKER in page.text
+
+
+@pytest.mark.parametrize("change", [
+    lambda text: text + " ",
+    lambda text: text.replace("SELECT", "SELECT ", 1),
+    lambda text: text.replace("# title", "#title", 1),
+])
+def test_a_text_differing_by_one_character_goes_to_the_engine(marked, change):
+    changed = change(TEXT)
+    assert len(changed) - len(TEXT) in (-1, 1)
+    rows = _marker_rows(marked.get("/sparql", query_string={"query": changed, "format": "json"}))
+    assert rows and rows != FROM_THE_RELEASE
+
+
+@pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
+def test_dataset_parameters_go_to_the_engine(marked, built_release, parameter):
+    graphs = json.loads((built_release / "summary.json").read_text(encoding="utf-8"))["graphs"]
+    asked = {"query": TEXT, "format": "json", parameter: sorted(graphs)}
+    rows = _marker_rows(marked.get("/sparql", query_string=asked))
+    assert rows != FROM_THE_RELEASE
+
+
+def test_an_answer_over_the_row_limit_goes_to_the_engine(marked_home):
+    rows = LibraryAnswers(current_release(marked_home) / FOLDER).find(TEXT).rows
+    assert rows > 1
+    refused = _client(marked_home, max_result_rows=rows - 1).get("/sparql", query_string={"query": TEXT})
+    assert refused.status_code == 400 and "more than" in refused.text
+    kept = _client(marked_home, max_result_rows=rows).get("/sparql", query_string={"query": TEXT, "format": "json"})
+    assert _marker_rows(kept) == FROM_THE_RELEASE
+
+
+def test_an_old_release_is_answered_by_the_engine(engine_only):
+    for text in library_texts().values():
+        assert engine_only.get("/sparql", query_string={"query": text}).status_code == 200
+
+
+def test_a_stored_answer_takes_no_query_slot(marked_home):
+    """With every query slot held by others, the engine is busy (503) but a stored answer is still sent."""
+    client = _client(marked_home, max_concurrent_queries=1)
+    with QuerySlots(marked_home, 1).hold():
+        busy = client.get("/sparql", query_string={"query": TEXT + " ", "format": "json"})
+        answered = client.get("/sparql", query_string={"query": TEXT, "format": "json"})
+    assert busy.status_code == 503
+    assert _marker_rows(answered) == FROM_THE_RELEASE
+
+
+def test_no_restricted_record_is_in_a_library_answer(restricted_home):
+    client, hidden = _client(restricted_home), restricted_iris(restricted_home)
+    assert hidden
+    for text in library_texts().values():
+        for media_type in ("application/sparql-results+json", "text/csv"):
+            answer = client.get("/sparql", query_string={"query": text}, headers={"Accept": media_type}).text
+            assert not [iri for iri in hidden if iri in answer]
+
+
+def test_every_syntax_is_stored(built_release):
+    stored = LibraryAnswers(built_release / FOLDER).find(TEXT)
+    assert sorted(stored.files) == sorted(s.file_extension for s in SYNTAXES)
