@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.sparql.backends import ServerStore
-from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, check, evaluate
+from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, check, evaluate_checked
 from footprints_graph.endpoint.sparql.guard import QueryPolicy, Slot, out_of_memory, policy_for, slots_for
 from footprints_graph.endpoint.sparql.protocol import (
     GRAPH,
@@ -100,10 +100,11 @@ class QueryProcess:
 
     def evaluate(self, store, operation: QueryOperation, choose: Chooser, seconds: float,
                  policy: QueryPolicy | None, slot: Slot | None = None) -> Answer:
-        """`evaluate(store, operation, choose, policy)` in the query process, 503 after `seconds` (or after the
-        `slot`'s short budget, if it cannot take a long one); in this process when `seconds` is 0 (no deadline)."""
+        """`evaluate_checked(store, operation, choose, policy)` (`operation` has passed evaluation.check) in the query
+        process, 503 after `seconds` (or after the `slot`'s short budget, if it cannot take a long one); in this
+        process when `seconds` is 0 (no deadline)."""
         if not seconds:
-            return evaluate(store, operation, choose, policy)
+            return evaluate_checked(store, operation, choose, policy)
         return self._ask(store, Request(operation, negotiated(choose), seconds), policy, slot)
 
     def call(self, store, call: Call, policy: QueryPolicy | None, slot: Slot | None = None) -> object:
@@ -251,7 +252,7 @@ def _outcome(store, request: Request | Call, policy: QueryPolicy | None) -> obje
     try:
         if isinstance(request, Call):
             return request.function(store, *request.arguments)
-        return evaluate(store, request.operation, request.choose, policy)
+        return evaluate_checked(store, request.operation, request.choose, policy)
     except SparqlProtocolError as error:
         return error
     except Exception as error:  # noqa: BLE001 — carried to the worker, which raises it as a server fault
@@ -311,7 +312,7 @@ def evaluate_in_slot(store, operation: QueryOperation, choose: Chooser, seconds:
     this worker's query process with `seconds` to answer (in this process when `seconds` is 0, or when a SPARQL
     server does the work: its HTTP timeout is the deadline, and a query process has no network to reach it)."""
     policy = policy_for(config)
-    check(store, operation, policy)  # refusals that need no engine take no slot (the query process checks again)
+    check(store, operation, policy)  # refusals that need no engine take no slot; the query process reads it once
     if isinstance(store, ServerStore):
         seconds = 0
     if seconds:
