@@ -1,7 +1,8 @@
 """Issue 15: /sparql answers a library query's exact text from the answer its release carries
 (releases/views/library.py), in the negotiated format, before the answer cache and without a query slot; the
 answer is the engine's. Any other text, a dataset parameter, more rows than the endpoint sends, or a release built
-before answers were carried goes to the engine. Which one answered is seen by a copy of the release whose stored
+before answers were carried goes to the engine; served from a SPARQL server (serve --store), so does every query
+until the server holds the release. Which one answered is seen by a copy of the release whose stored
 answer to one query was replaced by a marker: the engine never gives that."""
 
 import json
@@ -12,12 +13,15 @@ import pyoxigraph as ox
 import pytest
 
 from footprints_graph.endpoint.sparql.guard import QuerySlots
+from footprints_graph.iris import release_graph
 from footprints_graph.releases.serving import current_release
 from footprints_graph.releases.views import FOLDER
 from footprints_graph.releases.views.library import MANIFEST, SYNTAXES, LibraryAnswers, library_texts
+from footprints_graph.store.loading import load_release
 from footprints_graph.web import EndpointConfig, create_app
 from support.answers import assert_same_answer, ordered, read_answer
 from support.security import restricted_iris
+from support.servers import running_oxigraph
 
 QRF = ox.QueryResultsFormat
 SYNTAX_OF = {"application/sparql-results+json": QRF.JSON, "application/json": QRF.JSON,
@@ -27,6 +31,7 @@ MARKER = "answered from the files of the release"
 MARKER_JSON = json.dumps({"head": {"vars": ["marker"]},
                           "results": {"bindings": [{"marker": {"type": "literal", "value": MARKER}}]}})
 TEXT = library_texts()[MARKED]
+LOADED_LATE = "<urn:example:loaded-late> <urn:example:p> <urn:example:o> .\n"
 
 
 def _copy(home: Path, folder: Path) -> Path:
@@ -147,6 +152,31 @@ def test_no_restricted_record_is_in_a_library_answer(restricted_home):
         for media_type in ("application/sparql-results+json", "text/csv"):
             answer = client.get("/sparql", query_string={"query": text}, headers={"Accept": media_type}).text
             assert not [iri for iri in hidden if iri in answer]
+
+
+@pytest.fixture
+def server(built_home, tmp_path):
+    """An Oxigraph server of the test's own holding the built release, and a marked copy of the home whose first
+    graph has one triple more: a release built but not loaded yet (as test_serving_follows_the_store)."""
+    with running_oxigraph(tmp_path / "oxigraph") as (oxigraph, _):
+        load_release(current_release(built_home), oxigraph.store(graph_store=True), tmp_path / "load.json")
+        home = _copy(built_home, tmp_path)
+        release = current_release(home)
+        LibraryAnswers(release / FOLDER).find(TEXT).file(QRF.JSON).write_text(MARKER_JSON)
+        summary = json.loads((release / "summary.json").read_text(encoding="utf-8"))
+        graph = sorted(summary["graphs"])[0]
+        summary["graphs"][graph]["triples"] += 1
+        (release / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+        yield oxigraph, home, release_graph(summary["build_id"], graph)
+
+
+def test_serving_from_a_sparql_server_the_stored_answer_is_sent_once_it_holds_the_release(server):
+    oxigraph, home, graph = server
+    client = _client(home, store_url=oxigraph.query_url)
+    asked = {"query": TEXT, "format": "json"}
+    assert _marker_rows(client.get("/sparql", query_string=asked)) != FROM_THE_RELEASE  # being loaded: the engine
+    oxigraph.store(graph_store=True).add(graph, [LOADED_LATE])  # the load finishes
+    assert _marker_rows(client.get("/sparql", query_string=asked)) == FROM_THE_RELEASE
 
 
 def test_every_syntax_is_stored(built_release):
