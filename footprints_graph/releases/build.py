@@ -19,7 +19,7 @@ FOOTPRINTS_BUILD_PAUSE_AT=<phase> and FOOTPRINTS_BUILD_PAUSE_FILE=<path>, the bu
 on reaching that phase and waits (at most PAUSE_SECONDS, then a BuildError) until `<path>` exists. The phases:
 
     read      the records are read, converted and sorted; nothing is written yet
-    writing   the store is written into releases/.incomplete-…; the dumps are not
+    writing   the store is written into releases/.incomplete-…; the views and all dumps but N-Quads are not
     written   the release is whole in releases/.incomplete-…, not yet renamed
     renamed   the release folder has its name; `current` still points at the previous release
 
@@ -28,11 +28,12 @@ Unset, the hook costs one look-up of the environment per phase.
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,7 @@ from footprints_graph.convert.records import convert_tables
 from footprints_graph.convert.synth import MARKER as SYNTHETIC_MARKER
 from footprints_graph.errors import BuildError
 from footprints_graph.iris import DEFAULT_BASE, ONTOLOGY_GRAPH, SYNTHETIC_BASE
-from footprints_graph.releases.description import release_changes, write_release_description
+from footprints_graph.releases.description import dump_changes, write_release_description
 from footprints_graph.releases.inbox import sync_folder
 from footprints_graph.releases.serving import current_release, make_current, sync_tree, writing_releases
 from footprints_graph.releases.views import write_views
@@ -194,34 +195,52 @@ def _validated(records: list[ConvertedRecord], converted: list[ox.Quad]) -> Vali
 
 def _validate_while_writing(work: Path, lines: list[bytes], quads: list[ox.Quad], records: list[ConvertedRecord],
                             previous: Path | None, converted: list[ox.Quad]) -> tuple[ValidationReport, dict]:
-    """A thread writes the store, the views and then the dumps while the records are validated and the change
-    since `previous` is told: while the store is written (Oxigraph's bulk loader, without Python's lock)
-    validation loads its own store, and while the views' and validation's queries run neither holds the lock.
-    Tried and dropped, at 100k victims on two cores: the dumps in a forked process (224 s against 196 s) and
-    validation loading the store's N-Quads text instead of the quads (217 s). The thread is waited for before
-    the folder can be removed."""
-    with ThreadPoolExecutor(1) as pool:
-        written = pool.submit(_write_store_views_and_dumps, work, lines, quads, records)
+    """Validate the records while one thread writes the store, the views and the other dumps, and another tells
+    the change since `previous`. The views and the change are Python's work, so each runs in a process of its
+    own (from the store and the N-Quads dump on disk) where a thread would wait for validation to let go of
+    Python's lock; the store's bulk loader and the queries run without it. Tried and dropped, at 100k victims
+    on two cores: the dumps in a forked process (224 s against 196 s) and validation loading the store's
+    N-Quads text instead of the quads (217 s). Every thread and process is waited for before the folder can be
+    removed."""
+    nquads = write_nquads(work / "dumps", lines)  # first: the store, and the change, are read from it
+    hidden = frozenset(str(r.subject) for r in records if r.restricted)  # never named as removed
+    with _processes() as processes, ThreadPoolExecutor(2) as threads:
+        changed = threads.submit(_changes_in_process, processes, nquads, previous, hidden)
+        written = threads.submit(_write_store_views_and_dumps, work, lines, quads, records[:1], processes)
         try:
             report = _validated(records, converted)
-            hidden = frozenset(str(r.subject) for r in records if r.restricted)  # never named as removed
-            changed = release_changes((line.decode() for line in lines), previous, hidden)
         finally:
-            error = written.exception()
-    if error is not None:
-        raise error
-    return report, changed
+            errors = [future.exception() for future in (written, changed)]
+    for error in errors:
+        if error is not None:
+            raise error
+    return report, changed.result()
+
+
+def _processes() -> ProcessPoolExecutor:
+    """Fresh interpreters (spawned: a fork would copy a process holding the whole graph, and its threads)."""
+    return ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _changes_in_process(processes: ProcessPoolExecutor, nquads: Path, previous: Path | None,
+                        hidden: frozenset[str]) -> dict:
+    return processes.submit(dump_changes, nquads, previous, hidden).result()
 
 
 def _write_store_views_and_dumps(work: Path, lines: list[bytes], quads: list[ox.Quad],
-                                 records: list[ConvertedRecord]) -> None:
-    """The N-Quads dump first: the store is loaded from that file, so no joined copy of the lines is held. Then
-    the views, computed from the store (its queries run without Python's lock, beside validation), and the other
-    dumps."""
-    write_store(work / "store", write_nquads(work / "dumps", lines))
+                                 first_record: list[ConvertedRecord], processes: ProcessPoolExecutor) -> None:
+    """The store, loaded from the N-Quads dump (no joined copy of the lines is held), then the views computed
+    from it and, meanwhile, the other dumps."""
+    write_store(work / "store", work / "dumps" / "footprints.nq")
     pause_at("writing")
-    write_views(work, records)  # what pages and services need, computed from the public store
+    views = processes.submit(write_views, work, first_record)  # of the records, it reads their base only
     write_dumps(work / "dumps", lines, quads)
+    _views_computed(views)
+
+
+def _views_computed(views: Future) -> None:
+    """Wait for the views (their own stage in bench/build_child.py)."""
+    views.result()
 
 
 def pause_at(phase: str) -> None:

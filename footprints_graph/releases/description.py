@@ -110,6 +110,12 @@ def release_changes(lines: Iterable[str], previous: Path | None, hidden: frozens
                                      for g, records in before.items()})
 
 
+def dump_changes(nquads: Path, previous: Path | None, hidden: frozenset[str] = frozenset()) -> dict:
+    """`release_changes` of the N-Quads dump at `nquads` (a build tells them in a process of its own)."""
+    with nquads.open(encoding="utf-8") as dump:
+        return release_changes(dump, previous, hidden)
+
+
 def restricted_records(release: Path) -> frozenset[str]:
     """The IRIs of the records the release keeps back (the subjects of its restricted N-Quads)."""
     with (release / "restricted" / "restricted.nq").open(encoding="utf-8") as quads:
