@@ -49,6 +49,7 @@ import queries
 from footprints_graph.endpoint.linked_data.presentation import IriSpace
 from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.iris import SYNTHETIC_BASE
+from footprints_graph.store.loading import write_server_nquads
 from queries import JSON, TURTLE, Answered
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,7 +160,8 @@ def _ours(run: "_Runner", home: Path) -> None:
 
 
 def _virtuoso(run: "_Runner", home: Path) -> None:
-    nquads = home / "current" / "dumps" / "footprints.nq"
+    nquads = run.args.work / "virtuoso-footprints.nq"  # under the graph names serve --store asks for (issue 20)
+    write_server_nquads(home / "current", nquads)
     with _started(run, VIRTUOSO, lambda: systems.virtuoso(run.args.work / "virtuoso", nquads, 10_000_000)) as server:
         run.everything(VIRTUOSO, server)
         with _started(run, ON_VIRTUOSO, lambda: systems.footprints(

@@ -17,7 +17,13 @@ from footprints_graph.releases.backup import restore_backup, write_backup
 from footprints_graph.releases.build import build
 from footprints_graph.releases.serving import current_release, make_current, release_store
 from footprints_graph.releases.uwazi_export import export_uwazi
-from footprints_graph.store.loading import load_release, progress_path, retire_previous, unload_release
+from footprints_graph.store.loading import (
+    load_release,
+    progress_path,
+    retire_previous,
+    unload_release,
+    write_server_nquads,
+)
 from footprints_graph.store.remote import GRAPH_STORE_BATCH, UPDATE_BATCH, RemoteStore
 from footprints_graph.validate import REPORT_FORMATS, ValidationFailed, render_report, validate_submission
 
@@ -201,7 +207,10 @@ def _run_synth(args: argparse.Namespace) -> int:
 
 def _add_load(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("load", help="push the current release into a SPARQL 1.1 server (batched, resumable)")
-    _add_server(parser, "--to")
+    _add_server(parser, "--to", required=False)
+    parser.add_argument("--nquads", type=Path, metavar="FILE",
+                        help="instead of sending it: write the release's N-Quads under the graph names a server keeps "
+                             "it in, for the server's own bulk loader")
     parser.add_argument("--batch", type=int, metavar="N",
                         help=f"triples per request (default: {GRAPH_STORE_BATCH} to a graph store, {UPDATE_BATCH} by Update)")
     parser.add_argument("--replace", action="store_true", help="drop the release's graphs on the server before a fresh load")
@@ -219,9 +228,9 @@ def _add_unload(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=_run_unload)
 
 
-def _add_server(parser: argparse.ArgumentParser, url_flag: str) -> None:
+def _add_server(parser: argparse.ArgumentParser, url_flag: str, required: bool = True) -> None:
     """How `load` and `unload` reach the server: its endpoints and credentials."""
-    parser.add_argument(url_flag, dest="to", required=True, metavar="URL", help="the server's SPARQL query endpoint")
+    parser.add_argument(url_flag, dest="to", required=required, metavar="URL", help="the server's SPARQL query endpoint")
     parser.add_argument("--update-url", metavar="URL", help="its SPARQL Update endpoint (default: the query endpoint)")
     parser.add_argument("--graph-store-url", metavar="URL",
                         help="its Graph Store Protocol endpoint; when given, writes go there (much faster than Update)")
@@ -243,6 +252,13 @@ def _run_load(args: argparse.Namespace) -> int:
     home = _home(args.home)
     release = _named_release(home, args.release)
     if release is None:
+        return EXIT_UNUSABLE
+    if args.nquads:
+        write_server_nquads(release, args.nquads)
+        print(json.dumps({"release": release.name, "nquads": str(args.nquads)}, indent=2))
+        return EXIT_OK
+    if not args.to:
+        print("error: load needs --to URL (or --nquads FILE)", file=sys.stderr)
         return EXIT_UNUSABLE
     store = _remote_store(args)
     report = load_release(release, store, progress_path(home, store), args.batch, args.replace)

@@ -184,6 +184,15 @@ def load_release(release: Path, store: RemoteStore, progress_file: Path, batch_s
     return report
 
 
+def write_server_nquads(release: Path, out: Path) -> None:
+    """The release's N-Quads with each graph named as a server keeps it (`store_graphs`), into `out`: for a server's
+    own bulk loader (Virtuoso's ld_dir, `oxigraph load`), whose copy `serve --store` then finds."""
+    names = {graph: ox.NamedNode(stored) for graph, stored in
+             store_graphs(json.loads((release / "summary.json").read_text(encoding="utf-8"))).items()}
+    renamed = (ox.Quad(q.subject, q.predicate, q.object, names[q.graph_name.value]) for q in _quads(release / DUMP))
+    ox.serialize(renamed, output=str(out), format=ox.RdfFormat.N_QUADS)
+
+
 def retire_previous(store: RemoteStore, releases: Path, build_id: str) -> list[str]:
     """After the switch: drop the server's graphs of release `build_id` (the one served before), found by its
     summary under `releases`, or on the server by their names when the release has been pruned."""

@@ -7,7 +7,9 @@ in the shared ones."""
 import json
 import shutil
 
+import pyoxigraph as ox
 import pytest
+import requests
 
 from footprints_graph.cli import main, parser
 from footprints_graph.releases.serving import current_release, make_current
@@ -182,3 +184,22 @@ def test_build_can_leave_the_served_release_current(built_home, data, tmp_path):
     assert current_release(home) == served
     built = [release for release in (home / "releases").iterdir() if release != served]
     assert len(built) == 1 and (built[0] / "summary.json").is_file()
+
+
+def test_a_release_written_for_a_bulk_loader_is_served_once_loaded(server, built_home, tmp_path):
+    """`load --nquads FILE` writes the release under the graph names a server keeps it in, for the server's own
+    bulk loader (Virtuoso's ld_dir, `oxigraph load`): loaded as it is, `serve --store` finds the release."""
+    nquads = tmp_path / "for-the-server.nq"
+    assert main(["load", "--home", str(built_home), "--nquads", str(nquads)]) == 0
+    graphs = {quad.graph_name.value for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)}
+    assert graphs == set(store_graphs(_summary(current_release(built_home))).values())
+    posted = requests.post(server.graph_store_url, data=nquads.read_bytes(),
+                           headers={"Content-Type": "application/n-quads"}, timeout=60)
+    assert posted.ok, posted.text
+    site = create_app(EndpointConfig(home=built_home, store_url=server.query_url, cache_bytes=0)).test_client()
+    assert site.get("/ready").json["status"] == "ready"
+
+
+def test_load_without_a_server_or_a_file_is_exit_2(built_home, capsys):
+    assert main(["load", "--home", str(built_home)]) == 2
+    assert "load needs --to URL" in capsys.readouterr().err
