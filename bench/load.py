@@ -283,28 +283,27 @@ FRONT_REQUESTS = 400
 def front_cost(url: str, home: Path) -> str:
     """The front's cost per query on the embedded store (issue 15 asks at most 1 ms at p50): a trivial ASK over HTTP,
     each asked once (no answer from the cache) and asked again (from it), beside /health (HTTP and Flask alone) and
-    the same ASK in this process with pyoxigraph, one request at a time on the idle server."""
+    the same ASK in this process with pyoxigraph, one request at a time on the idle server. The four are taken in
+    turn, so that a change in the machine's load weighs on each alike."""
     store = open_store(current_release(home) / "store")
-    in_process = _p50_ms(lambda n: store.query(FRONT_ASK, use_default_graph_as_union=True))
     session, json_results = requests.Session(), {"Accept": "application/sparql-results+json"}
     ask = lambda query: session.get(url + "/sparql", params={"query": query}, headers=json_results)  # noqa: E731
-    fresh = _p50_ms(lambda n: ask(f"{FRONT_ASK} # {n}"))
-    cached = _p50_ms(lambda n: ask(FRONT_ASK))
-    health = _p50_ms(lambda n: session.get(url + "/health"))
-    return (f"Front cost (one client, {FRONT_REQUESTS} requests each, before the mix), p50: a trivial `{FRONT_ASK}` "
-            f"over HTTP {fresh:.2f} ms asked once each (query process, slot, guard), {cached:.2f} ms from the answer "
-            f"cache; `/health` {health:.2f} ms (HTTP and Flask alone); the same ASK in process with pyoxigraph "
-            f"{in_process:.3f} ms. Added by the front to a query: {fresh - in_process:.2f} ms, of which "
-            f"{fresh - health:.2f} ms past HTTP and Flask.")
-
-
-def _p50_ms(call) -> float:
-    seconds = []
+    ways = {"fresh": lambda n: ask(f"{FRONT_ASK} # {n}"), "cached": lambda n: ask(FRONT_ASK),
+            "health": lambda n: session.get(url + "/health"),
+            "in process": lambda n: store.query(FRONT_ASK, use_default_graph_as_union=True)}
+    seconds = {way: [] for way in ways}
     for n in range(FRONT_REQUESTS):
-        started = time.perf_counter()
-        call(n)
-        seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds) * 1000
+        for way, call in ways.items():
+            started = time.perf_counter()
+            call(n)
+            seconds[way].append(time.perf_counter() - started)
+    p50 = {way: statistics.median(taken) * 1000 for way, taken in seconds.items()}
+    return (f"Front cost (one client, {FRONT_REQUESTS} rounds of four requests, before the mix), p50: a trivial "
+            f"`{FRONT_ASK}` over HTTP {p50['fresh']:.2f} ms asked once each (guard, slot, query process), "
+            f"{p50['cached']:.2f} ms from the answer cache; `/health` {p50['health']:.2f} ms (HTTP and Flask alone); "
+            f"the same ASK in process with pyoxigraph {p50['in process']:.3f} ms. Added by the front to a query: "
+            f"{p50['fresh'] - p50['in process']:.2f} ms, of which {p50['fresh'] - p50['health']:.2f} ms past HTTP "
+            "and Flask.")
 
 
 def wrk_throughput(url: str, seconds: int) -> str | None:
