@@ -132,14 +132,22 @@ def _bit_set(ranks: list[int], persons: int) -> int:
 def _facet_values(store, base: str, ranks: dict[str, int]) -> list[FacetValue]:
     found = []
     for facet, pattern in FACETS.items():
-        members = defaultdict(list)
+        members = defaultdict(set)
         for row in _select(store, FACET_QUERY % pattern.replace(BASE, _string(base))):
-            if row["key"] is not None and row["person"].value in ranks:
+            if row["key"] is not None and (rank := ranks.get(row["person"].value)) is not None:
                 value = row["value"].value if isinstance(row["value"], ox.NamedNode) else None
-                members[(value, row["key"].value)].append(ranks[row["person"].value])
-        found += [FacetValue(facet, value, key, _bit_set(held, len(ranks)))
-                  for (value, key), held in sorted(members.items(), key=_by_value)]
+                members[(value, row["key"].value)].add(rank)
+        found += [FacetValue(facet, value, key, _bits(held, len(ranks)))
+                  for (value, key), held in sorted(members.items(), key=str)]
     return found
+
+
+def _bits(ranks: set[int], size: int) -> int:
+    """The bit set of `ranks`, set in a buffer (an int made by OR-ing one bit at a time is copied each time)."""
+    buffer = bytearray((size + 7) // 8)
+    for rank in ranks:
+        buffer[rank >> 3] |= 1 << (rank & 7)
+    return int.from_bytes(buffer, "little")
 
 
 def _string(text: str) -> str:
