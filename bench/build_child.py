@@ -25,7 +25,7 @@ STAGES = {
     "write four more dumps": "write_dumps",
     "write the curators' store": "write_extended_store",
     "write validation reports": "_write_report",
-    "tell what changed since the previous release (in a process of its own)": "_changes_in_process",
+    "tell what changed since the previous release (in a process of its own)": "_changes_apart",
     "describe the release": "write_release_description",
 }
 

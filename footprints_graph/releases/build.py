@@ -28,12 +28,12 @@ Unset, the hook costs one look-up of the environment per phase.
 
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import time
 from collections import Counter
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,10 +49,11 @@ from footprints_graph.convert.records import convert_tables
 from footprints_graph.convert.synth import MARKER as SYNTHETIC_MARKER
 from footprints_graph.errors import BuildError
 from footprints_graph.iris import DEFAULT_BASE, ONTOLOGY_GRAPH, SYNTHETIC_BASE
-from footprints_graph.releases.description import dump_changes, write_release_description
+from footprints_graph.releases.apart import run_apart
+from footprints_graph.releases.description import write_release_description
 from footprints_graph.releases.inbox import sync_folder
 from footprints_graph.releases.serving import current_release, make_current, sync_tree, writing_releases
-from footprints_graph.releases.views import write_views
+from footprints_graph.releases.views import minted_base
 from footprints_graph.resources import ontology_graph
 from footprints_graph.store.embedded import (
     line_graph,
@@ -92,17 +93,20 @@ def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool =
                                   contributed_link_sets(data_dir / CONTRIBUTIONS, base))
         public = [r for r in records if not r.restricted]
         public_quads = _quads(public, progress)
-        lines, quads = sorted_nquads([*public_quads, *_ontology_quads()])
+        lines = sorted_nquads([*public_quads, *_ontology_quads()])
         restricted = [r for r in records if r.restricted]
-        restricted_lines, restricted_quads = sorted_nquads(_quads(restricted, progress=False))
-        converted = public_quads + restricted_quads  # every record, for validation: the ontology left out
-        del public_quads
+        restricted_quads = _quads(restricted, progress=False)
+        restricted_lines = sorted_nquads(restricted_quads)
+        # every record for validation, the ontology left out: an iterator, so the quads are freed once validation
+        # has loaded them (a list iterator lets go of its list at its end), and nothing else keeps them
+        converted = iter([*public_quads, *restricted_quads])
+        del public_quads, restricted_quads
     build_id = release_id(lines, restricted_lines)
     pause_at("read")
     with writing_releases(home):  # one build or restore at a time per home
         previous = current_release(home)
-        release, report, changed = _write_release(home, build_id, lines, quads, records, restricted,
-                                                  restricted_quads, previous, converted)
+        release, report, changed = _write_release(home, build_id, lines, records, restricted, restricted_lines,
+                                                  previous, converted)
         write_release_description(release, previous, changed)
         if switch:
             make_current(home, release)
@@ -153,9 +157,9 @@ def _summary(build_id: str, lines: list[bytes], records: list[ConvertedRecord], 
     }
 
 
-def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox.Quad],
-                   records: list[ConvertedRecord], restricted: list[ConvertedRecord], restricted_quads: list[ox.Quad],
-                   previous: Path | None, converted: list[ox.Quad]) -> tuple[Path, ValidationReport, dict | None]:
+def _write_release(home: Path, build_id: str, lines: list[bytes], records: list[ConvertedRecord],
+                   restricted: list[ConvertedRecord], restricted_lines: list[bytes], previous: Path | None,
+                   converted: Iterator[ox.Quad]) -> tuple[Path, ValidationReport, dict | None]:
     """Validate the records, and tell what changed since `previous`, while the store and the dumps are written
     into a folder of their own; finish the release (restricted records, reports) and give it its name only
     when the records conform."""
@@ -167,8 +171,8 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        report, changed = _validate_while_writing(work, lines, quads, records, previous, converted)
-        _write_restricted(work / "restricted", restricted_quads, work / "store")
+        report, changed = _validate_while_writing(work, lines, records, previous, converted)
+        _write_restricted(work / "restricted", restricted_lines, work / "store")
         summary = _summary(build_id, lines, records, report, restricted)
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _write_report(work, public_report(report, restricted))
@@ -185,7 +189,7 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], quads: list[ox
     return release, report, changed
 
 
-def _validated(records: list[ConvertedRecord], converted: list[ox.Quad]) -> ValidationReport:
+def _validated(records: list[ConvertedRecord], converted: Iterator[ox.Quad]) -> ValidationReport:
     """The report on every record, public and restricted (`converted`: their quads); a violation stops the build."""
     report = validate_records(records, converted=converted)
     if not report.conforms:
@@ -193,20 +197,19 @@ def _validated(records: list[ConvertedRecord], converted: list[ox.Quad]) -> Vali
     return report
 
 
-def _validate_while_writing(work: Path, lines: list[bytes], quads: list[ox.Quad], records: list[ConvertedRecord],
-                            previous: Path | None, converted: list[ox.Quad]) -> tuple[ValidationReport, dict]:
+def _validate_while_writing(work: Path, lines: list[bytes], records: list[ConvertedRecord], previous: Path | None,
+                            converted: Iterator[ox.Quad]) -> tuple[ValidationReport, dict]:
     """Validate the records while one thread writes the store, the views and the other dumps, and another tells
     the change since `previous`. The views and the change are Python's work, so each runs in a process of its
-    own (from the store and the N-Quads dump on disk) where a thread would wait for validation to let go of
-    Python's lock; the store's bulk loader and the queries run without it. Tried and dropped, at 100k victims
-    on two cores: the dumps in a forked process (224 s against 196 s) and validation loading the store's
-    N-Quads text instead of the quads (217 s). Every thread and process is waited for before the folder can be
-    removed."""
+    own (releases/apart.py: from the store and the N-Quads dump on disk) where a thread would wait for validation
+    to let go of Python's lock; the store's bulk loader and the queries run without it. Tried and dropped, at
+    100k victims on two cores: the dumps in a forked process (224 s against 196 s). Every thread and process
+    is waited for before the folder can be removed."""
     nquads = write_nquads(work / "dumps", lines)  # first: the store, and the change, are read from it
-    hidden = frozenset(str(r.subject) for r in records if r.restricted)  # never named as removed
-    with _processes() as processes, ThreadPoolExecutor(2) as threads:
-        changed = threads.submit(_changes_in_process, processes, nquads, previous, hidden)
-        written = threads.submit(_write_store_views_and_dumps, work, lines, quads, records[:1], processes)
+    hidden = sorted(str(r.subject) for r in records if r.restricted)  # never named as removed
+    with ThreadPoolExecutor(2) as threads:
+        changed = threads.submit(_changes_apart, nquads, previous, hidden)
+        written = threads.submit(_write_store_views_and_dumps, work, lines, minted_base(records))
         try:
             report = _validated(records, converted)
         finally:
@@ -217,25 +220,20 @@ def _validate_while_writing(work: Path, lines: list[bytes], quads: list[ox.Quad]
     return report, changed.result()
 
 
-def _processes() -> ProcessPoolExecutor:
-    """Fresh interpreters (spawned: a fork would copy a process holding the whole graph, and its threads)."""
-    return ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+def _changes_apart(nquads: Path, previous: Path | None, hidden: list[str]) -> dict:
+    return run_apart("changes", {"nquads": str(nquads), "previous": str(previous) if previous else None,
+                                 "hidden": hidden})
 
 
-def _changes_in_process(processes: ProcessPoolExecutor, nquads: Path, previous: Path | None,
-                        hidden: frozenset[str]) -> dict:
-    return processes.submit(dump_changes, nquads, previous, hidden).result()
-
-
-def _write_store_views_and_dumps(work: Path, lines: list[bytes], quads: list[ox.Quad],
-                                 first_record: list[ConvertedRecord], processes: ProcessPoolExecutor) -> None:
+def _write_store_views_and_dumps(work: Path, lines: list[bytes], base: str) -> None:
     """The store, loaded from the N-Quads dump (no joined copy of the lines is held), then the views computed
-    from it and, meanwhile, the other dumps."""
+    from it in a process of their own and, meanwhile, the other dumps."""
     write_store(work / "store", work / "dumps" / "footprints.nq")
     pause_at("writing")
-    views = processes.submit(write_views, work, first_record)  # of the records, it reads their base only
-    write_dumps(work / "dumps", lines, quads)
-    _views_computed(views)
+    with ThreadPoolExecutor(1) as thread:
+        views = thread.submit(run_apart, "views", {"release": str(work), "base": base})
+        write_dumps(work / "dumps", lines)
+        _views_computed(views)
 
 
 def _views_computed(views: Future) -> None:
@@ -279,12 +277,13 @@ def _write_report(folder: Path, report: ValidationReport) -> None:
                                             encoding="utf-8")
 
 
-def _write_restricted(folder: Path, quads: list[ox.Quad], public_store: Path) -> None:
-    """The restricted records' quads, and a store of every record for the curators' routes (endpoint/curator.py):
-    the public store with the restricted records added."""
+def _write_restricted(folder: Path, lines: list[bytes], public_store: Path) -> None:
+    """The restricted records' sorted N-Quads `lines`, and a store of every record for the curators' routes
+    (endpoint/curator.py): the public store with the restricted records added."""
     folder.mkdir(mode=0o700)  # other users of the machine cannot read them either
-    ox.serialize(quads, str(folder / "restricted.nq"), ox.RdfFormat.N_QUADS)
-    write_extended_store(folder / "store", public_store, quads)
+    with (folder / "restricted.nq").open("wb") as dump:
+        dump.writelines(lines)
+    write_extended_store(folder / "store", public_store, folder / "restricted.nq")
 
 
 def prune(home: Path, current: Path) -> None:

@@ -12,14 +12,11 @@ import pyoxigraph as ox
 from footprints_graph.iris import PREFIXES
 
 
-def sorted_nquads(quads: Iterable[ox.Quad]) -> tuple[list[bytes], list[ox.Quad]]:
-    """The quads deduplicated and sorted by their N-Quads text, so that every dump is byte-stable: their lines
-    and the quads themselves in the same order. Serialised once by Oxigraph and sorted as bytes (sorting 3M
-    quad objects by str() took 22 s at 100k victims; this takes about 12)."""
-    quads = list(quads)
-    lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
-    pairs = sorted(dict(zip(lines, quads, strict=True)).items())  # lines are unique keys: quads are never compared
-    return [line for line, _ in pairs], [quad for _, quad in pairs]
+def sorted_nquads(quads: Iterable[ox.Quad]) -> list[bytes]:
+    """The quads' N-Quads lines, deduplicated and sorted as bytes, so that every dump is byte-stable: serialised
+    once by Oxigraph (sorting 3M quad objects by str() took 22 s at 100k victims). The dumps in other formats are
+    serialised again from these lines (`write_dumps`), so no quad object need be kept beside them."""
+    return sorted(set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)))
 
 
 def line_graph(line: bytes) -> str:
@@ -41,13 +38,13 @@ def write_store(path: Path, nquads: bytes | Path) -> None:
     del store  # releases the RocksDB lock before anyone opens it read-only
 
 
-def write_extended_store(path: Path, base: Path, quads: list[ox.Quad]) -> None:
-    """Create a new on-disk store at `path` holding what the store at `base` holds and `quads`. It starts as a
-    checkpoint of `base` (RocksDB hard-links its immutable files: about 0.2 s, where loading every quad again
-    took 10 s at 10k victims), then `quads` are added."""
+def write_extended_store(path: Path, base: Path, nquads: Path) -> None:
+    """Create a new on-disk store at `path` holding what the store at `base` holds and the quads of the N-Quads
+    file `nquads`. It starts as a checkpoint of `base` (RocksDB hard-links its immutable files: about 0.2 s, where
+    loading every quad again took 10 s at 10k victims), then the file is loaded."""
     ox.Store.read_only(str(base)).backup(str(path))
     store = ox.Store(str(path))
-    store.bulk_extend(quads)
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     store.flush()
     del store  # releases the RocksDB lock before anyone opens it read-only
 
@@ -74,26 +71,31 @@ def write_nquads(folder: Path, lines: list[bytes]) -> Path:
     return folder / "footprints.nq"
 
 
-def write_dumps(folder: Path, lines: list[bytes], quads: list[ox.Quad]) -> list[Path]:
-    """The other dumps of the dataset beside the N-Quads one (`write_nquads`), from its sorted N-Quads `lines` and
-    the same `quads` (`sorted_nquads`): TriG and JSON-LD with named graphs, Turtle and N-Triples as one merged
-    graph. N-Triples is written from the lines as they are; Oxigraph serialises the others."""
+def write_dumps(folder: Path, lines: list[bytes]) -> list[Path]:
+    """The other dumps of the dataset beside the N-Quads one (`write_nquads`, from the same sorted `lines`): TriG
+    and JSON-LD with named graphs, Turtle and N-Triples as one merged graph. N-Triples is written from the lines
+    as they are; Oxigraph serialises the others from the N-Quads and N-Triples dumps read back a quad at a time
+    (it keeps their blank nodes' labels), so no list of every quad is held."""
     with (folder / "footprints.nt").open("wb") as dump:
-        dump.writelines(triple for triple, _ in merged(lines, quads))
-    ox.serialize(quads, str(folder / "footprints.trig"), ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    ox.serialize(quads, str(folder / "footprints.jsonld"), ox.RdfFormat.JSON_LD)
-    ox.serialize((quad.triple for _, quad in merged(lines, quads)), str(folder / "footprints.ttl"),
-                 ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        dump.writelines(merged(lines))
+    ox.serialize(_read(folder / "footprints.nq"), str(folder / "footprints.trig"), ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    ox.serialize(_read(folder / "footprints.nq"), str(folder / "footprints.jsonld"), ox.RdfFormat.JSON_LD)
+    ox.serialize(_read(folder / "footprints.nt"), str(folder / "footprints.ttl"), ox.RdfFormat.TURTLE,
+                 prefixes=PREFIXES)
     return [folder / name for name in DUMP_FORMATS]
 
 
-def merged(lines: list[bytes], quads: list[ox.Quad]) -> Iterator[tuple[bytes, ox.Quad]]:
-    """The first quad of each triple with its N-Triples line, from sorted N-Quads `lines` and their `quads`: a
-    quad's text is its triple's text followed by a space and the graph, and a space sorts before any
-    character that can follow a term, so quads sorted by text are already grouped and ordered by triple."""
+def _read(dump: Path) -> Iterator[ox.Quad]:
+    return ox.parse(path=str(dump), format=DUMP_FORMATS[dump.name])
+
+
+def merged(lines: list[bytes]) -> Iterator[bytes]:
+    """Each triple's N-Triples line once, from sorted N-Quads `lines`: a quad's text is its triple's text followed
+    by a space and the graph, and a space sorts before any character that can follow a term, so quads sorted by
+    text are already grouped and ordered by triple."""
     previous = None
-    for line, quad in zip(lines, quads, strict=True):
+    for line in lines:
         triple = line.rsplit(b" ", 2)[0] + b" .\n"
         if triple != previous:
-            yield triple, quad
+            yield triple
         previous = triple

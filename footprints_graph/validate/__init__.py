@@ -12,6 +12,7 @@ tests/validate/test_validate_sparql.py checks they agree. Entry points:
 - `validate_submission(paths, store)`: what `footprints-graph validate FILE…` checks.
 """
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -78,7 +79,7 @@ def _engine(records: int, engine: str | None) -> str:
 
 
 def validate_records(records: list[ConvertedRecord], engine: str | None = None,
-                     converted: list[ox.Quad] | None = None) -> ValidationReport:
+                     converted: Iterable[ox.Quad] | None = None) -> ValidationReport:
     """The build's gate. Every rule but privacy runs over all records, public and restricted (a restricted
     victim's events and sources must be right too); the privacy rule runs over the public records only,
     since restricted ones carry fp:restricted true by design. `engine` as for `validate_graph`; `converted`,
@@ -89,7 +90,7 @@ def validate_records(records: list[ConvertedRecord], engine: str | None = None,
         with collector_paused():  # no cycles in what this makes (see collector.py)
             triples = [t for r in records for t in r.triples]
             results = (sparql_engine.validate_triples([triples, ontology_facts()], reporting_shapes(False),
-                                                      converted or ())
+                                                      converted)
                        + sparql_engine.validate_triples([_restricted_flags(records), ontology_facts()], PRIVACY_SHAPES))
             return ValidationReport(results, origins)
     everything = pyshacl_engine.validation_graph(t for r in records for t in r.triples)

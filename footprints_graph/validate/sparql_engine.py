@@ -213,14 +213,14 @@ def _row_key(check: Check, row: dict) -> tuple:
 
 
 def validate_triples(parts: Iterable[Iterable[tuple]], shapes: tuple[URIRef, ...],
-                     converted: Iterable[ox.Quad] = ()):
+                     converted: Iterable[ox.Quad] | None = None):
     """The results of the shapes over the triples of `parts` (the data first, then any context, and the
     ontology facts the shapes read): the SPARQL engine's counterpart of pyshacl_engine.shacl_results. With
     `converted`, the data's triples already as Oxigraph quads (the build's), the data is loaded from them and
     its triples are only read back for a typed literal's spelling and a listing's record."""
     parts = [list(p) for p in parts]
     with collector_paused():  # no cycles in the terms and quads it makes (see collector.py)
-        if converted:
+        if converted is not None:
             store, blanks = load_store(*parts[1:], converted=converted)
             blanks.add_terms(t for triple in parts[0] for t in triple)
         else:

@@ -34,12 +34,12 @@ FORMAT = 2  # raised whenever what a view holds changes: a release with another 
 log = logging.getLogger(__name__)
 
 
-def write_views(release: Path, records: Iterable) -> None:
+def write_views(release: Path, base: str) -> None:
     """The views of the release being written at `release` (its public store is complete), under the base its
-    records were minted with."""
+    records were minted with (`minted_base`)."""
     store = open_store(release / "store")
     try:
-        compute_views(store, minted_base(records), release / FOLDER)
+        compute_views(store, base, release / FOLDER)
         write_library_answers(store, release / FOLDER)  # the query library's answers (library.py)
     finally:
         del store
