@@ -216,6 +216,9 @@ def _add_load(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--replace", action="store_true", help="drop the release's graphs on the server before a fresh load")
     parser.add_argument("--release", metavar="BUILD_ID",
                         help="load this release, and make it current once the server holds it (default: the current one)")
+    parser.add_argument("--keep-previous", action="store_true",
+                        help="keep the graphs of the release loaded before (replicas still serving it); `unload "
+                             "--release` it once they have switched")
     parser.add_argument("--home", help="folder of releases and the 'current' link (default: $FOOTPRINTS_HOME or ./var)")
     parser.set_defaults(run=_run_load)
 
@@ -264,7 +267,7 @@ def _run_load(args: argparse.Namespace) -> int:
     report = load_release(release, store, progress_path(home, store), args.batch, args.replace)
     if release != current_release(home):
         make_current(home, release)
-    if report.previous:  # only now: until the switch, the previous release was served from its graphs
+    if report.previous and not args.keep_previous:  # only now: until the switch, the previous release was served
         report.dropped = retire_previous(store, home / "releases", report.previous)
     print(json.dumps(asdict(report), indent=2, sort_keys=True))
     return EXIT_OK

@@ -105,6 +105,27 @@ def test_after_the_switch_the_previous_releases_graphs_go(server, built_home, tm
     assert _counts_on_server(store, second) == _release_counts(second)
 
 
+def test_with_keep_previous_the_previous_release_stays_until_unloaded(server, built_home, tmp_path, capsys):
+    """Replicas on their own homes still serve the previous release after this home's switch: `--keep-previous`
+    leaves its graphs for them, and `unload --release` removes them once they have switched."""
+    counts = _summary(built_home / "current")["graphs"]
+    home, second = _release_without(built_home, tmp_path, next(graph for graph in sorted(counts)
+                                                               if not graph.endswith("/ontology")))
+    first = current_release(home)
+    assert main(["load", "--home", str(home), *server.load_arguments(graph_store=True)]) == 0
+    capsys.readouterr()
+    assert main(["load", "--home", str(home), "--release", second.name, "--keep-previous",
+                 *server.load_arguments(graph_store=True)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["previous"] == first.name and report["dropped"] == []
+    store = server.store()
+    assert _counts_on_server(store, first) == _release_counts(first)
+    assert main(["unload", "--home", str(home), "--release", first.name, "--from", server.query_url,
+                 "--update-url", server.update_url, "--graph-store-url", server.graph_store_url]) == 0
+    assert set(_counts_on_server(store, first).values()) == {0}
+    assert _counts_on_server(store, second) == _release_counts(second)
+
+
 PREF_LABEL = "<https://w3id.org/footprints-graph/id/person/kim-jung-wook> <http://www.w3.org/2004/02/skos/core#prefLabel> "
 NEW_LABEL = '"Kim Jung-wook (changed)"@en'
 
