@@ -16,6 +16,7 @@ from referencing.jsonschema import DRAFT7
 from footprints_graph import names
 from footprints_graph.iris import DEFAULT_BASE
 from footprints_graph.releases import reconciliation
+from footprints_graph.releases.reconciliation import matching
 from support import TEST_DATA
 
 SCHEMAS = TEST_DATA / "reconciliation"
@@ -321,3 +322,24 @@ def test_suggestions_found_by_bisection_are_those_of_a_pass_over_every_entity(st
         found = [s["id"] for s in reconciliation.suggest_entities(index, prefix, cursor)]
         assert found == _suggested_by_a_pass_over_every_entity(index, prefix, cursor)
     assert prefix.strip() in ("", "x") or reconciliation.suggest_entities(index, prefix, 0)  # none is empty by accident
+
+
+def _candidates_by_a_pass_over_the_pool(index, text: str, type_ids: list[str], wanted: int) -> list[str]:
+    """The candidates as _blocked defines them, the pool made and split entity by entity."""
+    pool = list(index.entities.values()) if not type_ids else list(
+        {e.id: e for t in type_ids for e in index.by_type.get(t, [])}.values())
+    allowed = index.plausible(text, wanted)
+    return [e.id for e in pool if e.person and e.id in allowed] + [e.id for e in pool if not e.person]
+
+
+@pytest.mark.parametrize("type_ids", [[], ["Victim"], ["Detainee", "Victim"], ["Organisation"]])
+def test_the_candidates_of_a_large_pool_are_those_of_a_pass_over_it(store, monkeypatch, type_ids):
+    """Issue 15: a query's pool of candidates is made once per combination of types (a pass over 100,000 persons
+    took 150 ms per query); above FULL_SCAN_LIMIT persons (2 here) only the plausible ones are scored, in the
+    pool's order, as before."""
+    monkeypatch.setattr(matching, "FULL_SCAN_LIMIT", 2)
+    index = reconciliation.build_index(store, DEFAULT_BASE)
+    for text in ("Kim Jung-wook", "김정욱", "Lee", "Ministry of Unification"):
+        found = [e.id for e in matching._blocked(index, index.pool(tuple(type_ids)), text, 30)]
+        assert found == _candidates_by_a_pass_over_the_pool(index, text, type_ids, 30)
+    assert index.pool(tuple(type_ids)) is index.pool(tuple(type_ids))

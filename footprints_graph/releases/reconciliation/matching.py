@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from footprints_graph import names
-from footprints_graph.releases.reconciliation.index import GENERIC_TYPES, Entity, Index, ReconciliationError, type_json
+from footprints_graph.releases.reconciliation.index import (
+    GENERIC_TYPES,
+    Entity,
+    Index,
+    Pool,
+    ReconciliationError,
+    type_json,
+)
 from footprints_graph.releases.reconciliation.properties import (
     PROPERTIES,
     Value,
@@ -50,12 +57,13 @@ def reconcile(store: ox.Store, index: Index, queries: dict[str, dict]) -> dict[s
 
 def _name_candidates(index: Index, query: dict) -> list[Candidate]:
     text = (query.get("query") or "").strip()
-    pool = _typed(index, _types_of(index, query))
+    pool = index.pool(tuple(_types_of(index, query)))
     if not text:  # a query by properties alone: every entity of the type is a candidate
-        return [Candidate(e, 0.0) for e in pool]
+        return [Candidate(e, 0.0) for e in pool.entities]
     if text in index.entities or index.entity_id(text) in index.entities:
         exact = index.entities.get(text) or index.entities[index.entity_id(text)]
-        return [Candidate(exact, names.EXACT)] if exact.id in {e.id for e in pool} else []
+        held = exact.id in pool.place if exact.person else exact in pool.others
+        return [Candidate(exact, names.EXACT)] if held else []
     scored = [Candidate(e, _name_score(e, text)) for e in _blocked(index, pool, text, _limit(query) * 3)]
     return sorted(scored, key=lambda c: (-c.name_score, c.entity.name))[: _limit(query) * 3]
 
@@ -69,20 +77,14 @@ def _types_of(index: Index, query: dict) -> list[str]:
     return wanted
 
 
-def _typed(index: Index, type_ids: list[str]) -> list[Entity]:
-    if not type_ids:
-        return list(index.entities.values())
-    return list({e.id: e for t in type_ids for e in index.by_type.get(t, [])}.values())
-
-
-def _blocked(index: Index, pool: list[Entity], text: str, wanted: int) -> list[Entity]:
+def _blocked(index: Index, pool: Pool, text: str, wanted: int) -> list[Entity]:
     """The plausible persons of the pool (every person when there are few, so that a misspelt family name is
-    still found), and every other entity of the pool."""
-    persons = [e for e in pool if e.person]
+    still found), in the pool's order, and every other entity of the pool."""
+    persons = pool.persons
     if len(persons) > FULL_SCAN_LIMIT:
         allowed = index.plausible(text, wanted)
-        persons = [e for e in persons if e.id in allowed]
-    return persons + [e for e in pool if not e.person]
+        persons = [persons[i] for i in sorted(pool.place[a] for a in allowed if a in pool.place)]
+    return persons + pool.others
 
 
 def _name_score(entity: Entity, text: str) -> float:
