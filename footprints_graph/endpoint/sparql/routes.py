@@ -12,6 +12,7 @@ from footprints_graph.endpoint.sparql import editor
 from footprints_graph.endpoint.sparql.backends import ReadableStore
 from footprints_graph.endpoint.sparql.cache import answer_cache, cache_key
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, serialize_triples
+from footprints_graph.endpoint.sparql.guard import result_too_large
 from footprints_graph.endpoint.sparql.protocol import (
     GRAPH,
     SOLUTIONS,
@@ -61,14 +62,17 @@ def sparql() -> Response:
 def _stored_answer(release: Release, operation: QueryOperation) -> StoredAnswer | None:
     """The answer the release carries for a library query (releases/views/library.py) when the engine would give
     the same: the exact text, the dataset the build ran it on (no dataset parameters, no FROM), a store that holds
-    the release (a server being loaded answers for what it holds so far), and no more rows than the endpoint
-    sends (a larger answer goes to the engine, which refuses it). Before the cache and without a query slot."""
+    the release (a server being loaded answers for what it holds so far). Before the cache and without a query
+    slot. An answer of more rows than the endpoint sends is refused at once, as the engine refuses it once it has
+    counted them (guard.capped)."""
     if operation.default_graphs or operation.named_graphs or not release.holds_release():
         return None
     stored = release.memo("library answers", lambda: LibraryAnswers(release.path / VIEWS)).find(operation.text)
-    limit = current_site().config.max_result_rows
-    if stored is None or "FROM" in operation.keywords or (limit and stored.rows > limit):
+    if stored is None or "FROM" in operation.keywords:
         return None
+    limit = current_site().config.max_result_rows
+    if limit and stored.rows > limit:
+        raise result_too_large(limit)
     return stored
 
 

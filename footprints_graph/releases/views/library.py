@@ -80,7 +80,7 @@ def _write_answer(store: ox.Store, text: str, stem: Path) -> int | None:
     """Write the answer to `text` as `stem`.<extension> in every syntax; its number of rows (None: not carried).
     Evaluated and written on this thread (pyoxigraph's results stay on the thread that made them), without
     Python's lock while the engine works."""
-    if "SERVICE" in text.upper():
+    if "SERVICE" in text.upper():  # wherever it is, even in a comment: a query left out only costs the engine's time
         log.info("library query %s names a SERVICE: left to the engine", stem.name)
         return None
     try:

@@ -1,9 +1,10 @@
 """Issue 15: /sparql answers a library query's exact text from the answer its release carries
 (releases/views/library.py), in the negotiated format, before the answer cache and without a query slot; the
-answer is the engine's. Any other text, a dataset parameter, more rows than the endpoint sends, or a release built
-before answers were carried goes to the engine; served from a SPARQL server (serve --store), so does every query
-until the server holds the release. Which one answered is seen by a copy of the release whose stored
-answer to one query was replaced by a marker: the engine never gives that."""
+answer is the engine's. Any other text, a dataset parameter, or a release built before answers were carried goes
+to the engine, as does every query served from a SPARQL server (serve --store) until it holds the release; an
+answer of more rows than the endpoint sends is refused at once, as the engine refuses it. Which one answered is
+seen by a copy of the release whose stored answer to one query was replaced by a marker: the engine never gives
+that."""
 
 import json
 import shutil
@@ -44,11 +45,16 @@ def _client(home: Path, **settings):
 
 
 @pytest.fixture(scope="module")
-def engine_only(built_home, tmp_path_factory):
+def engine_only_home(built_home, tmp_path_factory) -> Path:
     """The release as one built before the library's answers were carried: no manifest."""
     home = _copy(built_home, tmp_path_factory.mktemp("old"))
     (current_release(home) / FOLDER / MANIFEST).unlink()
-    return _client(home)
+    return home
+
+
+@pytest.fixture(scope="module")
+def engine_only(engine_only_home):
+    return _client(engine_only_home)
 
 
 @pytest.fixture(scope="module")
@@ -121,11 +127,16 @@ def test_dataset_parameters_go_to_the_engine(marked, built_release, parameter):
     assert rows != FROM_THE_RELEASE
 
 
-def test_an_answer_over_the_row_limit_goes_to_the_engine(marked_home):
+def test_an_answer_over_the_row_limit_is_refused_at_once_as_the_engine_refuses_it(marked_home, engine_only_home):
+    """Refused without running (every query slot held: the engine would be busy), in the engine's words."""
     rows = LibraryAnswers(current_release(marked_home) / FOLDER).find(TEXT).rows
     assert rows > 1
-    refused = _client(marked_home, max_result_rows=rows - 1).get("/sparql", query_string={"query": TEXT})
-    assert refused.status_code == 400 and "more than" in refused.text
+    engine = _client(engine_only_home, max_result_rows=rows - 1).get("/sparql", query_string={"query": TEXT})
+    client = _client(marked_home, max_result_rows=rows - 1, max_concurrent_queries=1)
+    with QuerySlots(marked_home, 1).hold():
+        refused = client.get("/sparql", query_string={"query": TEXT})
+    assert refused.status_code == engine.status_code == 400
+    assert refused.text == engine.text and "more than" in refused.text
     kept = _client(marked_home, max_result_rows=rows).get("/sparql", query_string={"query": TEXT, "format": "json"})
     assert _marker_rows(kept) == FROM_THE_RELEASE
 
