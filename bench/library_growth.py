@@ -12,7 +12,6 @@ a quadratic query would otherwise hold the machine for hours. The section "## Li
 is replaced (bench/run.py keeps its own section)."""
 
 import argparse
-import statistics
 import subprocess
 import time
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ HEADING = "## Library queries by size"
 @dataclass(frozen=True)
 class Answer:
     timings: Timings
-    cpu: float  # median seconds of CPU the query took in this thread (the engine evaluates in the caller's thread)
+    cpu: float  # least seconds of CPU the query took in this thread (the engine evaluates in the caller's thread)
     rows: list[str]  # sorted, each row's values as text: two libraries agree when these are equal
 
 
@@ -90,8 +89,8 @@ def earlier_text(name: str, commit: str) -> str | None:
 
 def ask(store: ox.Store, text: str, budget: float) -> Answer:
     """Time the query to its last solution; the solutions are turned into text for comparison outside the timing.
-    CPU time is taken too: on a machine shared with other work it measures the query's cost, which wall time
-    mixes with the other processes' (the fitted exponent uses it)."""
+    CPU time is taken too, the least of the runs: on a machine shared with other work it measures the query's
+    cost, which wall time mixes with the other processes' (and contention for caches lengthens any one run)."""
     solutions: list[list] = []
     cpu: list[float] = []
 
@@ -103,7 +102,7 @@ def ask(store: ox.Store, text: str, budget: float) -> Answer:
 
     timings = repeat(run, budget, most=5)
     rows = sorted(repr([str(term) if term is not None else None for term in row]) for row in solutions)
-    return Answer(timings, statistics.median(cpu), rows)
+    return Answer(timings, min(cpu), rows)
 
 
 def render(sizes, current, before, results, given_up, args) -> str:
@@ -117,8 +116,9 @@ def render(sizes, current, before, results, given_up, args) -> str:
             lines.append(row(name, f" (before {args.before})", sizes, results, "before", stopped))
     disagree = [f"{name} at {size:,}" for (name, size, which) in results if which == "before"
                 and results[name, size, "before"].rows != results[name, size, "now"].rows]
-    lines += ["", "Answers of the rewritten queries against the earlier ones, row for row: "
-              + ("identical at every size asked." if not disagree else "different: " + ", ".join(disagree))]
+    if args.before:
+        lines += ["", "Answers of the rewritten queries against the earlier ones, row for row: "
+                  + ("identical at every size asked." if not disagree else "different: " + ", ".join(disagree))]
     return "\n".join(lines)
 
 
@@ -126,7 +126,7 @@ def intro(sizes, args) -> str:
     stores = ", ".join(f"{s:,}" for s in sizes)
     return (f"Each library query in-process (pyoxigraph {ox.__version__}, the release's store on disk, union "
             f"default graph as the endpoint asks) at {stores} synthetic victims: p50 wall time in ms, and in brackets "
-            "the CPU time the query took in its thread (median); each exponent is the slope of a log-log fit of "
+            "the least CPU time the query took in its thread over the same runs; each exponent is the slope of a log-log fit of "
             "one of them (1: grows as the victims do). " + ", ".join(sorted(LIBRARY_STAND_INS))
             + " asked with synth's stand-in for their real example. `python bench/library_growth.py`"
             + (f" --before {args.before}" if args.before else "") + f". {args.note}".rstrip(". ") + ".")
