@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from footprints_graph.endpoint.sparql.cache import EXTENSION
 from footprints_graph.endpoint.sparql.guard import QuerySlots
 from footprints_graph.iris import release_graph
 from footprints_graph.releases.serving import current_release
@@ -139,6 +140,15 @@ def test_an_answer_over_the_row_limit_is_refused_at_once_as_the_engine_refuses_i
     assert refused.text == engine.text and "more than" in refused.text
     kept = _client(marked_home, max_result_rows=rows).get("/sparql", query_string={"query": TEXT, "format": "json"})
     assert _marker_rows(kept) == FROM_THE_RELEASE
+
+
+def test_with_the_answer_cache_on_a_repeat_is_the_stored_answer(built_home, built_release):
+    """The whole-response cache (cache.ResponseCache) keeps the file's bytes as sent, not an emptied file."""
+    app = create_app(EndpointConfig(home=built_home))
+    client, cache = app.test_client(), app.extensions[EXTENSION]
+    stored = LibraryAnswers(built_release / FOLDER).find(TEXT).file(QRF.CSV).read_bytes()
+    answers = [client.get("/sparql", query_string={"query": TEXT, "format": "csv"}).data for _ in range(3)]
+    assert answers == [stored] * 3 and cache.hits == 2
 
 
 def test_an_old_release_is_answered_by_the_engine(engine_only):
