@@ -9,6 +9,7 @@ import pytest
 
 from footprints_graph.convert.synth import write_synthetic
 from footprints_graph.endpoint.sparql.evaluation import evaluate
+from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.endpoint.sparql.protocol import SOLUTIONS, QueryOperation, format_named
 from footprints_graph.iris import SYNTHETIC_BASE
 from footprints_graph.releases.build import build
@@ -60,6 +61,10 @@ def synthetic_release(tmp_path_factory) -> Path:
 @pytest.mark.slow  # a build of its own
 def test_every_library_answer_on_a_synthetic_build_is_the_engines(synthetic_release):
     assert assert_release_carries_the_engines_answers(synthetic_release) >= 300
+
+
+def test_the_build_runs_the_texts_the_library_serves():
+    assert library_texts() == {query.name: query.text for query in library()}
 
 
 def test_the_manifest_knows_each_query_by_its_exact_text(built_release):
