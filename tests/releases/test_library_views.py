@@ -88,11 +88,11 @@ def test_no_restricted_record_is_in_a_library_answer(restricted_home):
 
 
 def test_ask_is_carried_and_what_the_build_cannot_answer_exactly_is_not(built_release, tmp_path):
-    """An ASK in every syntax; a CONSTRUCT (the engine writes graphs), a relative IRI (resolved against each
-    request's URL) and a SERVICE (the build never calls out) are left to the engine."""
+    """An ASK in every syntax; a CONSTRUCT (the engine writes graphs), a relative IRI or IRI() (resolved against
+    each request's URL) and a SERVICE (the build never calls out) are left to the engine."""
     store = open_store(built_release / "store")
     texts = {"ask": "ASK { ?s a ?class }", "construct": "CONSTRUCT WHERE { ?s a ?class } LIMIT 1",
-             "relative": "SELECT * WHERE { ?s ?p <relative> }",
+             "relative": "SELECT * WHERE { ?s ?p <relative> }", "iri": 'SELECT (IRI("relative") AS ?iri) {}',
              "service": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"}
     write_library_answers(store, tmp_path, texts)
     answers = LibraryAnswers(tmp_path)

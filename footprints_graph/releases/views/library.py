@@ -6,14 +6,15 @@ sha256 of the query's exact text to the files. The endpoint then answers that ve
 
 Only SELECT and ASK answers are carried, in the four syntaxes of SPARQL results: the library holds no CONSTRUCT or
 DESCRIBE, whose answers the engine keeps giving. A query that cannot run without a base (relative IRIs), or that
-names a SERVICE (the build never calls out), is left to the engine too. The answer is written once as TSV and the
-other syntaxes are written from it, as the endpoint does when it caps a result (guard.capped): one evaluation each,
-and the same terms in the same order in every syntax.
+calls a SERVICE (the build never calls out) or IRI()/URI() (resolved against the request's URL), is left to the
+engine too. The answer is written once as TSV and the other syntaxes are written from it, as the endpoint does
+when it caps a result (guard.capped): one evaluation each, and the same terms in the same order in every syntax.
 """
 
 import hashlib
 import json
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,8 @@ SYNTAXES = (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResul
 # A browser's form sends a textarea's lines ended by CR LF (the editor's Run), which the engine reads as the same
 # query wherever a line ends outside a long string
 LONG_STRINGS = ('"""', "'''")
+# SERVICE (the build never calls out) and the functions that resolve a string against the base IRI of the request
+LEFT_TO_THE_ENGINE = re.compile(r"\bSERVICE\b|\b[IU]RI\s*\(", re.IGNORECASE)
 log = logging.getLogger(__name__)
 
 
@@ -80,8 +83,8 @@ def _write_answer(store: ox.Store, text: str, stem: Path) -> int | None:
     """Write the answer to `text` as `stem`.<extension> in every syntax; its number of rows (None: not carried).
     Evaluated and written on this thread (pyoxigraph's results stay on the thread that made them), without
     Python's lock while the engine works."""
-    if "SERVICE" in text.upper():  # wherever it is, even in a comment: a query left out only costs the engine's time
-        log.info("library query %s names a SERVICE: left to the engine", stem.name)
+    if LEFT_TO_THE_ENGINE.search(text):  # wherever it is, even in a comment: left out, it only costs the engine's time
+        log.info("library query %s calls a SERVICE, IRI() or URI(): left to the engine", stem.name)
         return None
     try:
         results = store.query(text, use_default_graph_as_union=True)
