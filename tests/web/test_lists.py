@@ -7,7 +7,9 @@ import json
 
 import pyoxigraph as ox
 
+from footprints_graph.web import EndpointConfig, create_app
 from support.html import parse
+from support.security import RESTRICTED_NAME, restricted_iris
 
 CSV, JSON = {"Accept": "text/csv"}, {"Accept": "application/json"}
 PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
@@ -93,3 +95,21 @@ def test_search_pages_through_many_hits(client, monkeypatch):
         html = parse(client.get(f"/search?q=kim&page={page}", headers={"Accept": "text/html"}).text)
         shown += len(html.find_all("li", attrs={"data-id": True}))
     assert shown == total > 2
+
+
+def test_no_restricted_record_is_in_a_list(restricted_home):
+    """A restricted person is in no list to take away, nor is anything about them."""
+    client = create_app(EndpointConfig(home=restricted_home)).test_client()
+    hidden = restricted_iris(restricted_home)
+    lists = [client.get(path) for path in ("/browse.csv", "/browse.json", "/browse.json?year=2016")]
+    text = "".join(_body(response) for response in lists)
+    assert "/person/kim-jung-wook" in text and RESTRICTED_NAME not in text
+    assert not any(iri in text for iri in hidden)
+    for rows in (_json(client.get(f"/search.json?q={RESTRICTED_NAME}"))["rows"],
+                 _csv(client.get(f"/search.csv?q={RESTRICTED_NAME}"))):
+        assert not {row["iri"] for row in rows} & hidden
+
+
+def _body(response) -> str:
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
