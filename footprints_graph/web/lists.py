@@ -12,6 +12,7 @@ from flask import Response, abort, request
 from footprints_graph.endpoint.sparql.protocol import best_match
 
 LISTS = {"text/csv": "csv", "application/json": "json"}  # media type → extension
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def wanted_list(extension: str | None) -> str | None:
@@ -28,11 +29,20 @@ def csv_lines(columns: Iterable[str], rows: Iterable[dict]) -> Iterator[str]:
     writer = csv.DictWriter(buffer, list(columns), lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: " ".join(v) if isinstance(v, list | tuple) else v for k, v in row.items()})
+        writer.writerow({k: inert(" ".join(v) if isinstance(v, list | tuple) else v) for k, v in row.items()})
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
     yield buffer.getvalue()
+
+
+def inert(value):
+    """A text cell a spreadsheet would run as a formula (it starts with = + - @, a tab or a return: a name
+    contributed as `=HYPERLINK(…)`) with a `'` before it, which spreadsheets show as text (OWASP's advice on CSV
+    injection); numbers and other cells as they are. The JSON list keeps every value as stored."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
 
 
 def json_lines(head: dict, rows: Iterable[dict]) -> Iterator[str]:

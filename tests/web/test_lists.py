@@ -8,6 +8,7 @@ import json
 import pyoxigraph as ox
 
 from footprints_graph.web import EndpointConfig, create_app
+from footprints_graph.web.lists import csv_lines
 from support.html import parse
 from support.security import RESTRICTED_NAME, restricted_iris
 
@@ -113,3 +114,11 @@ def test_no_restricted_record_is_in_a_list(restricted_home):
 def _body(response) -> str:
     assert response.status_code == 200
     return response.get_data(as_text=True)
+
+
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_written_as_text():
+    rows = [{"name": "=HYPERLINK(\"http://x.example\",\"Kim\")", "age": 41, "note": "@SUM(A1)"},
+            {"name": "Kim Jung-wook", "age": "-", "note": ["+1", "x"]}]
+    written = list(csv.DictReader(io.StringIO("".join(csv_lines(["name", "age", "note"], rows)))))
+    assert written == [{"name": "'=HYPERLINK(\"http://x.example\",\"Kim\")", "age": "41", "note": "'@SUM(A1)"},
+                       {"name": "Kim Jung-wook", "age": "'-", "note": "'+1 x"}]
