@@ -73,7 +73,7 @@ def test_the_manifest_knows_each_query_by_its_exact_text(built_release):
         assert answers.find(text) is not None
         assert answers.find(text.replace("\n", "\r\n")) is not None  # a browser form's line ends
         assert answers.find(text + " ") is None
-        assert answers.find(text.replace("SELECT", "select", 1)) is None
+        assert answers.find(text[:-1]) is None
 
 
 def test_no_restricted_record_is_in_a_library_answer(restricted_home):
