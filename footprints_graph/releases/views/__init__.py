@@ -1,7 +1,8 @@
 """The views a release carries: what pages and services need that would otherwise be computed on the first
 request of every worker — browse's facet index (facets.py), the name index search and reconciliation share
-(reconciliation/index.py), the home page's counts and lists (aggregates.py) — computed by the build from the
-public store and written into `<release>/views/` before the release has its name.
+(reconciliation/index.py), the home page's counts and lists (aggregates.py), the query library's answers
+(library.py) — computed by the build from the public store and written into `<release>/views/` before the release
+has its name.
 
 A view belongs to one build: it lives in the release folder, so a new release brings its own and none outlives
 its build. Restricted records never enter one (the public store holds none). A release written before views
@@ -11,7 +12,8 @@ asked for, in memory (the release folder is never written once it has its name).
 Files: `views.json` (the format and the base the views were computed under), `browse.sqlite`, `names.pickle`
 (the reconciliation Index as pickle: it is sets and dicts of our own frozen dataclasses, which pickle rebuilds
 in C several times faster than the names could be parsed again; the file is written by our build into our own
-release folder, as trusted as the store beside it, and never read from anywhere else), `home.json`.
+release folder, as trusted as the store beside it, and never read from anywhere else), `home.json`,
+`library.json` and `library/` (each library query's answer in every result format, by the hash of its text).
 """
 
 import json
