@@ -21,11 +21,11 @@ STAGES = {
     "validate": "validate_records",
     "write the N-Quads dump": "write_nquads",
     "write the public store": "write_store",
-    "compute the views (in a process of its own, waited for after the dumps)": "_views_computed",
+    "compute the views (a process of its own)": "_views_computed",
     "write four more dumps": "write_dumps",
     "write the curators' store": "write_extended_store",
     "write validation reports": "_write_report",
-    "tell what changed since the previous release (in a process of its own)": "_changes_apart",
+    "tell what changed since the previous release (a process of its own)": "_changes_apart",
     "describe the release": "write_release_description",
 }
 

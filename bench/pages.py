@@ -27,10 +27,10 @@ class PageTimings:
 
 def page_paths(release: Path, base: str) -> dict[str, str]:
     """The pages to ask for, by name, chosen from the release: the category and the status that keep the most
-    victims, the first victim in browse order (searched by name, and opened) and the first figure."""
+    victims, the first named victim in browse order (searched by name, and opened) and the first figure."""
     facets = FacetIndex(release / "views" / "browse.sqlite")
     category, status = (_largest(facets, facet) for facet in ("category", "status"))
-    person = facets.persons(facets.chosen({}), 0, 1)[0]
+    person = next(p for p in facets.persons(facets.chosen({}), 0, 100) if p.name)  # the first that has a name
     space = IriSpace(base)
     return {
         "home": "/",

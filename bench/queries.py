@@ -143,7 +143,9 @@ class Throughput:
 
     @property
     def per_second(self) -> float:
-        return (self.requests - self.not_ok) / self.seconds
+        """Successful answers a second. Failures include connections refused, which wrk does not count among
+        its requests: a server that died under the load answers none, not fewer than none."""
+        return max(self.requests - self.not_ok, 0) / self.seconds
 
 
 def requests_file(folder: Path, name: str, lines: list[str]) -> Path:

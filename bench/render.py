@@ -216,7 +216,7 @@ def _builds(figures: Figures) -> str:
 
 def _stages(figures: Figures) -> str:
     largest = figures.builds[-1]
-    rows = [[name + (" (on a thread, alongside validation)" if name in largest.background else ""),
+    rows = [[name + (", alongside validation" if name in largest.background else ""),
              f"{seconds:.1f} s", f"{seconds / largest.seconds:.0%}"]
             for name, seconds in sorted(largest.stages.items(), key=lambda item: -item[1])]
     other = largest.seconds - sum(s for name, s in largest.stages.items() if name not in largest.background)
