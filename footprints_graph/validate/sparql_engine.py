@@ -27,6 +27,8 @@ from footprints_graph.validate.report import Severity, ValidationResult
 from footprints_graph.validate.sparql_compile import FOCUS_GRAPH, FOCUS_MEMBER, Check, Focus, compile_shapes
 from footprints_graph.vocab import FP
 
+LOAD_BATCH = 100_000  # quads handed to the store at a time: its copy of them is made per call
+
 
 def _write_focus(store: ox.Store, focus: Focus, nodes: Iterable) -> None:
     graph, mark, member = ox.NamedNode(FOCUS_GRAPH), ox.NamedNode(focus.mark), ox.NamedNode(FOCUS_MEMBER)
@@ -80,7 +82,9 @@ def load_store(*parts: Iterable[tuple], converted: Iterable[ox.Quad] = ()) -> tu
 
     quads = [ox.Quad(convert(s), convert(p), convert(o)) for part in parts for s, p, o in part]
     store.extend(quads)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in converted)  # no list of them held
+    converted = iter(converted)
+    while batch := list(itertools.islice(converted, LOAD_BATCH)):  # pyoxigraph copies what it is given at once
+        store.extend([ox.Quad(q.subject, q.predicate, q.object) for q in batch])
     return store, StoreTerms({v.value: k for k, v in blanks.items()}, cache_.keys())
 
 
