@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from footprints_graph.convert.synth import write_synthetic
+from footprints_graph.iris import SYNTHETIC_BASE
 from footprints_graph.releases.build import build
 from footprints_graph.releases.serving import current_release
 from footprints_graph.store.embedded import open_store
@@ -78,6 +80,15 @@ def restricted_home(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def built_release(built_home) -> Path:
     return current_release(built_home)
+
+
+@pytest.fixture(scope="session")
+def synthetic_release(tmp_path_factory) -> Path:
+    """A release of 400 synthetic victims (convert/synth.py, seed 1), built once: a few of them restricted."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    write_synthetic(folder / "data", 400, 1)
+    build(folder / "data", folder / "home", SYNTHETIC_BASE)
+    return current_release(folder / "home")
 
 
 @pytest.fixture(scope="session")

@@ -7,12 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from footprints_graph.convert.synth import write_synthetic
 from footprints_graph.endpoint.sparql.evaluation import evaluate
 from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.endpoint.sparql.protocol import SOLUTIONS, QueryOperation, format_named
-from footprints_graph.iris import SYNTHETIC_BASE
-from footprints_graph.releases.build import build
 from footprints_graph.releases.serving import current_release
 from footprints_graph.releases.views import FOLDER
 from footprints_graph.releases.views.library import SYNTAXES, LibraryAnswers, library_texts, write_library_answers
@@ -47,15 +44,6 @@ def assert_release_carries_the_engines_answers(release: Path) -> int:
 
 def test_every_library_answer_on_data_is_the_engines(built_release):
     assert assert_release_carries_the_engines_answers(built_release) > 0
-
-
-@pytest.fixture(scope="module")
-def synthetic_release(tmp_path_factory) -> Path:
-    """A release of 300 synthetic victims (convert/synth.py), built once for the module."""
-    folder = tmp_path_factory.mktemp("synthetic")
-    write_synthetic(folder / "data", 300, 7)
-    build(folder / "data", folder / "home", SYNTHETIC_BASE)
-    return current_release(folder / "home")
 
 
 @pytest.mark.slow  # a build of its own

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from footprints_graph.convert.synth import write_synthetic
 from footprints_graph.iris import DEFAULT_BASE, PREFIXES, SYNTHETIC_BASE
-from footprints_graph.releases.build import build
 from footprints_graph.releases.serving import NoRelease, Release, Releases, current_release
 from footprints_graph.releases.views import FOLDER, ReleaseViews
 from footprints_graph.releases.views.facets import FACETS
@@ -95,15 +93,6 @@ def test_the_counts_on_data_are_the_pages(built_release):
     """Figures the browse page's tests state, from the view: none is empty by accident."""
     counts = view_counts(_views(built_release, DEFAULT_BASE), {"year": ["2016"], "status": ["detained"]})
     assert counts[("total", "")] == 3
-
-
-@pytest.fixture(scope="module")
-def synthetic_release(tmp_path_factory) -> Path:
-    """A release of 400 synthetic victims (convert/synth.py), built once for the module."""
-    folder = tmp_path_factory.mktemp("synthetic")
-    write_synthetic(folder / "data", 400, 1)
-    build(folder / "data", folder / "home", SYNTHETIC_BASE)
-    return current_release(folder / "home")
 
 
 def _synthetic_selections(views: ReleaseViews) -> list[dict[str, list[str]]]:
