@@ -1,5 +1,7 @@
 """What every view needs: the settings, the release being served, and the map from IRIs to local paths."""
 
+import os
+
 from flask import current_app, request
 
 from footprints_graph.endpoint.config import EndpointConfig
@@ -13,9 +15,19 @@ class Site:
         self.config = config
         self.releases = Releases(config.home, store_opener(config), check_store=bool(config.store_url))
         self.space = IriSpace(config.base)
+        self._opened: tuple[str, Release] | None = None  # the link's text and the release it named
 
     def release(self) -> Release:
-        return self.releases.current()
+        """The release `current` links to: the one opened before while the link still names it (one system call,
+        where following the link to its folder took several, three times in each request)."""
+        try:
+            link = os.readlink(self.config.home / "current")
+        except OSError:  # no release yet, or not a link: Releases says what is wrong
+            return self.releases.current()
+        opened = self._opened
+        if opened is None or opened[0] != link or opened[1].pid != os.getpid():
+            opened = self._opened = (link, self.releases.current())
+        return opened[1]
 
     def root(self) -> str:
         """The server's public URL without a trailing slash: configured, or the host the request was sent to."""

@@ -8,14 +8,17 @@ source document those triples cite (label, title, symbol, URL), so a client can 
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
+from werkzeug.exceptions import InternalServerError
 
 from footprints_graph.endpoint.language import Words, chosen_language
 from footprints_graph.endpoint.linked_data.presentation import IriSpace, Presenter, iris_in, web_link
 from footprints_graph.endpoint.linked_data.records import record_layout
 from footprints_graph.endpoint.site import current_site
+from footprints_graph.endpoint.sparql.backends import ReadableStore
 from footprints_graph.endpoint.sparql.evaluation import serialize_triples
 from footprints_graph.endpoint.sparql.protocol import (
     GRAPH,
@@ -39,6 +42,7 @@ SOURCE_SUMMARY = (RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http:
                   SCHEMA_URL, ONTOLOGY + "unDocumentSymbol", "http://purl.org/dc/terms/publisher",
                   "http://purl.org/dc/terms/issued")
 HTML = "text/html"
+DESCRIPTION_LIMIT = 100_000  # triples read for one pattern of a description (a person's whole record: about 50)
 
 blueprint = Blueprint("linked_data", __name__)
 blueprint.add_app_template_test(web_link, "web_link")  # `{% if url is web_link %}`: only these link out
@@ -47,63 +51,91 @@ blueprint.add_app_template_test(web_link, "web_link")  # `{% if url is web_link 
 # ----------------------------------------------------------------------------- descriptions
 
 
+class DescriptionTooLarge(InternalServerError):
+    """A resource with more statements to describe than one answer may hold (DESCRIPTION_LIMIT): read until the
+    limit, then refused, so that a graph or a record of millions of triples never holds a worker for long."""
+
+    def __init__(self, iri: str):
+        super().__init__(f"<{iri}> has more than {DESCRIPTION_LIMIT:,} statements to describe; this server describes "
+                         f"at most {DESCRIPTION_LIMIT:,} in one answer. Ask /sparql for them, a page at a time "
+                         "(LIMIT and OFFSET).")
+
+
 @dataclass
 class Description:
     iri: str
     triples: list[ox.Triple] = field(default_factory=list)
     claims: list[str] = field(default_factory=list)  # claim nodes about the resource
-    incoming: list[ox.Triple] = field(default_factory=list)  # what other resources say about it (HTML only)
     members: list[str] = field(default_factory=list)  # for a named graph: the resources in it
+    store: ReadableStore | None = field(default=None, repr=False, compare=False)  # read for `incoming`
+
+    @cached_property
+    def incoming(self) -> list[ox.Triple]:
+        """What other resources say about it: only pages show it, so it is read when first asked for."""
+        if self.store is None or self.members:  # a named graph's page lists its members instead
+            return []
+        return sorted(_triples(self.store, self.iri, None, None, ox.NamedNode(self.iri)), key=str)
 
 
-def _triples(store: ox.Store, subject=None, predicate=None, obj=None, graph=None) -> set[ox.Triple]:
-    return {ox.Triple(q.subject, q.predicate, q.object)
-            for q in store.quads_for_pattern(subject, predicate, obj, graph)}
+def _triples(store: ReadableStore, iri: str, subject=None, predicate=None, obj=None, graph=None) -> set[ox.Triple]:
+    """The triples of one pattern, refused past DESCRIPTION_LIMIT (counted as they are read, before all are)."""
+    found = set()
+    for quad in store.quads_for_pattern(subject, predicate, obj, graph):
+        found.add(quad.triple)
+        if len(found) > DESCRIPTION_LIMIT:
+            raise DescriptionTooLarge(iri)
+    return found
 
 
-def own_triples(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> set[ox.Triple]:
+def own_triples(store: ReadableStore, node: ox.NamedNode | ox.BlankNode, iri: str) -> set[ox.Triple]:
     """The node's triples and, recursively, those of the blank nodes it points at."""
     triples, todo, seen = set(), [node], set()
     while todo:
         current = todo.pop()
         seen.add(current)
-        found = _triples(store, current)
+        found = _triples(store, iri, current)
         triples |= found
         todo += [t.object for t in found if isinstance(t.object, ox.BlankNode) and t.object not in seen]
     return triples
 
 
-def claims_about(store: ox.Store, node: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode]:
-    return sorted({t.subject for p in CLAIM_PROPERTIES for t in _triples(store, None, ox.NamedNode(p), node)}, key=str)
+def claims_about(store: ReadableStore, node: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode]:
+    # one pattern per claim property: what else points at the node (a war's thousands of acts) is never read
+    return sorted({t.subject for p in CLAIM_PROPERTIES for t in _triples(store, node.value, None, ox.NamedNode(p), node)},
+                  key=str)
 
 
-def source_summaries(store: ox.Store, triples: Iterable[ox.Triple]) -> set[ox.Triple]:
+def source_summaries(store: ReadableStore, triples: Iterable[ox.Triple], iri: str) -> set[ox.Triple]:
     documents = {t.object for t in triples if t.predicate.value == DCT_SOURCE and isinstance(t.object, ox.NamedNode)}
-    return {t for d in documents for p in SOURCE_SUMMARY for t in _triples(store, d, ox.NamedNode(p))}
+    # a document's own triples are few: one read each, kept to the summary's predicates
+    return {t for d in documents for t in _triples(store, iri, d) if t.predicate.value in SOURCE_SUMMARY}
 
 
-def exists(store: ox.Store, iri: str) -> bool:
+def exists(store: ReadableStore, iri: str) -> bool:
     node = ox.NamedNode(iri)
     return (next(store.quads_for_pattern(node, None, None), None) is not None
             or next(store.quads_for_pattern(None, None, node), None) is not None
             or node in set(store.named_graphs()))
 
 
-def describe(store: ox.Store, iri: str) -> Description:
+def describe(store: ReadableStore, iri: str) -> Description:
+    """The resource's description, read from the store in this process (a few index reads, no query), at most
+    DESCRIPTION_LIMIT triples in each of its reads."""
     node = ox.NamedNode(iri)
-    if node in set(store.named_graphs()) and next(store.quads_for_pattern(node, None, None), None) is None:
+    own = own_triples(store, node, iri)
+    if not own and node in set(store.named_graphs()):
         return _describe_graph(store, node)
     claims = claims_about(store, node)
-    triples = own_triples(store, node).union(*(own_triples(store, c) for c in claims))
-    triples |= source_summaries(store, triples)
-    incoming = _triples(store, None, None, node)
-    if not triples:  # known only as an object (e.g. a version IRI): what points at it is all there is
-        triples = incoming
-    return Description(iri, sorted(triples, key=str), [c.value for c in claims], sorted(incoming, key=str))
+    triples = own.union(*(own_triples(store, c, iri) for c in claims))
+    triples |= source_summaries(store, triples, iri)
+    description = Description(iri, [], [c.value for c in claims], store=store)
+    # known only as an object (e.g. a version IRI): what points at it is all there is
+    description.triples = sorted(triples, key=str) if triples else description.incoming
+    return description
 
 
-def _describe_graph(store: ox.Store, graph: ox.NamedNode) -> Description:
-    triples = _triples(store, graph=graph)
+def _describe_graph(store: ReadableStore, graph: ox.NamedNode) -> Description:
+    triples = _triples(store, graph.value, graph=graph)
     members = sorted({t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)})
     return Description(graph.value, sorted(triples, key=str), members=members)
 
@@ -279,4 +311,4 @@ def local_resource(rest: str) -> Response:
 
 
 def ontology_triples(store: ox.Store) -> list[ox.Triple]:
-    return sorted(_triples(store, graph=ox.NamedNode(str(ONTOLOGY_GRAPH))), key=str)
+    return sorted(_triples(store, str(ONTOLOGY_GRAPH), graph=ox.NamedNode(str(ONTOLOGY_GRAPH))), key=str)

@@ -131,6 +131,20 @@ def test_a_named_graph_iri_gives_its_contents(client, store):
     assert "Kim Kook-kie" in client.get("/id/graph/people", headers={"Accept": "text/html"}).text
 
 
+def test_a_description_past_the_limit_is_refused_with_where_to_ask(built_home, store, monkeypatch):
+    import pyoxigraph as ox
+
+    from footprints_graph.endpoint.linked_data import routes
+    people = ox.NamedNode(ID + "graph/people")
+    in_graph = len(list(store.quads_for_pattern(None, None, None, people)))
+    monkeypatch.setattr(routes, "DESCRIPTION_LIMIT", in_graph - 1)  # the graph is one triple too many
+    client = create_app(EndpointConfig(home=built_home, cache_bytes=0)).test_client()  # no answer kept from before
+    refused = client.get("/id/graph/people.nt")
+    assert refused.status_code == 500 and refused.headers["Content-Type"].startswith("text/plain")
+    assert f"<{people.value}> has more than {in_graph - 1:,} statements" in refused.text and "/sparql" in refused.text
+    assert client.get(KIM, headers={"Accept": "text/turtle"}).status_code == 200  # a record is far below it
+
+
 def test_resource_pages_allow_cross_origin_requests(client):
     response = client.get(f"{KIM}.jsonld", headers={"Origin": "https://example.org"})
     assert response.headers["Access-Control-Allow-Origin"] in ("*", "https://example.org")
