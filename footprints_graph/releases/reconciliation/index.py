@@ -1,5 +1,5 @@
 """The name index of one release: every reconcilable entity (persons, organisations, source documents) with
-its names and types, built by three SPARQL queries and kept by the caller under the build id.
+its names and types, read from the store and kept by the caller under the build id.
 
 An entity's id is its IRI relative to the base (`person/kim-jung-wook`); types are local names in the
 ontology namespace (`Detainee`).
@@ -181,33 +181,50 @@ SELECT ?type ?label ?broader WHERE {
 # patterns ("transitive derived table"), and every store runs a plain triple pattern alike.
 SUBCLASS_QUERY = "SELECT ?class ?super WHERE { ?class rdfs:subClassOf ?super FILTER(isIRI(?super)) }"
 
-# The two queries that read every record name their graphs (GRAPH ?g) rather than use the union default
-# graph, and leave duplicates to Python: several times faster on Oxigraph for 100,000 records.
 # A person is of each victim category a source lists it under: its own class is given only where all its sources
-# agree (convert/records.py), and a query for detainees must still find a person one source lists as such.
-MEMBERS_QUERY = """
-SELECT ?s ?type WHERE { VALUES (?class ?type) { %s }
-  { GRAPH ?g { ?s a ?class } } UNION { GRAPH ?g { ?listing fp:listingOf ?s ; fp:victimCategory ?class } } }"""
-
+# agree (convert/records.py), and a query for detainees must still find a person one source lists as such. The
+# members of each class, and the names, are read off the store's quads by predicate and object in the named graphs
+# (as `GRAPH ?g`), not by SPARQL: the join of every record's types to the classes took 38 s at 100,000 victims.
+#   members: { GRAPH ?g { ?s a ?class } } UNION { GRAPH ?g { ?listing fp:listingOf ?s ; fp:victimCategory ?class } }
+#   names:   GRAPH ?g { ?s ?p ?name }, ?p one of NAME_PREDICATES
 # A name a listing gives (fp:nameAsListed) is also its person's skos:prefLabel or skos:altLabel.
-NAMES_QUERY = """
-SELECT ?s ?p ?name WHERE { VALUES ?p { skos:prefLabel rdfs:label skos:altLabel dct:title } GRAPH ?g { ?s ?p ?name } }"""
+Term = ox.NamedNode | ox.BlankNode | ox.Literal  # what a quad's object can be
+NAME_PREDICATES = ("skos:prefLabel", "rdfs:label", "skos:altLabel", "dct:title")
 
 # Which name an entity is shown under: its preferred label first.
 NAME_RANK = {f"{PREFIXES['skos']}prefLabel": 0, f"{PREFIXES['rdfs']}label": 1, f"{PREFIXES['dct']}title": 2}
 
 
 def build_index(store: ox.Store, base: str) -> Index:
-    """The index of one release: three SPARQL queries over the whole store."""
+    """The index of one release: two small SPARQL queries (the types and the class tree), then the members of
+    each type and their names read off the store's quads."""
     types = _types(store)
     members = _members(store, types)
     found = defaultdict(list)
-    for row in select(store, NAMES_QUERY):
-        if row["s"].value in members:
-            rank = (NAME_RANK.get(row["p"].value, 3), language_rank(row["name"]))
-            found[row["s"].value].append((*rank, row["name"].value))
+    for predicate in NAME_PREDICATES:
+        rank = NAME_RANK.get(prefixed(predicate).value, 3)
+        for quad in named(statements(store, predicate)):
+            if (subject := quad.subject.value) in members:
+                found[subject].append((rank, language_rank(quad.object), quad.object.value))
     entities = {e.id: e for iri, labels in found.items() if (e := _entity(iri, labels, members[iri], base))}
     return Index(base, types, entities)
+
+
+def prefixed(name: str) -> ox.NamedNode:
+    """The IRI a prefixed name of PREFIXES stands for (`skos:prefLabel`)."""
+    prefix, local = name.split(":", 1)
+    return ox.NamedNode(PREFIXES[prefix] + local)
+
+
+def statements(store: ox.Store, predicate: str, value: Term | None = None) -> Iterator[ox.Quad]:
+    """Every quad of `predicate` (a prefixed name), with the object `value` if given, in any graph: read off the
+    store's index by predicate, not joined by SPARQL."""
+    return store.quads_for_pattern(None, prefixed(predicate), value)
+
+
+def named(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """The quads in named graphs (what `GRAPH ?g` matches), not the default graph."""
+    return (quad for quad in quads if not isinstance(quad.graph_name, ox.DefaultGraph))
 
 
 def _types(store: ox.Store) -> dict[str, Type]:
@@ -217,11 +234,22 @@ def _types(store: ox.Store) -> dict[str, Type]:
 
 
 def _members(store: ox.Store, types: dict[str, Type]) -> dict[str, set[str]]:
+    """The types of each entity: those of every class it is of, or a listing of it (in the same graph) gives."""
     subclasses = _subclasses(store)
-    values = " ".join(f"(<{c}> <{ONTOLOGY}{t}>)" for t in types for c in subclasses(f"{ONTOLOGY}{t}"))
+    types_of_class = defaultdict(set)
+    for type_id in types:
+        for class_iri in subclasses(f"{ONTOLOGY}{type_id}"):
+            types_of_class[class_iri].add(local_name(f"{ONTOLOGY}{type_id}"))
+    listed = defaultdict(list)  # (listing, graph) → the persons it lists
+    for quad in named(statements(store, "fp:listingOf")):
+        listed[(quad.subject, quad.graph_name)].append(quad.object.value)
     members = defaultdict(set)
-    for row in select(store, MEMBERS_QUERY % values):
-        members[row["s"].value].add(local_name(row["type"].value))
+    for class_iri, type_ids in types_of_class.items():
+        for quad in named(statements(store, "rdf:type", ox.NamedNode(class_iri))):
+            members[quad.subject.value].update(type_ids)
+        for quad in named(statements(store, "fp:victimCategory", ox.NamedNode(class_iri))):
+            for person in listed.get((quad.subject, quad.graph_name), ()):
+                members[person].update(type_ids)
     return members
 
 

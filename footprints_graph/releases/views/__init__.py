@@ -21,6 +21,7 @@ import logging
 import pickle
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 
@@ -38,11 +39,21 @@ log = logging.getLogger(__name__)
 
 def write_views(release: Path, base: str) -> None:
     """The views of the release being written at `release` (its public store is complete), under the base its
-    records were minted with (`minted_base`)."""
+    records were minted with (`minted_base`). The engine's work — the home page's queries and the query library's
+    answers (library.py) — runs on threads of its own, without Python's lock while the engine evaluates, beside
+    the browse view and the name index read off the store's quads in Python on this thread."""
     store = open_store(release / "store")
+    folder = release / FOLDER
+    folder.mkdir()
     try:
-        compute_views(store, base, release / FOLDER)
-        write_library_answers(store, release / FOLDER)  # the query library's answers (library.py)
+        with ThreadPoolExecutor(max_workers=2) as engine:
+            library = engine.submit(write_library_answers, store, folder)
+            home = engine.submit(home_aggregates, store)
+            write_facets(store, base, folder / "browse.sqlite")
+            _write_names(build_index(store, base), folder / "names.pickle")
+            _write_home(home.result(), folder / "home.json")
+            library.result()
+        (folder / "views.json").write_text(json.dumps({"format": FORMAT, "base": base}) + "\n", encoding="utf-8")
     finally:
         del store
 
@@ -54,13 +65,13 @@ def minted_base(records: Iterable) -> str:
     return graph[: graph.rindex("graph/")] if graph else DEFAULT_BASE
 
 
-def compute_views(store, base: str, folder: Path) -> None:
-    folder.mkdir()
-    write_facets(store, base, folder / "browse.sqlite")
-    with open(folder / "names.pickle", "wb") as file:
-        pickle.dump(build_index(store, base), file, protocol=pickle.HIGHEST_PROTOCOL)
-    (folder / "home.json").write_text(json.dumps(home_aggregates(store), ensure_ascii=False), encoding="utf-8")
-    (folder / "views.json").write_text(json.dumps({"format": FORMAT, "base": base}) + "\n", encoding="utf-8")
+def _write_names(index: Index, path: Path) -> None:
+    with open(path, "wb") as file:
+        pickle.dump(index, file, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _write_home(home: dict[str, list], path: Path) -> None:
+    path.write_text(json.dumps(home, ensure_ascii=False), encoding="utf-8")
 
 
 class ReleaseViews:
@@ -112,4 +123,4 @@ def _carried(folder: Path, base: str) -> bool:
     return written == {"format": FORMAT, "base": base}
 
 
-__all__ = ["FOLDER", "ReleaseViews", "compute_views", "minted_base", "write_views"]
+__all__ = ["FOLDER", "ReleaseViews", "minted_base", "write_views"]
