@@ -16,8 +16,7 @@ from footprints_graph.releases import build as build_module
 # stage name -> the function of footprints_graph.releases.build's namespace that does it
 STAGES = {
     "read and convert records": "convert_tables",
-    "rdflib terms to quads": "_quads",
-    "serialise, sort and deduplicate": "sorted_nquads",
+    "convert to quads, serialise, sort and deduplicate": "sorted_nquads",  # _quads makes them as they are sorted
     "validate": "validate_records",
     "write the N-Quads dump": "write_nquads",
     "write the public store": "write_store",

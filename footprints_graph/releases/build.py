@@ -27,6 +27,7 @@ Unset, the hook costs one look-up of the environment per phase.
 """
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -92,19 +93,15 @@ def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool =
         records += read_link_sets(data_dir / "links", records, base,
                                   contributed_link_sets(data_dir / CONTRIBUTIONS, base))
         public = [r for r in records if not r.restricted]
-        public_quads = _quads(public, progress)
-        lines = sorted_nquads([*public_quads, *_ontology_quads()])
+        lines = sorted_nquads(itertools.chain(_quads(public, progress), _ontology_quads()))
         restricted = [r for r in records if r.restricted]
-        restricted_quads = _quads(restricted, progress=False)
-        restricted_lines = sorted_nquads(restricted_quads)
-        converted = _drained([*public_quads, *restricted_quads])  # every record for validation, not the ontology
-        del public_quads, restricted_quads
+        restricted_lines = sorted_nquads(_quads(restricted, progress=False))
     build_id = release_id(lines, restricted_lines)
     pause_at("read")
     with writing_releases(home):  # one build or restore at a time per home
         previous = current_release(home)
         release, report, changed = _write_release(home, build_id, lines, records, restricted, restricted_lines,
-                                                  previous, converted)
+                                                  previous)
         write_release_description(release, previous, changed)
         if switch:
             make_current(home, release)
@@ -129,18 +126,23 @@ def _refuse_mixing(data_dir: Path, base: str) -> None:
                          f"build them under their own namespace with --base {SYNTHETIC_BASE}")
 
 
-def _quads(records: list[ConvertedRecord], progress: bool) -> list[ox.Quad]:
-    return list(to_quads((s, p, o, record.graph)
-                         for record in tqdm(records, desc="convert", unit="record", disable=not progress)
-                         for s, p, o in record.triples))
+def _quads(records: list[ConvertedRecord], progress: bool) -> Iterator[ox.Quad]:
+    """The records' quads, made as they are serialised: a list of them took 1.5 GiB at 100k victims."""
+    return to_quads((s, p, o, record.graph)
+                    for record in tqdm(records, desc="convert", unit="record", disable=not progress)
+                    for s, p, o in record.triples)
 
 
-def _drained(quads: list[ox.Quad]) -> Iterator[ox.Quad]:
-    """The quads, each let go of as it is taken (from the end: a store takes them in any order), so that the list
-    empties as validation's store fills; with nothing else holding them, each is freed once taken (the two held
-    together made the build's peak at 100k victims)."""
-    while quads:
-        yield quads.pop()
+def _record_quads(nquads: Path, restricted_lines: list[bytes]) -> Iterator[ox.Quad]:
+    """Every record's quads, public and restricted, for validation: read back from the N-Quads dump `nquads` and
+    the restricted records' lines a quad at a time rather than held since they were converted (1.5 GiB at 100k
+    victims). The ontology's graph is left out: validation reads the ontology's facts apart. A blank node keeps
+    its label, the rdflib id it was converted from."""
+    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
+        if quad.graph_name != ontology:
+            yield quad
+    yield from ox.parse(input=b"".join(restricted_lines), format=ox.RdfFormat.N_QUADS)
 
 
 def _ontology_quads() -> list[ox.Quad]:
@@ -149,37 +151,39 @@ def _ontology_quads() -> list[ox.Quad]:
     return [to_quad(s, p, o, ONTOLOGY_GRAPH) for s, p, o in to_canonical_graph(ontology_graph())]
 
 
-def _summary(build_id: str, lines: list[bytes], records: list[ConvertedRecord], report: ValidationReport,
+def _summary(build_id: str, triple_counts: Counter, records: list[ConvertedRecord], report: ValidationReport,
              restricted: list[ConvertedRecord]) -> dict:
+    """`triple_counts`: {graph IRI: its number of quads in the public N-Quads dump}."""
     record_counts = Counter(str(r.graph) for r in records if not r.restricted)
-    triple_counts = Counter(map(line_graph, lines))
     return {
         "build_id": build_id,
         "records": len(records) - len(restricted),
         "restricted_records": len(restricted),
-        "triples": len(lines),
+        "triples": triple_counts.total(),
         "graphs": {g: {"records": record_counts.get(g, 0), "triples": n} for g, n in sorted(triple_counts.items())},
         "validation": public_report(report, restricted).counts(),
     }
 
 
 def _write_release(home: Path, build_id: str, lines: list[bytes], records: list[ConvertedRecord],
-                   restricted: list[ConvertedRecord], restricted_lines: list[bytes], previous: Path | None,
-                   converted: Iterator[ox.Quad]) -> tuple[Path, ValidationReport, dict | None]:
+                   restricted: list[ConvertedRecord], restricted_lines: list[bytes],
+                   previous: Path | None) -> tuple[Path, ValidationReport, dict | None]:
     """Validate the records, and tell what changed since `previous`, while the store and the dumps are written
     into a folder of their own; finish the release (restricted records, reports) and give it its name only
-    when the records conform."""
+    when the records conform. The public `lines` are emptied once the N-Quads dump holds them."""
     releases = home / "releases"
     release = releases / build_id
     if release.exists():  # same input, same id, same bytes: nothing to write, but the records are checked
+        converted = _record_quads(release / "dumps" / "footprints.nq", restricted_lines)
         return release, _validated(records, converted), None
     work = releases / f".incomplete-{build_id}-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        report, changed = _validate_while_writing(work, lines, records, previous, converted)
+        triple_counts = Counter(map(line_graph, lines))
+        report, changed = _validate_while_writing(work, lines, records, restricted_lines, previous)
         _write_restricted(work / "restricted", restricted_lines, work / "store")
-        summary = _summary(build_id, lines, records, report, restricted)
+        summary = _summary(build_id, triple_counts, records, report, restricted)
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _write_report(work, public_report(report, restricted))
         _write_report(work / "restricted", report)  # every result, for curators
@@ -203,21 +207,23 @@ def _validated(records: list[ConvertedRecord], converted: Iterator[ox.Quad]) -> 
     return report
 
 
-def _validate_while_writing(work: Path, lines: list[bytes], records: list[ConvertedRecord], previous: Path | None,
-                            converted: Iterator[ox.Quad]) -> tuple[ValidationReport, dict]:
+def _validate_while_writing(work: Path, lines: list[bytes], records: list[ConvertedRecord],
+                            restricted_lines: list[bytes], previous: Path | None) -> tuple[ValidationReport, dict]:
     """Validate the records while one thread writes the store, the views and the other dumps, and another tells
     the change since `previous`. The views and the change are Python's work, so each runs in a process of its
     own (releases/apart.py: from the store and the N-Quads dump on disk) where a thread would wait for validation
     to let go of Python's lock; the store's bulk loader and the queries run without it. Tried and dropped, at
     100k victims on two cores: the dumps in a forked process (224 s against 196 s). Every thread and process
-    is waited for before the folder can be removed."""
-    nquads = write_nquads(work / "dumps", lines)  # first: the store, and the change, are read from it
+    is waited for before the folder can be removed. `lines` are emptied once written: everything after reads
+    the dump (they took 0.9 GiB at 100k victims)."""
+    nquads = write_nquads(work / "dumps", lines)  # first: everything that follows reads it
+    lines.clear()
     hidden = sorted(str(r.subject) for r in records if r.restricted)  # never named as removed
     with ThreadPoolExecutor(2) as threads:
         changed = threads.submit(_changes_apart, nquads, previous, hidden)
-        written = threads.submit(_write_store_views_and_dumps, work, lines, minted_base(records))
+        written = threads.submit(_write_store_views_and_dumps, work, minted_base(records))
         try:
-            report = _validated(records, converted)
+            report = _validated(records, _record_quads(nquads, restricted_lines))
         finally:
             errors = [future.exception() for future in (written, changed)]
     for error in errors:
@@ -231,14 +237,14 @@ def _changes_apart(nquads: Path, previous: Path | None, hidden: list[str]) -> di
                                  "hidden": hidden})
 
 
-def _write_store_views_and_dumps(work: Path, lines: list[bytes], base: str) -> None:
-    """The store, loaded from the N-Quads dump (no joined copy of the lines is held), then the views computed
-    from it in a process of their own and, meanwhile, the other dumps."""
+def _write_store_views_and_dumps(work: Path, base: str) -> None:
+    """The store, loaded from the N-Quads dump, then the views computed from it in a process of their own and,
+    meanwhile, the other dumps (from the N-Quads dump too)."""
     write_store(work / "store", work / "dumps" / "footprints.nq")
     pause_at("writing")
     with ThreadPoolExecutor(1) as thread:
         views = thread.submit(run_apart, "views", {"release": str(work), "base": base})
-        write_dumps(work / "dumps", lines)
+        write_dumps(work / "dumps")
         _views_computed(views)
 
 

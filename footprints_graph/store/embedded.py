@@ -15,7 +15,7 @@ from footprints_graph.iris import PREFIXES
 def sorted_nquads(quads: Iterable[ox.Quad]) -> list[bytes]:
     """The quads' N-Quads lines, deduplicated and sorted as bytes, so that every dump is byte-stable: serialised
     once by Oxigraph (sorting 3M quad objects by str() took 22 s at 100k victims). The dumps in other formats are
-    serialised again from these lines (`write_dumps`), so no quad object need be kept beside them."""
+    serialised again from the N-Quads dump of these lines (`write_dumps`), so no quad object need be kept."""
     return sorted(set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)))
 
 
@@ -71,13 +71,13 @@ def write_nquads(folder: Path, lines: list[bytes]) -> Path:
     return folder / "footprints.nq"
 
 
-def write_dumps(folder: Path, lines: list[bytes]) -> list[Path]:
-    """The other dumps of the dataset beside the N-Quads one (`write_nquads`, from the same sorted `lines`): TriG
-    and JSON-LD with named graphs, Turtle and N-Triples as one merged graph. N-Triples is written from the lines
-    as they are; Oxigraph serialises the others from the N-Quads and N-Triples dumps read back a quad at a time
-    (it keeps their blank nodes' labels), so no list of every quad is held."""
-    with (folder / "footprints.nt").open("wb") as dump:
-        dump.writelines(merged(lines))
+def write_dumps(folder: Path) -> list[Path]:
+    """The other dumps of the dataset beside the N-Quads one in `folder` (`write_nquads`), read from it: TriG and
+    JSON-LD with named graphs, Turtle and N-Triples as one merged graph. N-Triples is written from its sorted
+    lines read a line at a time; Oxigraph serialises the others from the N-Quads and N-Triples dumps read back a
+    quad at a time (it keeps their blank nodes' labels), so no list of every quad or line is held."""
+    with (folder / "footprints.nq").open("rb") as nquads, (folder / "footprints.nt").open("wb") as dump:
+        dump.writelines(merged(nquads))
     ox.serialize(_read(folder / "footprints.nq"), str(folder / "footprints.trig"), ox.RdfFormat.TRIG, prefixes=PREFIXES)
     ox.serialize(_read(folder / "footprints.nq"), str(folder / "footprints.jsonld"), ox.RdfFormat.JSON_LD)
     ox.serialize(_read(folder / "footprints.nt"), str(folder / "footprints.ttl"), ox.RdfFormat.TURTLE,
@@ -89,7 +89,7 @@ def _read(dump: Path) -> Iterator[ox.Quad]:
     return ox.parse(path=str(dump), format=DUMP_FORMATS[dump.name])
 
 
-def merged(lines: list[bytes]) -> Iterator[bytes]:
+def merged(lines: Iterable[bytes]) -> Iterator[bytes]:
     """Each triple's N-Triples line once, from sorted N-Quads `lines`: a quad's text is its triple's text followed
     by a space and the graph, and a space sorts before any character that can follow a term, so quads sorted by
     text are already grouped and ordered by triple."""
