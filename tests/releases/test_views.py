@@ -180,3 +180,43 @@ def test_warming_a_home_without_a_release_leaves_the_requests_to_say_so(tmp_path
     releases.warm(DEFAULT_BASE).join()
     with pytest.raises(NoRelease, match="no release under"):
         releases.current()
+
+
+# What the name index holds, written here as SPARQL apart from the index's reading of the quads: each entity's
+# types (the classes under each type, or a listing in the same graph giving one) and every name it has.
+MEMBERS = """SELECT ?s ?type WHERE {
+  { VALUES ?type { fp:Victim fp:Organisation fp:SourceDocument } } UNION { ?type skos:inScheme fpv:victim-categories }
+  ?class rdfs:subClassOf* ?type .
+  { GRAPH ?g { ?s a ?class } } UNION { GRAPH ?g { ?listing fp:listingOf ?s ; fp:victimCategory ?class } }
+}"""
+NAMES = """SELECT ?s ?name WHERE { VALUES ?p { skos:prefLabel rdfs:label skos:altLabel dct:title }
+  GRAPH ?g { ?s ?p ?name } }"""
+
+
+def sparql_entities(store, base: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Each entity minted under `base` that has a name: its types (local names) and its names."""
+    types, names = {}, {}
+    for row in _sparql(store, MEMBERS):
+        types.setdefault(row["s"].value, set()).add(row["type"].value.rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+    for row in _sparql(store, NAMES):
+        names.setdefault(row["s"].value, set()).add(row["name"].value)
+    return {iri: (frozenset(types[iri]), frozenset(names[iri])) for iri in types
+            if iri in names and iri.startswith(base)}
+
+
+def index_entities(views: ReleaseViews) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    return {e.iri: (e.types, frozenset(e.names)) for e in views.names.entities.values()}
+
+
+def test_the_name_index_holds_what_sparql_finds_on_data(built_release):
+    views = _views(built_release, DEFAULT_BASE)
+    assert views.carried
+    assert index_entities(views) == sparql_entities(views.store, DEFAULT_BASE)
+
+
+@pytest.mark.slow
+def test_the_name_index_holds_what_sparql_finds_on_a_synthetic_build(synthetic_release):
+    views = _views(synthetic_release, SYNTHETIC_BASE)
+    found = index_entities(views)
+    assert views.carried and len(found) > 300
+    assert found == sparql_entities(views.store, SYNTHETIC_BASE)
