@@ -27,6 +27,7 @@ from footprints_graph.endpoint.sparql.protocol import (
     format_of_media_type,
     formats_for,
 )
+from footprints_graph.errors import FootprintsError
 from footprints_graph.iris import ONTOLOGY, ONTOLOGY_GRAPH
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -51,9 +52,10 @@ blueprint.add_app_template_test(web_link, "web_link")  # `{% if url is web_link 
 # ----------------------------------------------------------------------------- descriptions
 
 
-class DescriptionTooLarge(InternalServerError):
+class DescriptionTooLarge(FootprintsError, InternalServerError):
     """A resource with more statements to describe than one answer may hold (DESCRIPTION_LIMIT): read until the
-    limit, then refused, so that a graph or a record of millions of triples never holds a worker for long."""
+    limit, then refused, so that a graph or a record of millions of triples never holds a worker for long. An
+    HTTP error too: the pages, reconciliation and the curators' routes that describe all answer it as a 500."""
 
     def __init__(self, iri: str):
         super().__init__(f"<{iri}> has more than {DESCRIPTION_LIMIT:,} statements to describe; this server describes "
