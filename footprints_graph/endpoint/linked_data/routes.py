@@ -9,6 +9,7 @@ source document those triples cite (label, title, symbol, URL), so a client can 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
@@ -44,6 +45,7 @@ SOURCE_SUMMARY = (RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http:
                   "http://purl.org/dc/terms/issued")
 HTML = "text/html"
 DESCRIPTION_LIMIT = 100_000  # triples read for one pattern of a description (a person's whole record: about 50)
+INCOMING_SHOWN = 200  # what a page lists of the triples that point at its resource (the data formats carry all)
 
 blueprint = Blueprint("linked_data", __name__)
 blueprint.add_app_template_test(web_link, "web_link")  # `{% if url is web_link %}`: only these link out
@@ -73,10 +75,20 @@ class Description:
 
     @cached_property
     def incoming(self) -> list[ox.Triple]:
-        """What other resources say about it: only pages show it, so it is read when first asked for."""
+        """What other resources say about it: read when first asked for (the data of a resource known only as an
+        object), at most DESCRIPTION_LIMIT."""
         if self.store is None or self.members:  # a named graph's page lists its members instead
             return []
         return sorted(_triples(self.store, self.iri, None, None, ox.NamedNode(self.iri)), key=str)
+
+    @cached_property
+    def incoming_shown(self) -> tuple[list[ox.Triple], bool]:
+        """What a page lists of `incoming`: the first INCOMING_SHOWN in the store's order, and whether there are
+        more — a document that 80,000 listings cite is never read whole for its page."""
+        if self.store is None or self.members:
+            return [], False
+        read = list(islice(self.store.quads_for_pattern(None, None, ox.NamedNode(self.iri)), INCOMING_SHOWN + 1))
+        return sorted((q.triple for q in read[:INCOMING_SHOWN]), key=str), len(read) > INCOMING_SHOWN
 
 
 def _triples(store: ReadableStore, iri: str, subject=None, predicate=None, obj=None, graph=None) -> set[ox.Triple]:
@@ -228,7 +240,7 @@ def resource_representation(iri: str) -> Representation:
 
 def _resource_page(store: ox.Store, description: Description) -> str:
     site = current_site()
-    triples = [*description.triples, *description.incoming]
+    triples = [*description.triples, *description.incoming_shown[0]]
     presenter = Presenter(store, site.space, iris_in(triples) | {description.iri, *description.members})
     record = record_layout(description, presenter, Words(chosen_language(), presenter), site.release().build_id)
     return render_template("resource.html", page=resource_model(description, presenter), iri=description.iri,
@@ -251,7 +263,8 @@ def resource_model(description: Description, presenter: Presenter) -> dict:
         "same_as": [t.object.value for t in own if t.predicate.value == OWL_SAME_AS],
         "claims": [_claim(c, [t for t in by_subject.get(c, []) if t.object.value != description.iri], presenter, urls)
                    for c in description.claims],
-        "incoming": [(presenter.term(t.subject), presenter.term(t.predicate)) for t in description.incoming],
+        "incoming": [(presenter.term(t.subject), presenter.term(t.predicate)) for t in description.incoming_shown[0]],
+        "more_incoming": description.incoming_shown[1],
         "members": [presenter.iri(m) for m in description.members],
     }
 

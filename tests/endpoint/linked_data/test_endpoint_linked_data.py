@@ -12,6 +12,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 
 from footprints_graph import resources
+from footprints_graph.endpoint.linked_data import routes
 from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.terms import to_oxigraph
 from footprints_graph.web import EndpointConfig, create_app
@@ -134,7 +135,6 @@ def test_a_named_graph_iri_gives_its_contents(client, store):
 def test_a_description_past_the_limit_is_refused_with_where_to_ask(built_home, store, monkeypatch):
     import pyoxigraph as ox
 
-    from footprints_graph.endpoint.linked_data import routes
     people = ox.NamedNode(ID + "graph/people")
     in_graph = len(list(store.quads_for_pattern(None, None, None, people)))
     monkeypatch.setattr(routes, "DESCRIPTION_LIMIT", in_graph - 1)  # the graph is one triple too many
@@ -298,3 +298,19 @@ def test_the_query_page_lists_every_library_query(client):
         assert raw.text == query.text and raw.headers["Content-Type"].startswith("application/sparql-query")
         assert query.question.replace("'", "&#39;") in client.get(f"/queries/{query.name}").text
     assert client.get("/queries/no-such-query").status_code == 404
+
+
+def test_a_page_lists_the_first_links_to_its_resource_and_says_more_exist(client, store, monkeypatch):
+    """A document that thousands of listings cite is never read whole for its page: the page lists the first
+    INCOMING_SHOWN links (here 3) and says there are more; the Turtle carries the document's own triples."""
+    counts = store.query("SELECT ?doc (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s <http://purl.org/dc/terms/source> ?doc } }"
+                         " GROUP BY ?doc ORDER BY DESC(?n) LIMIT 1")
+    most_cited, links = next((row["doc"].value, int(row["n"].value)) for row in counts)
+    assert links > 3
+    monkeypatch.setattr(routes, "INCOMING_SHOWN", 3)
+    path = "/" + most_cited.split("/", 3)[3].removeprefix("footprints-graph/")
+    page = client.get(path, headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    linked_from = main_of(html).find("h3", string="Linked from").find_next("table")
+    assert len(linked_from.find_all("tr")) == 3 and "The first 3; more link here" in html
