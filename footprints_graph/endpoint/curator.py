@@ -107,7 +107,7 @@ def curator_resource(key: str) -> Response:
     if not _exists(store, iri):
         raise SparqlProtocolError(404, f"No record has the IRI <{iri}>.")
     chosen = negotiate(request.accept_mimetypes, GRAPH)
-    return Response(serialize_triples(describe(store, iri).triples, chosen), content_type=chosen.content_type)
+    return Response(serialize_triples(describe(store, iri).data, chosen), content_type=chosen.content_type)
 
 
 def _exists(store: ox.Store, iri: str) -> bool:

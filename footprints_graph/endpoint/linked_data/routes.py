@@ -46,6 +46,7 @@ SOURCE_SUMMARY = (RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http:
 HTML = "text/html"
 DESCRIPTION_LIMIT = 100_000  # triples read for one pattern of a description (a person's whole record: about 50)
 INCOMING_SHOWN = 200  # what a page lists of the triples that point at its resource (the data formats carry all)
+MEMBERS_SHOWN = 200  # what a named graph's page lists of the resources in it
 
 blueprint = Blueprint("linked_data", __name__)
 blueprint.add_app_template_test(web_link, "web_link")  # `{% if url is web_link %}`: only these link out
@@ -70,8 +71,18 @@ class Description:
     iri: str
     triples: list[ox.Triple] = field(default_factory=list)
     claims: list[str] = field(default_factory=list)  # claim nodes about the resource
-    members: list[str] = field(default_factory=list)  # for a named graph: the resources in it
+    members: list[str] = field(default_factory=list)  # for a named graph: the first MEMBERS_SHOWN resources in it
+    more_members: bool = False  # a named graph with more resources than `members` lists
     store: ReadableStore | None = field(default=None, repr=False, compare=False)  # read for `incoming`
+    graph: ox.NamedNode | None = None  # the named graph the IRI names, whose triples are its data
+
+    @property
+    def data(self) -> list[ox.Triple]:
+        """The triples of its RDF: a named graph's contents (read only when asked, at most DESCRIPTION_LIMIT), or
+        the description's."""
+        if self.graph is not None and self.store is not None:
+            return sorted(_triples(self.store, self.iri, graph=self.graph), key=str)
+        return self.triples
 
     @cached_property
     def incoming(self) -> list[ox.Triple]:
@@ -149,9 +160,16 @@ def describe(store: ReadableStore, iri: str) -> Description:
 
 
 def _describe_graph(store: ReadableStore, graph: ox.NamedNode) -> Description:
-    triples = _triples(store, graph.value, graph=graph)
-    members = sorted({t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)})
-    return Description(graph.value, sorted(triples, key=str), members=members)
+    """A named graph's page lists its first MEMBERS_SHOWN resources, read in the store's order (by subject) until
+    one more is seen: a graph of 100,000 victims is read whole only for its RDF."""
+    members: set[str] = set()
+    for quad in store.quads_for_pattern(None, None, None, graph):
+        if isinstance(quad.subject, ox.NamedNode):
+            members.add(quad.subject.value)
+            if len(members) > MEMBERS_SHOWN:
+                break
+    shown = sorted(members)[:MEMBERS_SHOWN]
+    return Description(graph.value, members=shown, more_members=len(members) > MEMBERS_SHOWN, store=store, graph=graph)
 
 
 # ----------------------------------------------------------------------------- representations
@@ -234,7 +252,7 @@ def resource_representation(iri: str) -> Representation:
     site = current_site()
     store = site.release().store
     description = describe(store, iri)
-    return Representation(iri, site.space.local(iri) or request.path, lambda: description.triples,
+    return Representation(iri, site.space.local(iri) or request.path, lambda: description.data,
                           lambda: _resource_page(store, description))
 
 
@@ -266,6 +284,7 @@ def resource_model(description: Description, presenter: Presenter) -> dict:
         "incoming": [(presenter.term(t.subject), presenter.term(t.predicate)) for t in description.incoming_shown[0]],
         "more_incoming": description.incoming_shown[1],
         "members": [presenter.iri(m) for m in description.members],
+        "more_members": description.more_members,
     }
 
 

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -125,7 +126,6 @@ def test_no_acceptable_format_for_a_resource_is_a_406(client):
 
 
 def test_a_named_graph_iri_gives_its_contents(client, store):
-    import pyoxigraph as ox
     people = ID + "graph/people"
     graph = parse(client.get("/id/graph/people.nt"), "nt")
     assert len(graph) == len(list(store.quads_for_pattern(None, None, None, ox.NamedNode(people))))
@@ -314,3 +314,15 @@ def test_a_page_lists_the_first_links_to_its_resource_and_says_more_exist(client
     html = page.get_data(as_text=True)
     linked_from = main_of(html).find("h3", string="Linked from").find_next("table")
     assert len(linked_from.find_all("tr")) == 3 and "The first 3; more link here" in html
+
+
+def test_a_graph_page_lists_its_first_resources_and_its_rdf_holds_them_all(client, store, monkeypatch):
+    """A graph of 100,000 victims is read whole only for its RDF: its page lists the first MEMBERS_SHOWN (here 3)
+    resources and says the endpoint has the rest."""
+    people = ox.NamedNode(ID + "graph/people")
+    monkeypatch.setattr(routes, "MEMBERS_SHOWN", 3)
+    html = client.get("/id/graph/people", headers={"Accept": "text/html"}).get_data(as_text=True)
+    listed = main_of(html).find("h3", string="Resources in this graph").find_next("ul")
+    assert len(listed.find_all("li")) == 3 and "The first 3 resources in it" in html
+    graph = parse(client.get("/id/graph/people.nt"), "nt")
+    assert len(graph) == len(list(store.quads_for_pattern(None, None, None, people))) > 3
