@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
+from footprints_graph.endpoint.linked_data import records as records_module
 from footprints_graph.endpoint.linked_data.documentation import RELATIONS
 from footprints_graph.endpoint.linked_data.records import KINDS as RECORD_KINDS
 from footprints_graph.endpoint.messages import EN, KO
@@ -534,3 +535,19 @@ def test_a_worker_compiles_every_page_template_at_start(built_home):
     compile_templates(app)
     compiled = {template.name for template in app.jinja_env.cache.values()}
     assert {"base.html", "browse.html", "search.html", "home.html"} <= compiled
+
+
+def test_a_document_page_counts_what_cites_it_and_labels_the_first_of_each_kind(client, store, monkeypatch):
+    """A document that thousands of records cite: its page reads their IRIs to count them by kind and presents only
+    the first SHOWN_PER_GROUP (here 2) of each, in the pages' order."""
+    monkeypatch.setattr(records_module, "SHOWN_PER_GROUP", 2)
+    document = ID + "document/footprints-south-korean-victims"
+    rows = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s <http://purl.org/dc/terms/source> "
+                       f"<{document}> }} FILTER(STRSTARTS(STR(?s), '{ID}listing/')) }}")
+    listings = int(next(iter(rows))["n"].value)
+    assert listings > 2
+    html = client.get("/id/document/footprints-south-korean-victims", headers={"Accept": "text/html"}).text
+    heading = main_of(html).find("h3", string=f"{EN['group_listing']} ({listings})")
+    shown = heading.find_next("ul").find_all("a")
+    assert [a["href"] for a in shown] == sorted(a["href"] for a in shown) and len(shown) == 2
+    assert f"The first 2 of {listings}." in html
