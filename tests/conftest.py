@@ -91,6 +91,15 @@ def synthetic_release(tmp_path_factory) -> Path:
     return current_release(folder / "home")
 
 
+@pytest.fixture
+def home(tmp_path, built_release) -> Path:
+    """A home of the test's own whose current release is the session's (its inbox, backups… start empty)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "current").symlink_to(built_release)
+    return home
+
+
 @pytest.fixture(scope="session")
 def store(built_release):
     """The built store, opened read-only."""

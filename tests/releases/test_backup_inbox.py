@@ -3,21 +3,11 @@ overwriting a submission the home holds already."""
 
 import tarfile
 
-import pytest
-
 from footprints_graph.releases.backup import restore_backup, write_backup
 from footprints_graph.releases.inbox import INBOX, Inbox, Upload
 from footprints_graph.releases.serving import current_release
 
 TABLE = Upload("good-people.csv", b"person,name,category,source\n")
-
-
-@pytest.fixture
-def home(tmp_path, built_release):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "current").symlink_to(built_release)
-    return home
 
 
 def test_the_inbox_is_backed_up_as_restricted_and_restored_whole(home, tmp_path):

@@ -69,21 +69,29 @@ def test_the_password_comes_from_the_environment(monkeypatch):
         assert parser().parse_args(command).password == "from-the-environment"
 
 
-def _release_without(built_home, tmp_path, graph: str):
-    """A copy of the built home with a second release: the first without `graph` (a table removed from the
-    records), made current."""
+def _second_release(built_home, tmp_path, name: str):
+    """A copy of the built home, its current release `first` and a folder `name` beside it for a second one;
+    the first's N-Quads dump lines and summary, for the test to change and write into the second."""
     home = tmp_path / "home"
     shutil.copytree(built_home, home, symlinks=True)
     first = current_release(home)
-    second = first.parent / "second-release"
+    second = first.parent / name
     (second / "dumps").mkdir(parents=True)
     lines = (first / "dumps" / "footprints.nq").read_text(encoding="utf-8").splitlines(keepends=True)
-    (second / "dumps" / "footprints.nq").write_text("".join(q for q in lines if f"<{graph}> .\n" not in q),
-                                                    encoding="utf-8")
-    summary = json.loads((first / "summary.json").read_text(encoding="utf-8"))
+    return home, second, lines, json.loads((first / "summary.json").read_text(encoding="utf-8"))
+
+
+def _write_release(second, lines: list[str], summary: dict) -> None:
+    (second / "dumps" / "footprints.nq").write_text("".join(lines), encoding="utf-8")
+    (second / "summary.json").write_text(json.dumps(summary | {"build_id": second.name}), encoding="utf-8")
+
+
+def _release_without(built_home, tmp_path, graph: str):
+    """A copy of the built home with a second release: the first without `graph` (a table removed from the
+    records), made current."""
+    home, second, lines, summary = _second_release(built_home, tmp_path, "second-release")
     summary["triples"] -= summary["graphs"].pop(graph)["triples"]
-    summary["build_id"] = second.name
-    (second / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    _write_release(second, [q for q in lines if f"<{graph}> .\n" not in q], summary)
     return home, second
 
 
@@ -133,18 +141,11 @@ NEW_LABEL = '"Kim Jung-wook (changed)"@en'
 def _release_changing_a_label(built_home, tmp_path):
     """A copy of the built home with a second release: the first with a person's preferred label changed (the
     same number of triples). The label it had, the release and the graph."""
-    home = tmp_path / "home"
-    shutil.copytree(built_home, home, symlinks=True)
-    first = current_release(home)
-    second = first.parent / "changed-release"
-    (second / "dumps").mkdir(parents=True)
-    lines = (first / "dumps" / "footprints.nq").read_text(encoding="utf-8").splitlines(keepends=True)
+    home, second, lines, summary = _second_release(built_home, tmp_path, "changed-release")
     index = next(number for number, line in enumerate(lines) if line.startswith(PREF_LABEL))
     old_label, graph = lines[index].removeprefix(PREF_LABEL).removesuffix(" .\n").rsplit(" ", 1)
     lines[index] = f"{PREF_LABEL}{NEW_LABEL} {graph} .\n"
-    (second / "dumps" / "footprints.nq").write_text("".join(lines), encoding="utf-8")
-    summary = json.loads((first / "summary.json").read_text(encoding="utf-8"))
-    (second / "summary.json").write_text(json.dumps(summary | {"build_id": second.name}), encoding="utf-8")
+    _write_release(second, lines, summary)
     return old_label, home, second, graph.strip("<>")
 
 

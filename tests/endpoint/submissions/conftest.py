@@ -17,13 +17,5 @@ def data(tmp_path):
 
 
 @pytest.fixture
-def home(tmp_path, built_release):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "current").symlink_to(built_release)
-    return home
-
-
-@pytest.fixture
 def client(home, data):
     return create_app(EndpointConfig(home=home, data=data, query_timeout=5, curator_token=CURATOR_TOKEN)).test_client()
