@@ -1,15 +1,20 @@
 """The query editor's answer: a browser that sends a query to /sparql without naming a format (and prefers
 HTML to every result format) gets the editor back with the results as a table, links to download them in
 every format, and a link that shares the query. The query runs exactly as any other (the same deadline,
-refusals and limits in sparql.py); only the format it is read back in is chosen here.
+refusals and limits in sparql.py); only the format it is read back in is chosen here. A library query's answer
+carried by the release is sent whole whatever its rows (routes.py), and the page reads only the rows it shows.
 """
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Response, render_template, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from footprints_graph.endpoint.language import explicit_language
 from footprints_graph.endpoint.linked_data.presentation import IriSpace, compact, web_link
@@ -24,9 +29,11 @@ from footprints_graph.endpoint.sparql.protocol import (
     format_named,
     formats_for,
 )
+from footprints_graph.releases.views.library import StoredAnswer
 
 HTML = "text/html"
 TABLE_ROWS = 1000  # rows shown; the downloads carry them all
+TSV = ox.QueryResultsFormat.TSV
 DATASET_PARAMETERS = ("default-graph-uri", "named-graph-uri")
 EXAMPLE = """PREFIX fp: <https://w3id.org/footprints-graph/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -56,9 +63,16 @@ class ResultsTable:
 
 def wants_page(protocol: ProtocolRequest) -> bool:
     """A browser asking without a format: it prefers HTML to every format a result could come in."""
-    accept = request.accept_mimetypes
+    return not protocol.format_names and _prefers_html(request.headers.get("Accept"))
+
+
+@lru_cache(maxsize=256)
+def _prefers_html(accept: str | None) -> bool:
+    """Whether an Accept header as sent prefers HTML to every result format (kept by header, as
+    protocol.negotiated keeps what a header negotiates)."""
+    accept_types = parse_accept_header(accept, MIMEAccept)
     offered = [f.media_type for kind in (SOLUTIONS, GRAPH) for f in formats_for(kind)]
-    return not protocol.format_names and bool(accept) and accept.best_match([*offered, HTML]) == HTML
+    return bool(accept_types) and accept_types.best_match([*offered, HTML]) == HTML
 
 
 def page_format(kind: str) -> ResultFormat:
@@ -77,6 +91,20 @@ def results_table(answer: Answer, space: IriSpace) -> ResultsTable:
     columns, bindings = results["head"]["vars"], results["results"]["bindings"]
     rows = [[_json_cell(b.get(c), space) for c in columns] for b in bindings[:TABLE_ROWS]]
     return ResultsTable("select", columns, rows, len(bindings))
+
+
+def stored_table(stored: StoredAnswer, space: IriSpace) -> ResultsTable:
+    """A library query's answer carried by the release, as a table of its first TABLE_ROWS rows: read from its TSV
+    file a line a row (a term's line breaks are escaped in TSV), never the whole answer, which can hold every
+    listing of the archive; its number of rows from the release."""
+    with stored.file(TSV).open("rb") as lines:
+        head = b"".join(islice(lines, TABLE_ROWS + 1))  # the variables' line, then the rows
+    results = ox.parse_query_results(head, TSV)
+    if isinstance(results, ox.QueryBoolean):
+        return ResultsTable("ask", [], [], 1, bool(results))
+    variables = results.variables
+    rows = [[None if solution[v] is None else _cell(solution[v], space) for v in variables] for solution in results]
+    return ResultsTable("select", [v.value for v in variables], rows, stored.rows)
 
 
 def _json_cell(term: dict | None, space: IriSpace) -> Cell | None:
@@ -146,3 +174,7 @@ def editor_page(table: ResultsTable | None = None, status: int = 200) -> Respons
 
 def results_page(answer: Answer) -> Response:
     return editor_page(results_table(answer, current_site().space))
+
+
+def stored_results_page(stored: StoredAnswer) -> Response:
+    return editor_page(stored_table(stored, current_site().space))

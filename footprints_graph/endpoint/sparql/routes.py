@@ -12,15 +12,16 @@ from footprints_graph.endpoint.sparql import editor
 from footprints_graph.endpoint.sparql.backends import ReadableStore
 from footprints_graph.endpoint.sparql.cache import answer_cache, cache_key
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, serialize_triples
-from footprints_graph.endpoint.sparql.guard import result_too_large
 from footprints_graph.endpoint.sparql.protocol import (
     GRAPH,
     SOLUTIONS,
+    Negotiated,
     ProtocolRequest,
     QueryOperation,
     ResultFormat,
     formats_for,
     negotiate,
+    negotiated,
     read_request,
 )
 from footprints_graph.endpoint.sparql.query_process import evaluate_in_slot
@@ -42,8 +43,9 @@ def sparql() -> Response:
     if protocol.operation is None:
         return service_description(protocol)
     as_page = editor.wants_page(protocol)  # a browser's query: the editor, with the results as a table
-    choose = editor.page_format if as_page else (
-        lambda kind: negotiate(request.accept_mimetypes, kind, protocol.format_names))
+    # negotiated once, for the answer, its cache key and the query process alike
+    choose = (Negotiated(editor.page_format) if as_page
+              else negotiated(request.headers.get("Accept"), protocol.format_names))
     release = site.release()  # once: the answer and its cache key must be of the same release
     stored = _stored_answer(release, protocol.operation)
     if stored is not None:
@@ -63,23 +65,18 @@ def _stored_answer(release: Release, operation: QueryOperation) -> StoredAnswer 
     """The answer the release carries for a library query (releases/views/library.py) when the engine would give
     the same: the exact text, the dataset the build ran it on (no dataset parameters, no FROM), a store that holds
     the release (a server being loaded answers for what it holds so far). Before the cache and without a query
-    slot. An answer of more rows than the endpoint sends is refused at once, as the engine refuses it once it has
-    counted them (guard.capped)."""
+    slot. Sent whole, whatever its rows: `max_result_rows` bounds what the engine evaluates and holds for a request,
+    and a stored answer is a file the build wrote, sent a block at a time (docs/security.md)."""
     if operation.default_graphs or operation.named_graphs or not release.holds_release():
         return None
     stored = release.memo("library answers", lambda: LibraryAnswers(release.path / VIEWS)).find(operation.text)
-    if stored is None or "FROM" in operation.keywords:
-        return None
-    limit = current_site().config.max_result_rows
-    if limit and stored.rows > limit:
-        raise result_too_large(limit)
-    return stored
+    return None if "FROM" in operation.keywords else stored
 
 
 def _send_stored(stored: StoredAnswer, chosen: ResultFormat, as_page: bool) -> Response:
-    file = stored.file(chosen.syntax)
     if as_page:
-        return editor.results_page(Answer(chosen, file.read_bytes()))
+        return editor.stored_results_page(stored)
+    file = stored.file(chosen.syntax)
     response = Response(wrap_file(request.environ, file.open("rb")), content_type=chosen.content_type,
                         direct_passthrough=True)
     response.content_length = file.stat().st_size

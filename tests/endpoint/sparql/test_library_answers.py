@@ -1,24 +1,26 @@
 """Issue 15: /sparql answers a library query's exact text from the answer its release carries
 (releases/views/library.py), in the negotiated format, before the answer cache and without a query slot; the
 answer is the engine's. Any other text, a dataset parameter, or a release built before answers were carried goes
-to the engine, as does every query served from a SPARQL server (serve --store) until it holds the release; an
-answer of more rows than the endpoint sends is refused at once, as the engine refuses it. Which one answered is
-seen by a copy of the release whose stored answer to one query was replaced by a marker: the engine never gives
-that."""
+to the engine, as does every query served from a SPARQL server (serve --store) until it holds the release. A stored
+answer is sent whole past the row cap (`max_result_rows` bounds the engine's work, and a stored answer is a file
+sent as it is), and the editor shows its first rows and its number of rows. Which one answered is seen by a copy of
+the release whose stored answer to one query was replaced by a marker: the engine never gives that."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from footprints_graph.endpoint.sparql import editor
 from footprints_graph.endpoint.sparql.cache import EXTENSION
 from footprints_graph.endpoint.sparql.guard import QuerySlots
 from footprints_graph.iris import release_graph
 from footprints_graph.releases.serving import current_release
 from footprints_graph.releases.views import FOLDER
-from footprints_graph.releases.views.library import MANIFEST, SYNTAXES, LibraryAnswers, library_texts
+from footprints_graph.releases.views.library import MANIFEST, SYNTAXES, LibraryAnswers, StoredAnswer, library_texts
 from footprints_graph.store.loading import load_release
 from footprints_graph.web import EndpointConfig, create_app
 from support.answers import assert_same_answer, ordered, read_answer
@@ -32,6 +34,7 @@ MARKED = "victims-by-category"
 MARKER = "answered from the files of the release"
 MARKER_JSON = json.dumps({"head": {"vars": ["marker"]},
                           "results": {"bindings": [{"marker": {"type": "literal", "value": MARKER}}]}})
+MARKER_TSV = f'?marker\n"{MARKER}"\n'
 TEXT = library_texts()[MARKED]
 LOADED_LATE = "<urn:example:loaded-late> <urn:example:p> <urn:example:o> .\n"
 
@@ -60,9 +63,11 @@ def engine_only(engine_only_home):
 
 @pytest.fixture(scope="module")
 def marked_home(built_home, tmp_path_factory) -> Path:
-    """The release with MARKED's stored JSON answer replaced by the marker."""
+    """The release with MARKED's stored JSON and TSV answers (the TSV is the editor's) replaced by the marker."""
     home = _copy(built_home, tmp_path_factory.mktemp("marked"))
-    LibraryAnswers(current_release(home) / FOLDER).find(TEXT).file(QRF.JSON).write_text(MARKER_JSON)
+    stored = LibraryAnswers(current_release(home) / FOLDER).find(TEXT)
+    stored.file(QRF.JSON).write_text(MARKER_JSON)
+    stored.file(QRF.TSV).write_text(MARKER_TSV)
     return home
 
 
@@ -128,18 +133,57 @@ def test_dataset_parameters_go_to_the_engine(marked, built_release, parameter):
     assert rows != FROM_THE_RELEASE
 
 
-def test_an_answer_over_the_row_limit_is_refused_at_once_as_the_engine_refuses_it(marked_home, engine_only_home):
-    """Refused without running (every query slot held: the engine would be busy), in the engine's words."""
-    rows = LibraryAnswers(current_release(marked_home) / FOLDER).find(TEXT).rows
-    assert rows > 1
-    engine = _client(engine_only_home, max_result_rows=rows - 1).get("/sparql", query_string={"query": TEXT})
-    client = _client(marked_home, max_result_rows=rows - 1, max_concurrent_queries=1)
-    with QuerySlots(marked_home, 1).hold():
-        refused = client.get("/sparql", query_string={"query": TEXT})
-    assert refused.status_code == engine.status_code == 400
-    assert refused.text == engine.text and "more than" in refused.text
-    kept = _client(marked_home, max_result_rows=rows).get("/sparql", query_string={"query": TEXT, "format": "json"})
-    assert _marker_rows(kept) == FROM_THE_RELEASE
+def _largest_answer(release: Path) -> tuple[str, StoredAnswer]:
+    answers = LibraryAnswers(release / FOLDER)
+    return max(((text, answers.find(text)) for text in library_texts().values()), key=lambda found: found[1].rows)
+
+
+@pytest.mark.parametrize("media_type", sorted(SYNTAX_OF))
+def test_a_stored_answer_over_the_row_cap_is_sent_whole(built_home, built_release, media_type):
+    """A researcher asking a library query gets its whole answer whatever the cap, in every syntax, and without a
+    query slot; the engine, which the cap is for, still refuses the same result to a text it must evaluate."""
+    text, stored = _largest_answer(built_release)
+    assert stored.rows > 2
+    client = _client(built_home, max_result_rows=2, max_concurrent_queries=1)
+    with QuerySlots(built_home, 1).hold():
+        sent = client.get("/sparql", query_string={"query": text}, headers={"Accept": media_type})
+    assert sent.status_code == 200, sent.text
+    assert sent.data == stored.file(SYNTAX_OF[media_type]).read_bytes()
+    assert len(read_answer(sent.data, SYNTAX_OF[media_type])[1]) == stored.rows
+    evaluated = client.get("/sparql", query_string={"query": text + " "}, headers={"Accept": media_type})
+    assert evaluated.status_code == 400 and "more than 2" in evaluated.text
+
+
+def _shown(page) -> tuple[int, list[str]]:
+    """The number of rows a results page says the answer has, and the rows of its table as text."""
+    assert page.status_code == 200, page.text
+    total = int(re.search(r'data-total="(\d+)"', page.text)[1])
+    body = page.text[page.text.index("<tbody>"):page.text.index("</tbody>")]
+    return total, re.findall(r"<tr>.*?</tr>", body, re.DOTALL)
+
+
+def test_the_editor_shows_a_stored_answer_as_the_engines(built_home, engine_only):
+    """The page made from the stored TSV is the page made from the engine's JSON, for every library query."""
+    carried = _client(built_home)
+    for text in library_texts().values():
+        stored, engine = (client.get("/sparql", query_string={"query": text}, headers={"Accept": "text/html"})
+                          for client in (carried, engine_only))
+        assert _shown(stored) == _shown(engine) if "<tbody>" in engine.text else stored.text == engine.text
+
+
+def test_the_editor_shows_the_first_rows_of_a_long_stored_answer(built_home, built_release, monkeypatch):
+    """Past the table's bound (here 2 rows, the cap lower still) the page shows the answer's first rows in its
+    order, says how many it has and offers the whole answer for download."""
+    monkeypatch.setattr(editor, "TABLE_ROWS", 2)
+    text, stored = _largest_answer(built_release)
+    page = _client(built_home, max_result_rows=1).get("/sparql", query_string={"query": text},
+                                                      headers={"Accept": "text/html"})
+    whole = _client(built_home, max_result_rows=0).get("/sparql", query_string={"query": text + " "},
+                                                       headers={"Accept": "text/html"})
+    total, rows = _shown(page)
+    assert (total, len(rows)) == (stored.rows, 2)
+    assert rows == _shown(whole)[1][:2]
+    assert "format=csv" in page.text
 
 
 def test_with_the_answer_cache_on_a_repeat_is_the_stored_answer(built_home, built_release):
