@@ -24,8 +24,8 @@ from cachetools import LRUCache
 from flask import current_app
 
 from footprints_graph.endpoint.site import Site
-from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed
-from footprints_graph.endpoint.sparql.protocol import GRAPH, SOLUTIONS, QueryOperation, SparqlProtocolError
+from footprints_graph.endpoint.sparql.evaluation import Answer, QueryFailed
+from footprints_graph.endpoint.sparql.protocol import Negotiated, QueryOperation
 from footprints_graph.errors import FootprintsError
 
 EXTENSION = "footprints-answer-cache"
@@ -41,19 +41,12 @@ class CacheKey:
     base: str | None = None  # the URL asked, which the query's relative IRIs resolve against
 
 
-def cache_key(build_id: str, operation: QueryOperation, choose: Chooser) -> CacheKey:
-    """The key of `operation` on release `build_id`, answered in the formats `choose` picks."""
-    return CacheKey(build_id, operation.text, operation.default_graphs, operation.named_graphs,
-                    tuple(_negotiated(choose, kind) for kind in (SOLUTIONS, GRAPH)), operation.base)
-
-
-def _negotiated(choose: Chooser, kind: str) -> str:
-    """The media type for a result of `kind`, or "" when the request accepts none (a 406 if the query has
-    results of that kind: the error is raised again when it is evaluated, never cached)."""
-    try:
-        return choose(kind).media_type
-    except SparqlProtocolError:
-        return ""
+def cache_key(build_id: str, operation: QueryOperation, choose: Negotiated) -> CacheKey:
+    """The key of `operation` on release `build_id`, answered in the formats `choose` negotiated ("" for a kind the
+    request accepts none of: a 406 if the query has results of that kind, raised when it is evaluated, never
+    cached)."""
+    return CacheKey(build_id, operation.text, operation.default_graphs, operation.named_graphs, choose.media_types,
+                    operation.base)
 
 
 class AnswerCache:
@@ -130,6 +123,8 @@ class ResponseCache:
         self.largest_body = site.config.max_query_bytes + 4096  # larger ones go to Flask, which refuses them
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if not self.cache.max_bytes:  # the cache is off: no key to make, no body to join
+            return self.app(environ, start_response)
         key = self._key(environ)
         kept = self.cache.get(key) if key else None
         if kept is not None:

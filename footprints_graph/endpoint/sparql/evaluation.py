@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from footprints_graph.endpoint.sparql.guard import QueryPolicy, capped, check_nesting, check_query, store_graphs
+from footprints_graph.endpoint.sparql.guard import QueryPolicy, capped, check_nesting, check_query
 from footprints_graph.endpoint.sparql.protocol import (
     GRAPH,
     SOLUTIONS,
@@ -52,7 +52,7 @@ def check(store: ox.Store, operation: QueryOperation, policy: QueryPolicy | None
     query may reach."""
     check_nesting(operation)
     if policy:
-        check_query(operation, store_graphs(store), policy)
+        check_query(operation, store, policy)
 
 
 def evaluate_checked(store: ox.Store, operation: QueryOperation, choose: Chooser,

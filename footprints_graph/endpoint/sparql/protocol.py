@@ -5,12 +5,13 @@ https://www.w3.org/TR/sparql11-protocol/ — query via GET, via POST of an HTML 
 query itself (application/sparql-query); `default-graph-uri` and `named-graph-uri` name the dataset.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept, MultiDict
+from werkzeug.http import parse_accept_header
 
 from footprints_graph.endpoint.sparql.lexer import QuerySyntaxError, QueryText
 from footprints_graph.errors import FootprintsError
@@ -118,6 +119,41 @@ def negotiate(accept: MIMEAccept | None, kind: str, names: Iterable[str] = ()) -
     if chosen is None:
         raise not_acceptable(kind, names)
     return chosen
+
+
+class Negotiated:
+    """What a request negotiated, once for both kinds of result (the kind is known only once the query has run): for
+    each its format, or the error it is answered with if the result is of that kind (406). Called as a chooser
+    (kind -> format); pickled as it is to the query process. Shared between requests (`negotiated` keeps them), so
+    it holds an error's arguments and raises a new one each time, never one exception with another's traceback."""
+
+    def __init__(self, choose: Callable[[str], ResultFormat]):
+        self.formats: dict[str, ResultFormat | tuple] = {}
+        for kind in (SOLUTIONS, GRAPH):
+            try:
+                self.formats[kind] = choose(kind)
+            except SparqlProtocolError as error:
+                self.formats[kind] = error.__reduce__()[1]
+
+    def __call__(self, kind: str) -> ResultFormat:
+        chosen = self.formats[kind]
+        if isinstance(chosen, tuple):
+            raise SparqlProtocolError(*chosen)
+        return chosen
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        """The media type for solutions and for graphs, "" for a kind the request accepts none of."""
+        return tuple(f.media_type if isinstance(f, ResultFormat) else "" for f in self.formats.values())
+
+
+@lru_cache(maxsize=256)
+def negotiated(accept: str | None, names: tuple[str, ...] = ()) -> Negotiated:
+    """`negotiate` for both kinds of result, from the Accept header as sent (None: none) and the `format` names.
+    Kept by header: clients send a few Accept headers over and over, and reading one and matching it against the
+    table took a tenth of a trivial query's time in the worker (docs/performance.md)."""
+    accept_types = parse_accept_header(accept, MIMEAccept) if accept else None
+    return Negotiated(lambda kind: negotiate(accept_types, kind, names))
 
 
 # ----------------------------------------------------------------------------- errors

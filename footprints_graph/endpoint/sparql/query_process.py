@@ -32,10 +32,9 @@ from footprints_graph.endpoint.sparql.backends import ServerStore
 from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, QueryFailed, check, evaluate_checked
 from footprints_graph.endpoint.sparql.guard import QueryPolicy, Slot, out_of_memory, policy_for, slots_for
 from footprints_graph.endpoint.sparql.protocol import (
-    GRAPH,
     SOLUTIONS,
+    Negotiated,
     QueryOperation,
-    ResultFormat,
     SparqlProtocolError,
     format_named,
     query_timeout,
@@ -57,14 +56,8 @@ class Request:
     """One query for the process: the operation and the format (or the 406) for each kind of result."""
 
     operation: QueryOperation
-    formats: dict[str, ResultFormat | SparqlProtocolError]
+    choose: Negotiated
     seconds: float
-
-    def choose(self, kind: str) -> ResultFormat:
-        chosen = self.formats[kind]
-        if isinstance(chosen, SparqlProtocolError):
-            raise chosen
-        return chosen
 
 
 @dataclass(frozen=True)
@@ -78,15 +71,10 @@ class Call:
     overrun: str  # what the client is told when it runs past `seconds`
 
 
-def negotiated(choose: Chooser) -> dict[str, ResultFormat | SparqlProtocolError]:
-    """What `choose` (a closure over the HTTP request, which does not travel) picks for each kind of result."""
-    formats = {}
-    for kind in (SOLUTIONS, GRAPH):
-        try:
-            formats[kind] = choose(kind)
-        except SparqlProtocolError as error:
-            formats[kind] = error
-    return formats
+def negotiated_once(choose: Chooser) -> Negotiated:
+    """What `choose` picks for each kind of result, as a chooser that travels (a closure over the HTTP request does
+    not); the endpoint's own, negotiated once a request, as it is."""
+    return choose if isinstance(choose, Negotiated) else Negotiated(choose)
 
 
 class QueryProcess:
@@ -105,7 +93,7 @@ class QueryProcess:
         process when `seconds` is 0 (no deadline)."""
         if not seconds:
             return evaluate_checked(store, operation, choose, policy)
-        return self._ask(store, Request(operation, negotiated(choose), seconds), policy, slot)
+        return self._ask(store, Request(operation, negotiated_once(choose), seconds), policy, slot)
 
     def call(self, store, call: Call, policy: QueryPolicy | None, slot: Slot | None = None) -> object:
         """`call` in the query process, 503 saying `call.overrun` after its seconds; here when they are 0."""
