@@ -1,20 +1,24 @@
 """`footprints-graph serve`: the Flask app under gunicorn (not Flask's development server).
 
-Each gunicorn worker builds its own app and opens the store read-only on its first request, after the fork.
+Each gunicorn worker builds its own app and opens the store read-only, after the fork. The master reads the
+release's views and imports the site before it forks each worker (`share_before_fork`), so that the workers start
+with them in memory they share.
 Each worker serves `threads` requests at once (gthread). Queries with a deadline run in a child of the worker
 (query_process.py), one at a time per worker; gunicorn's own worker timeout is a backstop a little beyond that
 deadline.
 """
 
+import gc
 import logging
 import threading
+from collections.abc import Callable
 
 from gunicorn.app.base import BaseApplication
 
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.hardening import refuse_outbound_connections
 from footprints_graph.releases.build import build
-from footprints_graph.releases.serving import current_release
+from footprints_graph.releases.serving import current_release, read_views_ahead
 
 log = logging.getLogger(__name__)
 BACKSTOP_SECONDS = 30
@@ -36,7 +40,22 @@ def gunicorn_settings(config: EndpointConfig) -> dict:
         "preload_app": False,
         "control_socket_disable": True,  # gunicorn >= 25: no management socket in $HOME
         "pre_request": close_after_a_refused_body,
+        "pre_fork": share_before_fork(config),
     }
+
+
+def share_before_fork(config: EndpointConfig) -> Callable:
+    """gunicorn's pre_fork hook: in the master, before each worker is forked, the site's modules imported and the
+    current release's views read (again only when `current` moved), then every object so far frozen out of
+    Python's garbage collector. A forked process shares its parent's memory until it writes to it; a collection
+    writes to every object it examines, so without the freeze each worker and each query process forked from it
+    would soon hold its own copy of what it inherited."""
+    def share(server, worker) -> None:
+        import footprints_graph.web  # noqa: F401 (imported for the workers, which create the app)
+
+        read_views_ahead(config.home, config.base)
+        gc.freeze()
+    return share
 
 
 def close_after_a_refused_body(worker, request) -> None:
@@ -65,7 +84,7 @@ class FootprintsServer(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self):
-        from footprints_graph.web import create_app  # in the worker, after the fork
+        from footprints_graph.web import create_app  # imported already by the master (share_before_fork)
 
         config = self.endpoint_config
         store = (config.store_url,) if config.store_url else ()  # the SPARQL server it serves from, if any
