@@ -1,5 +1,5 @@
 """Measuring for the scale benchmark: repeated timings within a budget, their percentiles, a child process's
-time and peak memory, the resident memory of a process and its children, and the exponent of a log-log fit."""
+time and peak memory, the memory of a process and its children (PSS), and the exponent of a log-log fit."""
 
 import math
 import os
@@ -82,17 +82,20 @@ def run_child(command: list[str], timeout: float, environment: dict[str, str] | 
     return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, stdout)
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of `pid` and all its descendants, from /proc."""
-    return sum(_rss(p) for p in [pid, *_descendants(pid)])
+def tree_pss(pid: int) -> int:
+    """Memory (bytes) of `pid` and all its descendants, each page counted once: the sum of their proportional set
+    sizes (PSS, /proc/PID/smaps_rollup: a page shared by n processes counts 1/n in each). Their RSS summed counts a
+    page once per process sharing it, and a gunicorn master's workers and their query processes, forked from it,
+    share most of theirs: at 100,000 victims 6.6 GiB summed where they held 0.84 GiB."""
+    return sum(_pss(p) for p in [pid, *_descendants(pid)])
 
 
-def _rss(pid: int) -> int:
+def _pss(pid: int) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1]) * 1024
-    except OSError:
+    except OSError:  # ended meanwhile
         pass
     return 0
 

@@ -195,7 +195,7 @@ def _memory_target(figures: Figures) -> list[str] | None:
     disk = max(figures.memory.get(s, 0) for s in (DEFAULT, COLD))
     memory = figures.memory.get(MEMORY)
     extra = f"; in memory: {size(memory)}" if memory else ""
-    return ["≤ 1 GiB resident serving from disk (gunicorn master, 2 workers, their query processes)",
+    return ["≤ 1 GiB resident serving from disk (gunicorn master, 2 workers, their query processes; PSS)",
             f"{size(disk)}{extra}", verdict(disk <= GIB, f"by {size(disk - GIB)}")]
 
 
@@ -284,8 +284,10 @@ def _lookups(figures: Figures) -> str:
              size(figures.memory[s]) if s in figures.memory else "—"] for s in SYSTEMS if s in figures.lookups]
     return ("`SELECT ?p ?o WHERE { <person> ?p ?o }` over 100 persons, and their record pages as Turtle "
             "(footprints-graph's linked data: the person with its claims and sources); ms. Start is the time "
-            "until the server answered (loading included); RSS is resident memory after the runs, children "
-            "included:\n\n" + table(["system", "point lookup", "record page", "start", "RSS"], rows))
+            "until the server answered (loading included); memory is what the system's processes hold after the "
+            "runs, children included, each page counted once (the sum of their PSS: a page shared by the "
+            "processes forked from one counts once, where their RSS summed counted it in each):\n\n"
+            + table(["system", "point lookup", "record page", "start", "memory (PSS)"], rows))
 
 
 def _throughput(figures: Figures) -> str:

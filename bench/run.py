@@ -41,7 +41,7 @@ from figures import (
     Figures,
     to_json,
 )
-from measure import Timings, load_average, tree_rss
+from measure import Timings, load_average, tree_pss
 from pages import page_paths, visit_pages
 from render import render
 
@@ -210,7 +210,7 @@ class _Runner:
             self.figures.pages[label] = queries.record_pages(system.sparql, _pages(self.persons[:100]),
                                                              self.args.cap, self.args.budget)
         self.throughputs(label, system, pages)
-        self.figures.memory[label] = tree_rss(system.pid)
+        self.figures.memory[label] = tree_pss(system.pid)
         _progress(f"measured {label}")
 
     def library(self, label: str, system: systems.System, stop_after_timeout: bool) -> None:
