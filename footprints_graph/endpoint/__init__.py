@@ -18,6 +18,7 @@ from footprints_graph.endpoint import curator, health, language, reconcile, subm
 from footprints_graph.endpoint.config import EndpointConfig, load_config
 from footprints_graph.endpoint.linked_data import documentation
 from footprints_graph.endpoint.linked_data import routes as linked_data
+from footprints_graph.endpoint.linked_data.stored import StoredRecords
 from footprints_graph.endpoint.site import Site
 from footprints_graph.endpoint.sparql import cache
 from footprints_graph.endpoint.sparql import routes as sparql
@@ -51,6 +52,7 @@ def install(app: Flask, config: EndpointConfig) -> None:
     _register_errors(app)
     CORS(app, expose_headers=EXPOSED_HEADERS)  # every route, reconciliation's too (API 0.2, 'Cross-Origin Access')
     app.wsgi_app = cache.ResponseCache(app.wsgi_app, site, app.extensions[cache.EXTENSION])  # before Flask
+    app.wsgi_app = StoredRecords(app.wsgi_app, site)  # persons' Turtle from the release's records view
 
 
 def _register_errors(app: Flask) -> None:

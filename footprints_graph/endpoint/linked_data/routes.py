@@ -3,7 +3,9 @@ an HTML page and the RDF formats of the protocol's table (also chosen by extensi
 
 A resource's RDF is its CBD-like description: its own triples and those of the blank nodes it owns, plus the
 claim nodes that point at it (a person's listings, events and statuses) with theirs, plus a summary of every
-source document those triples cite (label, title, symbol, URL), so a client can follow each fact to its source.
+source document those triples cite (label, title, symbol, URL), so a client can follow each fact to its source
+(releases/views/records.py defines what it holds). A person's Turtle is read whole from the release's records
+view when it carries one (stored.py, before Flask); every other answer is computed here from the store.
 """
 
 from collections.abc import Callable, Iterable
@@ -29,20 +31,11 @@ from footprints_graph.endpoint.sparql.protocol import (
     formats_for,
 )
 from footprints_graph.errors import FootprintsError
-from footprints_graph.iris import ONTOLOGY, ONTOLOGY_GRAPH
+from footprints_graph.iris import ONTOLOGY_GRAPH
+from footprints_graph.releases.views.records import CLAIM_PROPERTIES, DCT_SOURCE, RDF_TYPE, SOURCE_SUMMARY
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DCT_SOURCE = "http://purl.org/dc/terms/source"
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 SCHEMA_URL = "https://schema.org/url"
-# claim nodes that point at the resource they are about; a partner's mapping (an owl:Axiom of a link set, with
-# its confidence, author and date) is a claim about our record too
-CLAIM_PROPERTIES = (*(ONTOLOGY + p for p in ("listingOf", "statusOf", "victim", "familyOf")),
-                    "http://www.w3.org/2002/07/owl#annotatedSource")
-# what a description says about each source document it cites
-SOURCE_SUMMARY = (RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title",
-                  SCHEMA_URL, ONTOLOGY + "unDocumentSymbol", "http://purl.org/dc/terms/publisher",
-                  "http://purl.org/dc/terms/issued")
 HTML = "text/html"
 DESCRIPTION_LIMIT = 100_000  # triples read for one pattern of a description (a person's whole record: about 50)
 INCOMING_SHOWN = 200  # what a page lists of the triples that point at its resource (the data formats carry all)
@@ -196,11 +189,12 @@ def respond(representation: Representation, extension: str | None = None) -> Res
     If-Modified-Since); 406 when no format fits."""
     release = current_site().release()
     media_type = _chosen_media_type(extension)
-    etag = f"{release.build_id}-{media_type.replace('/', '.')}"
+    etag = entity_tag(release.build_id, media_type)
     if media_type == HTML:  # pages differ by language (?lang=, Accept-Language)
         etag += f"-{chosen_language()}"
-    response = Response(headers=_headers(representation, varies=extension is None),
-                        content_type=_content_type(media_type))
+    response = Response(headers=representation_headers(representation.canonical, representation.path,
+                                                       varies=extension is None),
+                        content_type=content_type(media_type))
     response.set_etag(etag)
     response.last_modified = release.modified
     response.make_conditional(request)
@@ -230,14 +224,20 @@ def _body(representation: Representation, media_type: str) -> bytes | str:
                                                               if representation.prefixes else {}))
 
 
-def _content_type(media_type: str) -> str:
+def entity_tag(build_id: str, media_type: str) -> str:
+    """The ETag of a resource's representation in `media_type` (before quoting): one per release and format."""
+    return f"{build_id}-{media_type.replace('/', '.')}"
+
+
+def content_type(media_type: str) -> str:
     return "text/html; charset=utf-8" if media_type == HTML else format_of_media_type(media_type).content_type
 
 
-def _headers(representation: Representation, varies: bool) -> dict[str, str]:
-    alternates = [f'<{representation.path}.{f.name}>; rel="alternate"; type="{f.media_type}"'
-                  for f in formats_for(GRAPH)]
-    headers = {"Link": ", ".join([f'<{representation.canonical}>; rel="canonical"', *alternates]),
+def representation_headers(canonical: str, path: str, varies: bool) -> dict[str, str]:
+    """The headers of a resource's answer besides its type, tag and date: its IRI and the other formats (Link),
+    how long it may be kept, and Vary when the format was negotiated."""
+    alternates = [f'<{path}.{f.name}>; rel="alternate"; type="{f.media_type}"' for f in formats_for(GRAPH)]
+    headers = {"Link": ", ".join([f'<{canonical}>; rel="canonical"', *alternates]),
                "Cache-Control": "public, max-age=300"}
     if varies:
         headers["Vary"] = "Accept"

@@ -13,7 +13,8 @@ Files: `views.json` (the format and the base the views were computed under), `br
 (the reconciliation Index as pickle: it is sets and dicts of our own frozen dataclasses, which pickle rebuilds
 in C several times faster than the names could be parsed again; the file is written by our build into our own
 release folder, as trusted as the store beside it, and never read from anywhere else), `home.json`,
-`library.json` and `library/` (each library query's answer in every result format, by the hash of its text).
+`library.json` and `library/` (each library query's answer in every result format, by the hash of its text),
+`records.sqlite` (every person's Turtle, records.py; optional: a release without it has it computed per request).
 """
 
 import json
@@ -30,6 +31,7 @@ from footprints_graph.releases.reconciliation.index import Index, build_index
 from footprints_graph.releases.views.aggregates import home_aggregates
 from footprints_graph.releases.views.facets import FacetIndex, write_facets
 from footprints_graph.releases.views.library import write_library_answers
+from footprints_graph.releases.views.records import RECORDS_FILE, RecordView, write_records
 from footprints_graph.store.embedded import open_store
 
 FOLDER = "views"
@@ -52,6 +54,7 @@ def write_views(release: Path, base: str) -> None:
             write_facets(store, base, folder / "browse.sqlite")
             _write_names(build_index(store, base), folder / "names.pickle")
             _write_home(home.result(), folder / "home.json")
+            write_records(release / "dumps" / "footprints.nq", base, folder / RECORDS_FILE)
             library.result()
         (folder / "views.json").write_text(json.dumps({"format": FORMAT, "base": base}) + "\n", encoding="utf-8")
     finally:
@@ -106,6 +109,13 @@ class ReleaseViews:
             return build_index(self.store, self.base)
         with open(self.folder / "names.pickle", "rb") as file:
             return pickle.load(file)
+
+    @cached_property
+    def records(self) -> RecordView | None:
+        """Persons' Turtle as the build wrote it; None where the release carries none (a release written before
+        the view existed): their RDF is then computed from the store, as every other resource's."""
+        path = self.folder / RECORDS_FILE
+        return RecordView(path) if self.carried and path.is_file() else None
 
     @cached_property
     def home(self) -> dict[str, list]:
