@@ -1,56 +1,128 @@
-"""The front's cost with a SPARQL server behind it (issue 20): a trivial ASK, one request at a time over a kept
-connection, p50 per target, the targets interleaved in rounds so that a busy machine's load falls on all alike.
-The first target is the server itself (Virtuoso's anonymous /sparql); each NAME=PORT is a `footprints-graph
-serve` on 127.0.0.1 (its /sparql). Start them yourself, e.g. with `cache_bytes = 0` (FOOTPRINTS_CACHE_BYTES=0),
-or the answer cache answers the repeated ASK.
+"""The front's cost (issue 15: at most 1 ms added at p50 to what the engine it fronts takes): a trivial ASK, asked
+one request at a time over a kept connection, p50 per target, the targets interleaved in rounds so that a busy
+machine's load falls on all alike. Each ASK carries a number in a comment, so no two are the same text and no
+cache or stored answer serves one.
 
-    python bench/front_cost.py 8890 10 100 "serve --store=8000" "serve (own store)=8001"
+The baseline is the engine without the front: pyoxigraph in this process on a release's store (`--store`), or a
+SPARQL server asked directly (`--server PORT`, e.g. Virtuoso's /sparql, for `serve --store`, issue 20). Each
+NAME=PORT is a `footprints-graph serve` on 127.0.0.1 (its /sparql), NAME=PORT/PID also gives its gunicorn master,
+whose processes' CPU time per request (workers and query processes, from /proc) is steadier than wall time on a
+shared machine. `/health` (gunicorn and Flask alone) is asked beside each.
 
-docs/scaling.md, "The front's cost with Virtuoso behind it", has the figures. Not a unit test.
+    python bench/front_cost.py --store HOME/current/store "before=8001/1234" "after=8002/1240"
+    python bench/front_cost.py --server 8890 "serve --store=8000"
+
+docs/performance.md ("Record lookups and the front's cost") and docs/scaling.md ("The front's cost with Virtuoso
+behind it") have the figures. Not a unit test.
 """
 
 import argparse
 import http.client
+import os
 import statistics
 import time
+from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlencode
 
-FORM = urlencode({"query": "ASK {}"})
+import pyoxigraph as ox
+
+ASK = "ASK {}"
 HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"}
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def ask_times(port: int, requests: int) -> list[float]:
-    """Seconds of each of `requests` ASKs to 127.0.0.1:`port`/sparql over one kept connection."""
-    connection, times = http.client.HTTPConnection("127.0.0.1", port), []
-    for _ in range(requests):
-        started = time.perf_counter()
-        connection.request("POST", "/sparql", FORM, HEADERS)
-        response = connection.getresponse()
+class Front:
+    """A `serve` on 127.0.0.1:`port` over one kept connection; `pid` its gunicorn master (0: CPU not measured)."""
+
+    def __init__(self, port: int, pid: int):
+        self.connection, self.pid = http.client.HTTPConnection("127.0.0.1", port), pid
+
+    def ask(self, number: int) -> None:
+        self._exchange("POST", "/sparql", urlencode({"query": f"{ASK} # {number}"}))
+
+    def health(self, number: int) -> None:
+        self._exchange("GET", "/health", None)
+
+    def _exchange(self, method: str, path: str, body: str | None) -> None:
+        self.connection.request(method, path, body, HEADERS if body else {})
+        response = self.connection.getresponse()
         response.read()
         if response.status != 200:
-            raise SystemExit(f"127.0.0.1:{port}/sparql answered HTTP {response.status}")
-        times.append(time.perf_counter() - started)
-    connection.close()
+            raise SystemExit(f"{self.connection.host}:{self.connection.port}{path} answered HTTP {response.status}")
+
+    def cpu_seconds(self) -> float:
+        """User and system time of the master and every process under it, now."""
+        return sum(_cpu(pid) for pid in [self.pid, *_descendants(self.pid)]) if self.pid else 0.0
+
+
+def _cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # ended meanwhile
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes under `pid`: a worker's query processes are children of the threads that forked them."""
+    found = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in children.read_text().split()]
+        except OSError:  # a thread that ended meanwhile
+            continue
+    return found + [grandchild for child in found for grandchild in _descendants(child)]
+
+
+def timed(call: Callable[[int], None], start: int, count: int) -> list[float]:
+    times = []
+    for number in range(start, start + count):
+        began = time.perf_counter()
+        call(number)
+        times.append(time.perf_counter() - began)
     return times
+
+
+def baseline(args: argparse.Namespace) -> tuple[str, Callable[[int], None]]:
+    if args.store:
+        store = ox.Store.read_only(str(args.store))
+        return "pyoxigraph in process", lambda n: store.query(f"{ASK} # {n}", use_default_graph_as_union=True)
+    return "the server directly", Front(args.server, 0).ask
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("server_port", type=int, help="the SPARQL server's HTTP port (asked directly)")
-    parser.add_argument("rounds", type=int)
-    parser.add_argument("requests", type=int, help="requests per target and round")
-    parser.add_argument("fronts", nargs="+", metavar="NAME=PORT", help="a serve to ask, by name and port")
+    engine = parser.add_mutually_exclusive_group(required=True)
+    engine.add_argument("--store", type=Path, help="a release's store, asked in process (the baseline)")
+    engine.add_argument("--server", type=int, metavar="PORT", help="a SPARQL server's port, asked directly")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--requests", type=int, default=100, help="requests per target and round")
+    parser.add_argument("fronts", nargs="+", metavar="NAME=PORT[/PID]", help="a serve to ask, by name and port")
     args = parser.parse_args()
-    targets = {"the server directly": args.server_port} | {
-        name: int(port) for name, port in (front.rsplit("=", 1) for front in args.fronts)}
-    found: dict[str, list[float]] = {name: [] for name in targets}
-    for _ in range(args.rounds):
-        for name, port in targets.items():
-            found[name] += ask_times(port, args.requests)
-    direct = statistics.median(found["the server directly"]) * 1000
-    for name, times in found.items():
+    name, ask_engine = baseline(args)
+    fronts = {}
+    for given in args.fronts:
+        label, address = given.rsplit("=", 1)
+        port, _, pid = address.partition("/")
+        fronts[label] = Front(int(port), int(pid or 0))
+    asked = {name: []} | {label: [] for label in fronts} | {f"{label}, /health": [] for label in fronts}
+    cpu = dict.fromkeys(fronts, 0.0)
+    for round_number in range(args.rounds):
+        start = round_number * args.requests
+        asked[name] += timed(ask_engine, start, args.requests)
+        for label, front in fronts.items():
+            before = front.cpu_seconds()
+            asked[label] += timed(front.ask, start, args.requests)
+            cpu[label] += front.cpu_seconds() - before
+            asked[f"{label}, /health"] += timed(front.health, start, args.requests)
+    engine_p50 = statistics.median(asked[name]) * 1000
+    print(f"load average {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    for label, times in asked.items():
         p50 = statistics.median(times) * 1000
-        print(f"{name:40} p50 {p50:.3f} ms over {len(times)}, added {p50 - direct:+.3f} ms")
+        added = f", added {p50 - engine_p50:+.3f} ms" if label in fronts else ""
+        spent = f", CPU {cpu[label] / len(times) * 1000:.2f} ms a request" if cpu.get(label) else ""
+        print(f"{label:40} p50 {p50:.3f} ms over {len(times)}{added}{spent}")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ that says how to page through it: never a truncated answer that a client could t
 
 import fcntl
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -224,24 +225,61 @@ class QuerySlots:
         finally:
             slot.release()
 
-    def take(self, name: str, count: int) -> int:
-        """A descriptor holding the lock on a free `name-N` file; 503 with Retry-After if all `count` are locked."""
-        self.folder.mkdir(mode=0o700, exist_ok=True)
+    def take(self, name: str, count: int) -> tuple[Path, int]:
+        """A slot file `name-N` that is free, and the descriptor holding its lock; 503 with Retry-After if all
+        `count` are locked."""
         for number in range(count):
-            descriptor = os.open(self.folder / f"{name}-{number}", os.O_RDWR | os.O_CREAT, 0o600)
+            path = self.folder / f"{name}-{number}"
+            descriptor = _SLOT_FILES.open(path)
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return descriptor
+                return path, descriptor
             except BlockingIOError:
-                os.close(descriptor)
+                _SLOT_FILES.keep(path, descriptor)
         raise server_busy(RETRY_AFTER_SECONDS) if name == "slot" else long_lane_full(self, RETRY_AFTER_SECONDS)
 
 
-class Slot:
-    """A query's place in the slots: the locks it holds."""
+class _SlotFiles:
+    """Slot files kept open once unlocked, for the next query to lock (opening and closing one each time was 30 µs
+    of the front's cost). An open file has one holder at a time: flock excludes other open files of the same
+    file, not other users of the same one. A forked process closes the ones it inherits (its parent's, which it
+    must neither lock nor keep open: a lock its parent takes later would outlive the parent)."""
 
-    def __init__(self, slots: QuerySlots, descriptors: list[int]):
-        self.slots, self.descriptors = slots, descriptors
+    def __init__(self):
+        self.lock, self.idle = threading.Lock(), {}  # path -> descriptors open on it, unlocked
+
+    def open(self, path: Path) -> int:
+        with self.lock:
+            if self.idle.get(path):
+                return self.idle[path].pop()
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except FileNotFoundError:  # the first query on this home
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def keep(self, path: Path, descriptor: int) -> None:
+        """Take back an unlocked `descriptor` of `path` for the next query."""
+        with self.lock:
+            self.idle.setdefault(path, []).append(descriptor)
+
+    def close_inherited(self) -> None:
+        """In a child just forked (one thread): without the lock, which another thread may have held at the fork."""
+        for descriptors in self.idle.values():
+            for descriptor in descriptors:
+                os.close(descriptor)
+        self.lock, self.idle = threading.Lock(), {}
+
+
+_SLOT_FILES = _SlotFiles()
+os.register_at_fork(after_in_child=_SLOT_FILES.close_inherited)
+
+
+class Slot:
+    """A query's place in the slots: the slot files it holds locked."""
+
+    def __init__(self, slots: QuerySlots, held: list[tuple[Path, int]]):
+        self.slots, self.held = slots, held
 
     def short_budget(self, seconds: float) -> float:
         """How long a query with `seconds` to answer may run before it must take a long slot: all of `seconds`
@@ -251,10 +289,10 @@ class Slot:
 
     def lengthen(self) -> None:
         """Move to the long lane; 503 (long_lane_full) if its slots are all taken."""
-        self.descriptors.append(self.slots.take("long", self.slots.long))
+        self.held.append(self.slots.take("long", self.slots.long))
 
     def release(self) -> None:
-        for descriptor in self.descriptors:  # unlocked before closing: a query process forked meanwhile by another
+        for path, descriptor in self.held:  # unlocked, not only closed: a query process forked meanwhile by another
             fcntl.flock(descriptor, fcntl.LOCK_UN)  # thread shares the descriptor
-            os.close(descriptor)
-        self.descriptors = []
+            _SLOT_FILES.keep(path, descriptor)
+        self.held = []

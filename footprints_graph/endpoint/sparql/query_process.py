@@ -43,6 +43,7 @@ from footprints_graph.hardening import drop_network, network_sandbox_supported
 from footprints_graph.iris import PREFIXES
 
 LENGTH = struct.Struct("!Q")  # each message on a pipe: its length, then the pickled object
+READ_SIZE = 1 << 20
 # Added to a query process's niceness: when queries keep both cores busy (eight of them in their first second, under
 # the hostile mix), the workers that render pages and answer from the cache still get the CPU first.
 QUERY_NICENESS = 10
@@ -260,22 +261,29 @@ def _answering(fd: int, seconds: float) -> bool:
 
 
 def _receive(fd: int, deadline: float | None) -> object:
-    """One message from `fd`; TimeoutError after `deadline` (monotonic), EOFError if the writer is gone."""
-    (length,) = LENGTH.unpack(_read(fd, LENGTH.size, deadline))
-    return pickle.loads(_read(fd, length, deadline))  # noqa: S301 — our own process wrote it
+    """One message from `fd`; TimeoutError after `deadline` (monotonic), EOFError if the writer is gone. Its length
+    and a small message come in one read: the other end writes a message whole and waits for the answer, so
+    nothing past it can be read."""
+    data = _read(fd, LENGTH.size, deadline, READ_SIZE)
+    (length,) = LENGTH.unpack_from(data)
+    body = data[LENGTH.size:]
+    if len(body) < length:
+        body += _read(fd, length - len(body), deadline)
+    return pickle.loads(body)  # noqa: S301 — our own process wrote it
 
 
-def _read(fd: int, size: int, deadline: float | None) -> bytes:
-    chunks, wanted = [], size
-    while wanted:
+def _read(fd: int, size: int, deadline: float | None, most: int = 0) -> bytes:
+    """At least `size` bytes from `fd` and at most `max(size, most)`."""
+    chunks, wanted, most = [], size, max(size, most)
+    while wanted > 0:
         remaining = None if deadline is None else deadline - time.monotonic()
         if remaining is not None and (remaining <= 0 or not select.select([fd], [], [], remaining)[0]):
             raise TimeoutError
-        chunk = os.read(fd, min(wanted, 1 << 20))
+        chunk = os.read(fd, min(most, READ_SIZE))
         if not chunk:
             raise EOFError
         chunks.append(chunk)
-        wanted -= len(chunk)
+        wanted, most = wanted - len(chunk), most - len(chunk)
     return b"".join(chunks)
 
 

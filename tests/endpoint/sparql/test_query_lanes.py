@@ -3,6 +3,7 @@ runaways, an ASK was told to retry (150 of 290 in the hostile mix), and a SERVIC
 every query starts with a short budget, and one still running past it needs one of a few long slots or is
 stopped with a 503 that says so (guard.QuerySlots); what the guard refuses takes no slot at all."""
 
+import os
 import threading
 import time
 
@@ -51,6 +52,66 @@ def test_without_a_long_lane_a_query_has_its_whole_deadline(tmp_path):
     for slots in (QuerySlots(tmp_path, 2), QuerySlots(tmp_path, 0, long=1, short_seconds=1)):
         with slots.hold() as slot:
             assert slot.short_budget(30) == 30
+
+
+def test_a_slot_file_kept_open_has_one_holder_at_a_time(tmp_path):
+    """Slot files stay open between queries (guard._SlotFiles); one released and taken again is locked again, and
+    two holders in one thread, or in two, never share one: flock excludes other open files, not other users of
+    the same one."""
+    slots = QuerySlots(tmp_path, 2)
+    for _ in range(3):
+        with slots.hold(), slots.hold():
+            with pytest.raises(SparqlProtocolError, match="as many queries as it can"), slots.hold():
+                pass
+    taken, release = threading.Event(), threading.Event()
+
+    def hold_one() -> None:
+        with slots.hold():
+            taken.set()
+            release.wait(HOLD_SECONDS)
+
+    holder = threading.Thread(target=hold_one)
+    holder.start()
+    try:
+        assert taken.wait(HOLD_SECONDS)
+        with slots.hold(), pytest.raises(SparqlProtocolError, match="as many queries as it can"), slots.hold():
+            pass
+    finally:
+        release.set()
+        holder.join()
+
+
+def test_a_forked_process_keeps_none_of_its_parents_slot_files(tmp_path):
+    """A query process forked after its worker released a slot must not hold the file open: a lock the worker took
+    on it later would outlive a killed worker for as long as the query process lives."""
+    slots = QuerySlots(tmp_path, 2)
+    with slots.hold(), slots.hold():
+        pass
+    assert _slot_files_open(tmp_path) > 0  # kept open for the next query
+    said, say = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover — the child says how many slot files it has open
+        try:
+            os.write(say, bytes([_slot_files_open(tmp_path)]))
+        finally:
+            os._exit(0)
+    os.close(say)
+    try:
+        assert os.read(said, 1) == bytes([0])
+    finally:
+        os.waitpid(child, 0)
+        os.close(said)
+
+
+def _slot_files_open(home) -> int:
+    folder = str(home / ".query-slots")
+    targets = []
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            targets.append(os.readlink(f"/proc/self/fd/{name}"))
+        except OSError:  # the descriptor that listed the folder, closed since
+            continue
+    return sum(target.startswith(folder + "/") for target in targets)
 
 
 def never_ends(store) -> None:
