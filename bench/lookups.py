@@ -23,10 +23,10 @@ import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import queries
 import systems
 from gunicorn.app.base import BaseApplication
 
+import queries
 from footprints_graph.iris import SYNTHETIC_BASE
 
 HERE = Path(__file__).resolve().parent

@@ -52,7 +52,7 @@ def install(app: Flask, config: EndpointConfig) -> None:
     _register_errors(app)
     CORS(app, expose_headers=EXPOSED_HEADERS)  # every route, reconciliation's too (API 0.2, 'Cross-Origin Access')
     app.wsgi_app = cache.ResponseCache(app.wsgi_app, site, app.extensions[cache.EXTENSION])  # before Flask
-    app.wsgi_app = StoredRecords(app.wsgi_app, site)  # persons' Turtle from the release's records view
+    app.wsgi_app = StoredRecords(app.wsgi_app, site, EXPOSED_HEADERS)  # persons' Turtle from the records view
 
 
 def _register_errors(app: Flask) -> None:

@@ -32,9 +32,11 @@ LEFT_TO_FLASK = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH"
 class StoredRecords:
     """WSGI middleware: a person's Turtle from the records view of the release being served, else the app."""
 
-    def __init__(self, app: Callable, site: Site):
+    def __init__(self, app: Callable, site: Site, exposed_headers: Iterable[str]):
         self.app, self.site = app, site
         self.prefix = site.space.base_path + "person/"
+        # what flask-cors, as endpoint.install sets it (any origin), adds to an answer to a request without Origin
+        self.cors = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": ", ".join(sorted(exposed_headers))}
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         answer = self._stored(environ)
@@ -59,7 +61,7 @@ class StoredRecords:
             return None
         headers = {**representation_headers(iri, path, varies=True), "Content-Type": content_type(TURTLE),
                    "Content-Length": str(len(body)), "ETag": f'"{entity_tag(release.build_id, TURTLE)}"',
-                   "Last-Modified": http_date(release.modified)}
+                   "Last-Modified": http_date(release.modified), **self.cors}
         return list(headers.items()), body
 
 
