@@ -13,13 +13,14 @@ runs, parsed together by the engine's N-Quads parser. Restricted records are nev
 in the view.
 """
 
-import mmap
+import os
 import sqlite3
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -35,7 +36,6 @@ CLAIM_PROPERTIES = (*(ONTOLOGY + p for p in ("listingOf", "statusOf", "victim", 
 SOURCE_SUMMARY = (RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http://purl.org/dc/terms/title",
                   "https://schema.org/url", ONTOLOGY + "unDocumentSymbol", "http://purl.org/dc/terms/publisher",
                   "http://purl.org/dc/terms/issued")
-XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 PROBE = ox.NamedNode("urn:footprints-graph:probe")
 RECORDS_FILE = "records.sqlite"
 SCHEMA = "CREATE TABLE record (iri TEXT PRIMARY KEY, turtle BLOB NOT NULL) WITHOUT ROWID"
@@ -52,7 +52,7 @@ def description_turtle(triples: set[ox.Triple]) -> bytes:
 def write_records(nquads: Path, base: str, path: Path) -> int:
     """The view of every person minted under `base` (`<base>person/…`) in the sorted N-Quads dump `nquads`, into a
     new file `path`; returns how many records it holds."""
-    with open(nquads, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as dump:
+    with open(nquads, "rb") as dump:
         runs = SubjectRuns(dump, f"<{base}person/".encode())
         with closing(sqlite3.connect(path)) as db, db:
             db.executescript(f"PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; {SCHEMA}")
@@ -63,13 +63,14 @@ def write_records(nquads: Path, base: str, path: Path) -> int:
 class SubjectRuns:
     """Where each subject's run of lines lies in a sorted N-Quads dump, read in one pass: the persons' (those
     starting with `person_prefix`), each claim's run by the person it is about, and which blank nodes each
-    subject points at."""
+    subject points at. Runs are read back with pread, not mapped: a mapped dump of 0.7 GB would count in the
+    build's resident memory."""
 
-    def __init__(self, dump: mmap.mmap, person_prefix: bytes):
+    def __init__(self, dump: BinaryIO, person_prefix: bytes):
         self.dump, self.person_prefix = dump, person_prefix
         self.starts: list[int] = []  # where each run begins, in the dump's order (for a run found by its subject)
         self.persons: list[tuple[bytes, int, int]] = []
-        self.claims: dict[bytes, list[tuple[int, int]]] = defaultdict(list)  # a person's claims' runs
+        self.claims: dict[bytes, list[tuple[bytes, int, int]]] = defaultdict(list)  # a person's claims' runs
         self.blank_objects: dict[bytes, list[bytes]] = defaultdict(list)
         self._summaries: dict[ox.NamedNode, set[ox.Triple]] = {}
         self._probe, self._stored = ox.Store(), {}  # an empty store in memory, and what it made of each literal
@@ -77,7 +78,7 @@ class SubjectRuns:
 
     def _read(self) -> None:
         subject, start, about, offset = None, 0, [], 0
-        for line in iter(self.dump.readline, b""):
+        for line in self.dump:
             s, p, rest = line.split(b" ", 2)
             if s != subject:
                 self._ended(subject, start, offset, about)
@@ -89,6 +90,7 @@ class SubjectRuns:
                 self.blank_objects[s].append(rest[:rest.index(b" ")])
             offset += len(line)
         self._ended(subject, start, offset, about)
+        self.starts.append(offset)  # the end of the last run
 
     def _ended(self, subject: bytes | None, start: int, end: int, about: list[bytes]) -> None:
         if subject is None:
@@ -97,41 +99,51 @@ class SubjectRuns:
             self.persons.append((subject, start, end))
         for person in set(about):
             if person.startswith(self.person_prefix):
-                self.claims[person].append((start, end))
+                self.claims[person].append((subject, start, end))
+
+    def _bytes(self, start: int, end: int) -> bytes:
+        return os.pread(self.dump.fileno(), end - start, start)
 
     def run(self, subject: bytes) -> bytes:
         """The lines of `subject` (none if it has none), found by bisection over the runs' starts."""
         key = subject + b" "
-        index = bisect_left(self.starts, key, key=lambda start: self.dump[start:start + len(key)])
-        if index == len(self.starts) or self.dump[self.starts[index]:self.starts[index] + len(key)] != key:
+        index = bisect_left(self.starts, key, hi=len(self.starts) - 1,
+                            key=lambda start: self._bytes(start, start + len(key)))
+        if index == len(self.starts) - 1:  # after the last run
             return b""
-        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.dump)
-        return self.dump[self.starts[index]:end]
+        start, end = self.starts[index], self.starts[index + 1]
+        return self._bytes(start, end) if self._bytes(start, start + len(key)) == key else b""
 
     def descriptions(self) -> Iterator[tuple[str, bytes]]:
         """(IRI, Turtle) of every person, in the dump's order."""
         for subject, start, end in self.persons:
-            runs = [(subject, self.dump[start:end]),
-                    *((self._subject_at(a), self.dump[a:b]) for a, b in self.claims.get(subject, ()))]
-            text = b"".join([*(lines for _, lines in runs), *self._blank_runs(s for s, _ in runs)])
-            triples = {self._as_stored(quad.triple) for quad in ox.parse(text, format=ox.RdfFormat.N_QUADS)}
+            runs = [(subject, start, end), *self.claims.get(subject, ())]
+            text = b"".join([*(self._bytes(a, b) for _, a, b in runs), *self._blank_runs(s for s, _, _ in runs)])
+            triples = self._stored_triples(text)
             documents = {t.object for t in triples if t.predicate.value == DCT_SOURCE and isinstance(t.object, ox.NamedNode)}
             yield subject[1:-1].decode(), description_turtle(triples.union(*map(self._summary, documents)))
 
-    def _as_stored(self, triple: ox.Triple) -> ox.Triple:
-        """The triple as the store gives it back: the engine stores a typed literal by its value, so that it
-        reads "028"^^xsd:nonNegativeInteger back as "28"^^xsd:integer and "1"^^xsd:boolean as true."""
-        literal = triple.object
-        if not isinstance(literal, ox.Literal) or literal.language or literal.datatype == XSD_STRING:
-            return triple
-        if literal not in self._stored:
-            self._probe.add(ox.Quad(PROBE, PROBE, literal))
-            self._stored[literal] = next(self._probe.quads_for_pattern(PROBE, PROBE, None)).object
-            self._probe.clear()
-        return ox.Triple(triple.subject, triple.predicate, self._stored[literal])
+    def _stored_triples(self, text: bytes) -> set[ox.Triple]:
+        """The triples of N-Quads `text` as the store gives them back: the engine stores a typed literal by its
+        value, so that it reads "028"^^xsd:nonNegativeInteger back as "28"^^xsd:integer and "1"^^xsd:boolean as
+        true (each literal asked of an empty store once)."""
+        triples = set()
+        for quad in ox.parse(text, format=ox.RdfFormat.N_QUADS):
+            triple, literal = quad.triple, quad.object
+            if type(literal) is ox.Literal and literal.language is None:
+                stored = self._stored.get(literal)
+                if stored is None:
+                    stored = self._stored[literal] = self._as_stored(literal)
+                if stored != literal:
+                    triple = ox.Triple(triple.subject, triple.predicate, stored)
+            triples.add(triple)
+        return triples
 
-    def _subject_at(self, start: int) -> bytes:
-        return self.dump[start:self.dump.find(b" ", start)]
+    def _as_stored(self, literal: ox.Literal) -> ox.Literal:
+        self._probe.add(ox.Quad(PROBE, PROBE, literal))
+        stored = next(self._probe.quads_for_pattern(PROBE, PROBE, None)).object
+        self._probe.clear()
+        return stored
 
     def _blank_runs(self, subjects: Iterator[bytes]) -> list[bytes]:
         """The runs of the blank nodes the subjects point at, and of those these point at, each once."""
@@ -149,8 +161,8 @@ class SubjectRuns:
     def _summary(self, document: ox.NamedNode) -> set[ox.Triple]:
         """What a description says of a document it cites (SOURCE_SUMMARY), read once per document."""
         if document not in self._summaries:
-            quads = ox.parse(self.run(f"<{document.value}>".encode()), format=ox.RdfFormat.N_QUADS)
-            self._summaries[document] = {self._as_stored(q.triple) for q in quads if q.predicate.value in SOURCE_SUMMARY}
+            triples = self._stored_triples(self.run(f"<{document.value}>".encode()))
+            self._summaries[document] = {t for t in triples if t.predicate.value in SOURCE_SUMMARY}
         return self._summaries[document]
 
 
