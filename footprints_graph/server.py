@@ -1,8 +1,9 @@
 """`footprints-graph serve`: the Flask app under gunicorn (not Flask's development server).
 
-Each gunicorn worker builds its own app and opens the store read-only, after the fork. The master reads the
-release's views and imports the site before it forks each worker (`share_before_fork`), so that the workers start
-with them in memory they share.
+Each gunicorn worker builds its own app and opens the store read-only, after the fork. The master imports the site,
+compiles its templates and reads the release's views before it forks each worker (`share_before_fork`), so that
+the workers start with them, in memory they share; a worker asks itself for the home page before it takes requests
+(`open_home_page`).
 Each worker serves `threads` requests at once (gthread). Queries with a deadline run in a child of the worker
 (query_process.py), one at a time per worker; gunicorn's own worker timeout is a backstop a little beyond that
 deadline.
@@ -10,8 +11,8 @@ deadline.
 
 import gc
 import logging
-import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 from gunicorn.app.base import BaseApplication
 
@@ -45,14 +46,16 @@ def gunicorn_settings(config: EndpointConfig) -> dict:
 
 
 def share_before_fork(config: EndpointConfig) -> Callable:
-    """gunicorn's pre_fork hook: in the master, before each worker is forked, the site's modules imported and the
-    current release's views read (again only when `current` moved), then every object so far frozen out of
-    Python's garbage collector. A forked process shares its parent's memory until it writes to it; a collection
-    writes to every object it examines, so without the freeze each worker and each query process forked from it
-    would soon hold its own copy of what it inherited."""
+    """gunicorn's pre_fork hook: in the master, before each worker is forked, the site's modules imported, its
+    templates compiled (by an app made for that: one that holds no store) and the current release's views read
+    (again only when `current` moved), then every object so far frozen out of Python's garbage collector. A forked
+    process shares its parent's memory until it writes to it; a collection writes to every object it examines, so
+    without the freeze each worker and each query process forked from it would soon hold its own copy of what it
+    inherited."""
     def share(server, worker) -> None:
-        import footprints_graph.web  # noqa: F401 (imported for the workers, which create the app)
+        from footprints_graph.web import create_app
 
+        compile_templates(create_app(replace(config, in_memory=False)))
         read_views_ahead(config.home, config.base)
         gc.freeze()
     return share
@@ -91,7 +94,9 @@ class FootprintsServer(BaseApplication):
         refuse_outbound_connections((*config.federation, *store))  # a worker reaches no other host (hardening.py)
         app = create_app(self.endpoint_config)
         app.extensions["footprints"].releases.warm(config.base)  # the release's views, read before they are asked for
-        threading.Thread(target=compile_templates, args=(app,), name="templates", daemon=True).start()
+        compile_templates(app)  # from the code the master compiled: milliseconds
+        if not config.store_url:  # a SPARQL server may be slow or down: the worker does not wait for it
+            open_home_page(app)
         return app
 
 
@@ -100,6 +105,14 @@ def compile_templates(app) -> None:
     take 100 to 200 ms longer than its next."""
     for name in app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html")):
         app.jinja_env.get_template(name)
+
+
+def open_home_page(app) -> None:
+    """Ask `app` for the home page once, in the worker before it takes requests: the first answer reads the
+    store's blocks that hold the figures and labels, sorts the URL map and reads what the page's modules read on
+    first use (about 25 ms of CPU at 10,000 victims, more with a cold disk), which the worker's first visitor
+    waited for."""
+    app.test_client().get("/")
 
 
 def ensure_release(config: EndpointConfig) -> None:

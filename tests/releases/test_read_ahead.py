@@ -69,13 +69,14 @@ def test_a_home_without_a_release_reads_nothing_ahead(tmp_path):
     assert serving._read_ahead == {}
 
 
-# gunicorn's master calls the hook, then forks a worker; the worker serves the views the master read
+# gunicorn's master calls the hook, then forks a worker; the worker serves the views the master read, and its
+# app loads the templates the master compiled
 FORKED = """
 import gc, json, os, sys
 from pathlib import Path
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.releases.serving import Releases
-from footprints_graph.server import share_before_fork
+from footprints_graph.server import compile_templates, share_before_fork
 
 config = EndpointConfig(home=Path(sys.argv[1]))
 share_before_fork(config)(None, None)
@@ -84,6 +85,10 @@ if os.fork() == 0:
     views = Releases(config.home).current().views(config.base)
     found = {"read": sorted(set(vars(views)) & {"facets", "names", "home"}), "frozen": gc.get_freeze_count(),
              "site imported": "footprints_graph.web" in sys.modules}
+    from footprints_graph.web import create_app
+    app = create_app(config)
+    app.jinja_env.compile = None  # the worker's app compiles nothing: the master compiled every template
+    compile_templates(app)
     os.write(writing, json.dumps(found).encode())
     os._exit(0)
 os.close(writing)

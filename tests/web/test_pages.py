@@ -537,6 +537,20 @@ def test_a_worker_compiles_every_page_template_at_start(built_home):
     assert {"base.html", "browse.html", "search.html", "home.html"} <= compiled
 
 
+def test_an_app_loads_the_templates_another_app_of_its_process_compiled(built_home, monkeypatch):
+    """serve's master compiles the templates once (server.share_before_fork); its workers' apps load that code."""
+    compile_templates(create_app(EndpointConfig(home=built_home)))
+    app = create_app(EndpointConfig(home=built_home))
+
+    def compile_again(*_):
+        raise AssertionError("compiled again")
+    monkeypatch.setattr(app.jinja_env, "compile", compile_again)
+    compile_templates(app)
+    assert "home.html" in {template.name for template in app.jinja_env.cache.values()}
+    with app.test_client() as client:
+        assert client.get("/").status_code == 200
+
+
 def test_a_document_page_counts_what_cites_it_and_labels_the_first_of_each_kind(client, store, monkeypatch):
     """A document that thousands of records cite: its page reads their IRIs to count them by kind and presents only
     the first SHOWN_PER_GROUP (here 2) of each, in the pages' order."""
