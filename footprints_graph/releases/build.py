@@ -133,16 +133,14 @@ def _quads(records: list[ConvertedRecord], progress: bool) -> Iterator[ox.Quad]:
                     for s, p, o in record.triples)
 
 
-def _record_quads(nquads: Path, restricted_lines: list[bytes]) -> Iterator[ox.Quad]:
-    """Every record's quads, public and restricted, for validation: read back from the N-Quads dump `nquads` and
-    the restricted records' lines a quad at a time rather than held since they were converted (1.5 GiB at 100k
-    victims). The ontology's graph is left out: validation reads the ontology's facts apart. A blank node keeps
-    its label, the rdflib id it was converted from."""
-    ontology = ox.NamedNode(str(ONTOLOGY_GRAPH))
-    for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
-        if quad.graph_name != ontology:
-            yield quad
-    yield from ox.parse(input=b"".join(restricted_lines), format=ox.RdfFormat.N_QUADS)
+def _record_lines(nquads: Path, restricted_lines: list[bytes]) -> Iterator[bytes]:
+    """Every record's N-Quads lines, public and restricted, for validation: read back from the N-Quads dump `nquads`
+    a line at a time, then the restricted records' lines, rather than held since they were converted (1.5 GiB as
+    quads at 100k victims). The ontology's graph is left out: validation reads the ontology's facts apart."""
+    ontology = f" <{ONTOLOGY_GRAPH}> .\n".encode()
+    with nquads.open("rb") as dump:
+        yield from (line for line in dump if not line.endswith(ontology))
+    yield from restricted_lines
 
 
 def _ontology_quads() -> list[ox.Quad]:
@@ -174,7 +172,7 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], records: list[
     releases = home / "releases"
     release = releases / build_id
     if release.exists():  # same input, same id, same bytes: nothing to write, but the records are checked
-        converted = _record_quads(release / "dumps" / "footprints.nq", restricted_lines)
+        converted = _record_lines(release / "dumps" / "footprints.nq", restricted_lines)
         return release, _validated(records, converted), None
     work = releases / f".incomplete-{build_id}-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
@@ -199,8 +197,9 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], records: list[
     return release, report, changed
 
 
-def _validated(records: list[ConvertedRecord], converted: Iterator[ox.Quad]) -> ValidationReport:
-    """The report on every record, public and restricted (`converted`: their quads); a violation stops the build."""
+def _validated(records: list[ConvertedRecord], converted: Iterator[bytes]) -> ValidationReport:
+    """The report on every record, public and restricted (`converted`: their N-Quads lines); a violation stops the
+    build."""
     report = validate_records(records, converted=converted)
     if not report.conforms:
         raise ValidationFailed(report)
@@ -223,7 +222,7 @@ def _validate_while_writing(work: Path, lines: list[bytes], records: list[Conver
         changed = threads.submit(_changes_apart, nquads, previous, hidden)
         written = threads.submit(_write_store_views_and_dumps, work, minted_base(records))
         try:
-            report = _validated(records, _record_quads(nquads, restricted_lines))
+            report = _validated(records, _record_lines(nquads, restricted_lines))
         finally:
             errors = [future.exception() for future in (written, changed)]
     for error in errors:

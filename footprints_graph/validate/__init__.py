@@ -79,12 +79,12 @@ def _engine(records: int, engine: str | None) -> str:
 
 
 def validate_records(records: list[ConvertedRecord], engine: str | None = None,
-                     converted: Iterable[ox.Quad] | None = None) -> ValidationReport:
+                     converted: Iterable[bytes] | None = None) -> ValidationReport:
     """The build's gate. Every rule but privacy runs over all records, public and restricted (a restricted
     victim's events and sources must be right too); the privacy rule runs over the public records only,
     since restricted ones carry fp:restricted true by design. `engine` as for `validate_graph`; `converted`,
-    every record's triples as the build converted them to Oxigraph's quads, spares the SPARQL engine converting
-    them again (30 s at 100k victims)."""
+    every record's quads as the build serialised them (N-Quads lines, each in a named graph), spares the SPARQL
+    engine converting them again (30 s at 100k victims)."""
     origins = {r.subject: str(r.origin) for r in records}
     if _engine(len(records), engine) == "sparql":
         with collector_paused():  # no cycles in what this makes (see collector.py)
