@@ -248,12 +248,16 @@ def test_curator_queries_keep_the_public_limits(public):
 
 
 def test_curator_queries_run_in_the_workers_query_process(public):
-    """The curators' endpoint has no fork of its own: its queries go to the query process the public endpoint
-    uses (query_process.py), which then holds the curators' store, and a public query takes it back."""
-    from footprints_graph.endpoint.sparql.query_process import query_process
+    """The curators' endpoint has no fork of its own: its queries go to the query processes the public endpoint
+    uses (query_process.py), one of which then holds the curators' store, and a public query is answered by one
+    that holds the public store (the curators' forked anew, if no other was idle)."""
+    from footprints_graph.endpoint.sparql.query_process import query_processes
     assert _curator(public, "/curator/sparql", query_string={"query": QUERIES["ask"], "format": "json"}).json["boolean"]
-    curators = query_process().pid
-    assert curators is not None and query_process().store is not None and len(query_process().store) > 0
+    curators = query_processes().idle[-1]  # the one given back last
+    assert curators.pid is not None and curators.store is not None and len(curators.store) > 0
+    pid, store = curators.pid, curators.store
     uncached = QUERIES["ask"] + " # asked once here, so the public answer cache cannot have it"
     public_answer = public.get("/sparql", query_string={"query": uncached, "format": "json"})
-    assert public_answer.json["boolean"] is False and query_process().pid not in (None, curators)
+    public_process = query_processes().idle[-1]
+    assert public_answer.json["boolean"] is False
+    assert public_process.pid not in (None, pid) and public_process.store is not store

@@ -3,8 +3,9 @@
 pyoxigraph cannot be interrupted, so a query that may run long runs in a child process the worker can kill.
 Forking one per query would cost ~12 ms for a worker serving a store on disk and ~70 ms for
 one holding a 100k-victim store in memory (the page tables are copied): more than most library queries take.
-So each worker forks one query process and sends it query after query through a pipe; only a query that
-overruns its deadline costs a fork, because the process is killed with it and the next query forks a new one.
+So each worker keeps its query processes (`QueryProcesses`: as many as it ran queries at once) and sends each
+query after query through a pipe; only a query that overruns its deadline costs a fork, because the process is
+killed with it and the next query forks a new one.
 The process holds the store it was forked with; another store (a new release, the curators' store) gets a
 new process. It reads only and, when the policy allows no SERVICE, it has no network (hardening.drop_network).
 The public endpoint and the curators' endpoint both run their queries here (`evaluate_in_slot`), the pages
@@ -21,8 +22,8 @@ import stat
 import struct
 import threading
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -79,7 +80,7 @@ def negotiated_once(choose: Chooser) -> Negotiated:
 
 
 class QueryProcess:
-    """A query process of this worker thread (at most one at a time), forked on first use."""
+    """A query process, forked on first use (a worker keeps its own in QueryProcesses)."""
 
     def __init__(self):
         self.pid: int | None = None
@@ -287,44 +288,75 @@ def _read(fd: int, size: int, deadline: float | None, most: int = 0) -> bytes:
     return b"".join(chunks)
 
 
-class _ThreadsProcesses(threading.local):
+class QueryProcesses:
+    """A worker's query processes. A query takes an idle one (one that serves its store, if any: else the one used
+    last, which then forks anew for its store), or a new one when every one is busy, and gives it back once
+    answered. Any thread may take any of them: gunicorn hands a client's next request to whichever of its threads
+    is free, and a process per thread forked one for each thread in turn (12 ms each on disk at 10,000 victims,
+    70 ms for a store held in memory at 100,000), so a client's first queries after `serve` started were the slow
+    ones. A long query on one thread never makes a small one on another wait (it takes another process); the query
+    slots (guard.py) cap how many run at once, so a worker never has more processes than queries it ran at once."""
+
     def __init__(self):
-        self.process = QueryProcess()
+        self.lock, self.idle = threading.Lock(), []  # most recently given back last
+
+    @contextmanager
+    def taken(self, store) -> Iterator[QueryProcess]:
+        with self.lock:
+            process = self._idle_for(store)
+        try:
+            yield process
+        finally:
+            with self.lock:
+                self.idle.append(process)
+
+    def _idle_for(self, store) -> QueryProcess:
+        serving = [index for index, process in enumerate(self.idle) if process.store is store]
+        if serving:
+            return self.idle.pop(serving[-1])
+        return self.idle.pop() if self.idle else QueryProcess()
+
+    def forget_inherited(self) -> None:
+        """In a child just forked (one thread): its parent's processes are not its own (each QueryProcess knows
+        that too), and the lock may have been held by another thread at the fork."""
+        self.lock, self.idle = threading.Lock(), []
 
 
-_PROCESSES = _ThreadsProcesses()
+_PROCESSES = QueryProcesses()
+os.register_at_fork(after_in_child=_PROCESSES.forget_inherited)
 
 
-def query_process() -> QueryProcess:
-    """This thread's query process. Each thread of a worker (gunicorn gthread) has its own, so that a long query on
-    one thread never makes a small one on another wait for its turn; the query slots (guard.py) cap how many run
-    at once. A forked worker notices it is not the parent and forks its own."""
-    return _PROCESSES.process
+def query_processes() -> QueryProcesses:
+    """This worker's query processes."""
+    return _PROCESSES
 
 
 def evaluate_in_slot(store, operation: QueryOperation, choose: Chooser, seconds: float,
                      config: EndpointConfig) -> Answer:
     """How the endpoint runs a query: under the configured policy, holding one of the guard's query slots, in
-    this worker's query process with `seconds` to answer (in this process when `seconds` is 0, or when a SPARQL
-    server does the work: its HTTP timeout is the deadline, and a query process has no network to reach it)."""
+    one of this worker's query processes with `seconds` to answer (in this process when `seconds` is 0, or when a
+    SPARQL server does the work: its HTTP timeout is the deadline, and a query process has no network to reach
+    it)."""
     policy = policy_for(config)
     check(store, operation, policy)  # refusals that need no engine take no slot; the query process reads it once
     if isinstance(store, ServerStore):
         seconds = 0
-    if seconds:
-        query_process().prepare(store, policy)  # before a slot is taken, whose lock a forked process would keep
-    with slots_for(config).hold() as slot:  # guard.py: the row cap, how many at once and how long
-        return query_process().evaluate(store, operation, choose, seconds, policy, slot)
+    with _PROCESSES.taken(store) as process:
+        if seconds:
+            process.prepare(store, policy)  # before a slot is taken, whose lock a forked process would keep
+        with slots_for(config).hold() as slot:  # guard.py: the row cap, how many at once and how long
+            return process.evaluate(store, operation, choose, seconds, policy, slot)
 
 
 def call_in_slot(store, call: Call, config: EndpointConfig) -> object:
-    """`call` as evaluate_in_slot runs a query: under the policy (no network), holding a query slot, in this
-    worker's query process, stopped at its deadline."""
+    """`call` as evaluate_in_slot runs a query: under the policy (no network), holding a query slot, in one of this
+    worker's query processes, stopped at its deadline."""
     policy = policy_for(config)
-    if call.seconds:
-        query_process().prepare(store, policy)
-    with slots_for(config).hold() as slot:
-        return query_process().call(store, call, policy, slot)
+    with _PROCESSES.taken(store) as process:
+        if call.seconds:
+            process.prepare(store, policy)
+        with slots_for(config).hold() as slot:
+            return process.call(store, call, policy, slot)
 
 
 def select_in_slot(store, query: str, config: EndpointConfig) -> ox.QuerySolutions:

@@ -1,16 +1,18 @@
 """The query process that lives on between queries (endpoint/query_process.py): the same answers and errors as
 evaluating in the worker, one fork for many queries, and a query that overruns its deadline stopped with 503
-while the next one is answered (issue 7)."""
+while the next one is answered (issue 7). A worker's processes are shared by its threads (issue 15): queries
+asked one after another meet one process whatever thread asks them."""
 
 import os
 import signal
+import threading
 
 import pytest
 
 from footprints_graph.endpoint.sparql.evaluation import evaluate
 from footprints_graph.endpoint.sparql.guard import QueryPolicy
 from footprints_graph.endpoint.sparql.protocol import QueryOperation, SparqlProtocolError, negotiate
-from footprints_graph.endpoint.sparql.query_process import QueryProcess
+from footprints_graph.endpoint.sparql.query_process import QueryProcess, QueryProcesses
 from footprints_graph.store.embedded import open_store
 
 FP = "https://w3id.org/footprints-graph/ontology#"
@@ -80,3 +82,52 @@ def test_a_process_that_died_is_replaced(process, store):
     os.kill(process.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
     os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # until it is dead, left for QueryProcess to reap
     assert process.evaluate(store, QueryOperation(QUERIES[2]), _choose(), 10, POLICY).body
+
+
+# ----------------------------------------------------------------------------- a worker's query processes
+
+
+@pytest.fixture
+def processes():
+    processes = QueryProcesses()
+    yield processes
+    for process in processes.idle:
+        process.stop()
+
+
+def _asked_on_a_thread(processes: QueryProcesses, store) -> int:
+    """The pid of the process that answered a query asked on a new thread."""
+    pids = []
+
+    def ask() -> None:
+        with processes.taken(store) as process:
+            process.evaluate(store, QueryOperation(QUERIES[2]), _choose(), 10, POLICY)
+            pids.append(process.pid)
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    thread.join()
+    return pids[0]
+
+
+def test_queries_asked_one_after_another_on_any_thread_share_one_process(processes, store):
+    """gunicorn hands a client's next request to whichever thread is free: one process, forked once, answers them
+    all (a process per thread forked again for each thread)."""
+    first = _asked_on_a_thread(processes, store)
+    assert [_asked_on_a_thread(processes, store) for _ in range(3)] == [first] * 3
+    assert len(processes.idle) == 1
+
+
+def test_a_query_asked_while_another_runs_gets_a_process_of_its_own(processes, store):
+    with processes.taken(store) as busy:
+        busy.evaluate(store, QueryOperation(QUERIES[2]), _choose(), 10, POLICY)
+        assert _asked_on_a_thread(processes, store) not in (None, busy.pid)
+    assert len(processes.idle) == 2
+
+
+def test_an_idle_process_of_the_same_store_is_taken_first(processes, store, built_release):
+    other = open_store(built_release / "store")
+    with processes.taken(store) as mine, processes.taken(other) as theirs:
+        mine.evaluate(store, QueryOperation(QUERIES[2]), _choose(), 10, POLICY)
+        theirs.evaluate(other, QueryOperation(QUERIES[2]), _choose(), 10, POLICY)
+    assert _asked_on_a_thread(processes, store) == mine.pid  # though the other store's was given back last
