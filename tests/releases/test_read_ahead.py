@@ -37,6 +37,7 @@ def test_views_read_ahead_are_the_ones_every_release_object_serves(built_home):
     read_views_ahead(built_home, DEFAULT_BASE)
     views = _served_views(built_home)
     assert {"facets", "names", "home"} <= set(vars(views))  # read already, not when first asked for
+    assert () in vars(views.names)["_pools"]  # a search's candidates (Index.pool keeps them there) made already
     assert _served_views(built_home) is views  # one copy, whichever Release asks
     assert Releases(built_home).current().views("https://example.org/other/") is not views  # another base
 
