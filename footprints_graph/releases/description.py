@@ -106,8 +106,8 @@ def release_changes(lines: Iterable[str], previous: Path | None, hidden: frozens
     (restricted now) are left out of `previous` too: a person restricted since would be listed as removed, and
     the public description would name them (issue 13)."""
     before = _records(_dump_lines(previous)) if previous else {}
-    return changes(_records(lines), {g: {r: f for r, f in records.items() if r not in hidden}
-                                     for g, records in before.items()})
+    return changes(_records(lines, fingerprinted=previous is not None),
+                   {g: {r: f for r, f in records.items() if r not in hidden} for g, records in before.items()})
 
 
 def dump_changes(nquads: Path, previous: Path | None, hidden: frozenset[str] = frozenset()) -> dict:
@@ -127,24 +127,29 @@ def _dump_lines(release: Path) -> Iterator[str]:
         yield from dump
 
 
-def _records(lines: Iterable[str]) -> dict[str, dict[str, str]]:
+def _records(lines: Iterable[str], fingerprinted: bool = True) -> dict[str, dict[str, str]]:
     """{graph: {record: fingerprint of its triples}} from the lines of an N-Quads dump, read as text in one pass:
     the dump writes each quad as its terms the way str() writes them, then the graph and a dot, so a line's
     text before the graph is its triple's. A fingerprint is the sum of its triples' hashes, so each subject's
     sum is kept as the lines go by and added to its record's at the end, once every owner is known: no line is
-    kept (holding every quad as text took 19 s and over a GiB at 100k victims)."""
+    kept (holding every quad as text took 19 s and over a GiB at 100k victims). Not `fingerprinted`, every
+    fingerprint is 0: a first release has nothing to compare them with (hashing took a third of the pass)."""
     sums: dict[tuple[str, str], int] = defaultdict(int)
     owners = _Owners()
     for line in lines:
         subject, predicate, obj, graph = quad = _terms(line)
-        sums[(graph, subject)] += int.from_bytes(hashlib.blake2b(line.rsplit(" ", 2)[0].encode(),
-                                                                 digest_size=16).digest())
+        sums[(graph, subject)] += _fingerprint(line) if fingerprinted else 0
         owners.see(quad)
     records: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (graph, subject), total in sums.items():
         records[graph][owners.of(graph, subject)] += total
     return {graph: {record: f"{total % FINGERPRINT_MODULUS:032x}" for record, total in by_record.items()}
             for graph, by_record in records.items()}
+
+
+def _fingerprint(line: str) -> int:
+    """The hash of a dump line's triple (its text before the graph)."""
+    return int.from_bytes(hashlib.blake2b(line.rsplit(" ", 2)[0].encode(), digest_size=16).digest())
 
 
 def _terms(line: str) -> tuple[str, str, str, str]:
