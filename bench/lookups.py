@@ -4,8 +4,9 @@ as deployed (gunicorn, 2 gthread workers, the store on disk, FOOTPRINTS_CACHE_BY
 serving a WSGI app that answers "up" to everything (the HTTP server's floor: what any answer costs). Each
 `--code NAME=FOLDER` serves the release from that checkout of the package (e.g. a git worktree of the commit
 before a change), the current one as "now". The targets are interleaved round by round, so that a busy
-machine's load falls on all alike; each line gives answers a second, wrk's p50 and the CPU the server's
-processes spent per answer (from /proc: steadier than throughput when others share the cores).
+machine's load falls on all alike; each line gives answers a second, wrk's p50, the CPU the server's processes
+spent per answer (from /proc: steadier than throughput when others share the cores) and the CPU wrk spent per
+answer (the client shares the two cores).
 
     python bench/lookups.py /tmp/h1/home10k --code before=/tmp/h1-before --rounds 3 --seconds 10
 
@@ -16,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -123,13 +125,19 @@ def wrk(url: str, requests: Path, seconds: int) -> queries.Throughput:
 def measure(name: str, leader: int, url: str, requests: Path, seconds: int) -> dict:
     """One wrk run (after a short warm-up run) and the CPU the server spent during it."""
     wrk(url, requests, 2)  # the OS's cache, the workers' first requests
-    before = session_cpu(leader)
+    before, client_before = session_cpu(leader), children_cpu()
     figures = wrk(url, requests, seconds)
-    cpu = session_cpu(leader) - before
+    cpu, client = session_cpu(leader) - before, children_cpu() - client_before
     answered = max(figures.requests - figures.not_ok, 1)
     return {"target": name, "per_second": round(figures.per_second), "not_ok": figures.not_ok,
             "p50_ms": figures.p50_ms, "cpu_ms_per_answer": round(1000 * cpu / answered, 3),
-            "load": os.getloadavg()[0]}
+            "wrk_cpu_ms_per_answer": round(1000 * client / answered, 3), "load": os.getloadavg()[0]}
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's ended children: wrk's, once it has run."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def main() -> None:
