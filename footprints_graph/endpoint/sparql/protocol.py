@@ -147,13 +147,23 @@ class Negotiated:
         return tuple(f.media_type if isinstance(f, ResultFormat) else "" for f in self.formats.values())
 
 
-@lru_cache(maxsize=256)
 def negotiated(accept: str | None, names: tuple[str, ...] = ()) -> Negotiated:
     """`negotiate` for both kinds of result, from the Accept header as sent (None: none) and the `format` names.
     Kept by header: clients send a few Accept headers over and over, and reading one and matching it against the
-    table took a tenth of a trivial query's time in the worker (docs/performance.md)."""
+    table each time was most of what the cache key and the query process's request cost (docs/performance.md).
+    Long ones are not kept: a `format` value can be as long as a query."""
+    if len(accept or "") + sum(map(len, names)) > KEPT_CHARACTERS:
+        return _negotiated(accept, names)
+    return _kept_negotiated(accept, names)
+
+
+def _negotiated(accept: str | None, names: tuple[str, ...]) -> Negotiated:
     accept_types = parse_accept_header(accept, MIMEAccept) if accept else None
     return Negotiated(lambda kind: negotiate(accept_types, kind, names))
+
+
+_kept_negotiated = lru_cache(maxsize=256)(_negotiated)
+KEPT_CHARACTERS = 1000
 
 
 # ----------------------------------------------------------------------------- errors

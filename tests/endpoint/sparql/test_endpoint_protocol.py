@@ -17,6 +17,7 @@ from footprints_graph.endpoint.sparql.protocol import (
     QueryOperation,
     SparqlProtocolError,
     negotiate,
+    negotiated,
     read_request,
 )
 from footprints_graph.releases.build import build
@@ -64,6 +65,40 @@ def test_negotiation_honours_q_values(accept, kind, expected):
 ])
 def test_the_format_parameter_names_a_row_for_each_kind(name, kind, expected):
     assert negotiate(None, kind, [name]).media_type == expected
+
+
+@pytest.mark.parametrize("accept, names", [
+    ("", ()), ("*/*", ()), ("application/sparql-results+json;q=0.5, application/sparql-results+xml", ()),
+    ("application/ld+json, text/turtle;q=0.1", ()), ("text/csv", ()), ("", ("xml",)), ("text/csv", ("nt", "csv")),
+    ("", ("x" * 2000,)),  # too long to be kept: negotiated all the same
+])
+def test_negotiated_once_is_what_negotiate_gives_for_each_kind(accept, names):
+    """A request negotiates once for both kinds (protocol.negotiated, kept by header): the same format as
+    `negotiate` gives for each, or the same 406, raised anew each time it is asked."""
+    from werkzeug.http import parse_accept_header
+    for _ in range(2):  # once made, once kept
+        chosen = negotiated(accept or None, names)
+        for kind in (SOLUTIONS, GRAPH):
+            try:
+                expected = negotiate(parse_accept_header(accept, MIMEAccept), kind, names)
+            except SparqlProtocolError as refusal:
+                with pytest.raises(SparqlProtocolError) as first:
+                    chosen(kind)
+                with pytest.raises(SparqlProtocolError) as second:
+                    chosen(kind)
+                assert first.value.status == second.value.status == refusal.status == 406
+                assert first.value.message == refusal.message and first.value is not second.value
+            else:
+                assert chosen(kind) == expected
+        assert chosen.media_types == tuple(_media_type(accept, names, kind) for kind in (SOLUTIONS, GRAPH))
+
+
+def _media_type(accept: str, names: tuple[str, ...], kind: str) -> str:
+    from werkzeug.http import parse_accept_header
+    try:
+        return negotiate(parse_accept_header(accept, MIMEAccept), kind, names).media_type
+    except SparqlProtocolError:
+        return ""
 
 
 def test_a_query_with_from_keeps_its_own_dataset_and_others_get_the_union():
