@@ -1,14 +1,14 @@
 """A person's Turtle answered from the release's records view (releases/views/records.py), before Flask: one keyed
 read and the headers the linked-data route sends (routes.respond), where Flask's route would read and decode
-some 45 quads from the store, serialise them and pass Flask's machinery. At 8 clients that route's worker CPU
-(about 1.5 ms a lookup) held record lookups near 600-1,100 a second on two cores; gunicorn's own cost per answer
-is a fifth of it.
+some 45 quads from the store, serialise them and pass Flask's machinery. That route cost the workers about
+1.5 ms of CPU a lookup, gunicorn's own answer about 0.25 ms (docs/performance.md).
 
 Only the plain case is answered here: a GET of `/id/person/…` without a query string for which negotiation picks
 Turtle, on a release whose view holds the person. Everything else goes on to Flask, which answers it as before:
-other formats and pages, conditional requests (Flask answers 304), cross-origin requests (flask-cors writes
-their headers), a release without the view, a person the view lacks (restricted, unknown: 404). The answer
-cache (sparql/cache.py) sits behind this, so a record answered here is never kept there too.
+other formats and pages, compact JSON-LD (asked for at any quality), conditional requests (Flask answers 304),
+cross-origin requests (flask-cors writes their headers), a release without the view, a person the view lacks
+(restricted, unknown: 404). The answer cache (sparql/cache.py) sits behind this, so a record answered here is
+never kept there too.
 """
 
 from collections.abc import Callable, Iterable
@@ -17,6 +17,7 @@ from functools import lru_cache
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import http_date, parse_accept_header
 
+from footprints_graph.endpoint.linked_data.compact import wants_compact
 from footprints_graph.endpoint.linked_data.routes import content_type, entity_tag, offered_types, representation_headers
 from footprints_graph.endpoint.site import Site
 from footprints_graph.endpoint.sparql.evaluation import QueryFailed
@@ -67,5 +68,8 @@ class StoredRecords:
 
 @lru_cache(maxsize=256)
 def chosen_media_type(accept: str | None) -> str | None:
-    """What the route's negotiation (routes._chosen_media_type) picks for this Accept header, None if nothing."""
-    return best_match(parse_accept_header(accept, MIMEAccept), offered_types())
+    """What the site answers for this Accept header: None where it asks for compact JSON-LD at any quality (the
+    hook in reconcile.py answers that before the route), else what the route's negotiation picks
+    (routes._chosen_media_type), None if nothing."""
+    accepted = parse_accept_header(accept, MIMEAccept)
+    return None if wants_compact({}, accepted) else best_match(accepted, offered_types())
