@@ -37,6 +37,7 @@ SOURCE_SUMMARY = (RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http:
                   "https://schema.org/url", ONTOLOGY + "unDocumentSymbol", "http://purl.org/dc/terms/publisher",
                   "http://purl.org/dc/terms/issued")
 PROBE = ox.NamedNode("urn:footprints-graph:probe")
+SOURCE = ox.NamedNode(DCT_SOURCE)
 RECORDS_FILE = "records.sqlite"
 SCHEMA = "CREATE TABLE record (iri TEXT PRIMARY KEY, turtle BLOB NOT NULL) WITHOUT ROWID"
 _CLAIMS = frozenset(f"<{p}>".encode() for p in CLAIM_PROPERTIES)
@@ -122,7 +123,7 @@ class SubjectRuns:
             runs = [(subject, start, end), *self.claims.get(subject, ())]
             text = b"".join([*(self._bytes(a, b) for _, a, b in runs), *self._blank_runs(s for s, _, _ in runs)])
             triples = self._stored_triples(text)
-            documents = {t.object for t in triples if t.predicate.value == DCT_SOURCE and isinstance(t.object, ox.NamedNode)}
+            documents = {t.object for t in triples if t.predicate == SOURCE and type(t.object) is ox.NamedNode}
             yield subject[1:-1].decode(), description_turtle(triples.union(*map(self._summary, documents)))
 
     def _stored_triples(self, text: bytes) -> set[ox.Triple]:
