@@ -57,6 +57,7 @@ def share_before_fork(config: EndpointConfig) -> Callable:
 
         compile_templates(create_app(replace(config, in_memory=False)))
         read_views_ahead(config.home, config.base)
+        gc.collect()  # the app made to compile is garbage in cycles: collected now, or frozen and kept for good
         gc.freeze()
     return share
 
