@@ -43,7 +43,8 @@ def write_views(release: Path, base: str) -> None:
     """The views of the release being written at `release` (its public store is complete), under the base its
     records were minted with (`minted_base`). The engine's work — the home page's queries and the query library's
     answers (library.py) — runs on threads of its own, without Python's lock while the engine evaluates, beside
-    the browse view and the name index read off the store's quads in Python on this thread."""
+    the browse view and the name index read off the store's quads in Python on this thread, and the records view
+    read off the release's N-Quads dump (records.py)."""
     store = open_store(release / "store")
     folder = release / FOLDER
     folder.mkdir()
@@ -53,8 +54,8 @@ def write_views(release: Path, base: str) -> None:
             home = engine.submit(home_aggregates, store)
             write_facets(store, base, folder / "browse.sqlite")
             _write_names(build_index(store, base), folder / "names.pickle")
+            write_records(release / "dumps" / "footprints.nq", base, folder / RECORDS_FILE)  # while the engine works
             _write_home(home.result(), folder / "home.json")
-            write_records(release / "dumps" / "footprints.nq", base, folder / RECORDS_FILE)
             library.result()
         (folder / "views.json").write_text(json.dumps({"format": FORMAT, "base": base}) + "\n", encoding="utf-8")
     finally:
