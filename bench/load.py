@@ -2,7 +2,7 @@
 gunicorn), with a realistic mix — the researcher query library, record pages (HTML and Turtle), the home,
 search and browse pages — and a few runaway queries that must be stopped. It sorts the answers into ok
 (200), stopped (a query's 503 at its deadline), busy (a query's 503 with Retry-After while every query slot is
-taken) and errors (anything else), samples the memory (RSS, from /proc) of the server's processes each second,
+taken) and errors (anything else), samples the memory (PSS, from /proc) of the server's processes each second,
 and reports p50/p95 per kind of request; with `wrk` installed, also the throughput of one record page.
 
     python bench/load.py --clients 8 --seconds 60 --write          # on a home built from data/
@@ -42,6 +42,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import requests
+from measure import pss
 
 from footprints_graph.convert.synth import write_synthetic
 from footprints_graph.endpoint.sparql.library import library
@@ -142,14 +143,6 @@ def _parent(pid: int) -> int | None:
         return None
 
 
-def _rss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-    except (OSError, StopIteration):
-        return 0
-
-
 def server_processes(master: int) -> tuple[list[int], list[int]]:
     """The workers (children of the master) and the query processes (their children) alive now."""
     parents = {int(p): _parent(int(p)) for p in os.listdir("/proc") if p.isdigit()}
@@ -158,11 +151,12 @@ def server_processes(master: int) -> tuple[list[int], list[int]]:
 
 
 def sample_memory(master: int, stop: threading.Event, samples: list[tuple[float, int, int]]) -> None:
-    """Every second: (time, RSS of the master and its workers in KiB, how many query processes are running)."""
+    """Every second: (time, memory of the master and its workers in KiB, how many query processes are running). The
+    memory is the sum of their PSS: their RSS would count the pages the workers share with the master in each."""
     started = time.monotonic()
     while not stop.wait(1.0):
         workers, queries = server_processes(master)
-        samples.append((time.monotonic() - started, sum(_rss_kib(p) for p in [master, *workers]), len(queries)))
+        samples.append((time.monotonic() - started, sum(pss(p) for p in [master, *workers]) // 1024, len(queries)))
 
 
 # ----------------------------------------------------------------------------- the clients
@@ -362,7 +356,7 @@ def report(args: argparse.Namespace, tally: Tally, samples: list, wrk: str | Non
         f"error, a runaway not stopped). Errors: **{len(tally.errors)}**"
         + (": " + "; ".join(tally.errors[:5]) if tally.errors else "") + ".",
         "",
-        f"Memory of the master and its workers (RSS, sampled each second, {len(memory)} samples): "
+        f"Memory of the master and its workers (PSS, sampled each second, {len(memory)} samples): "
         f"first quarter mean {statistics.mean(memory[:quarter]) / 1024:.0f} MiB, last quarter mean "
         f"{statistics.mean(memory[-quarter:]) / 1024:.0f} MiB, peak {max(memory) / 1024:.0f} MiB; "
         f"query processes running at once: at most {max(n for _, _, n in samples)}."
