@@ -87,7 +87,7 @@ def tree_pss(pid: int) -> int:
     sizes (PSS, /proc/PID/smaps_rollup: a page shared by n processes counts 1/n in each). Their RSS summed counts a
     page once per process sharing it, and a gunicorn master's workers and their query processes, forked from it,
     share most of theirs: at 100,000 victims 6.6 GiB summed where they held 0.84 GiB."""
-    return sum(pss(p) for p in [pid, *_descendants(pid)])
+    return sum(pss(p) for p in [pid, *descendants(pid)])
 
 
 def pss(pid: int) -> int:
@@ -101,7 +101,20 @@ def pss(pid: int) -> int:
     return 0
 
 
-def _descendants(pid: int) -> list[int]:
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) spent so far by `pid` and its descendants alive now, from /proc."""
+    total = 0
+    for process in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime: the 14th and 15th fields
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes `pid` started, and theirs, alive now."""
     parents = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
