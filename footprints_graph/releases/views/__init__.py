@@ -93,7 +93,7 @@ class ReleaseViews:
 
     def read(self) -> None:
         """Read every view now (each is otherwise read when first asked for)."""
-        _ = self.facets, self.names, self.home  # each a cached property: asking reads it
+        _ = self.facets, self.names, self.home, self.records  # each a cached property: asking reads it
 
     @cached_property
     def facets(self) -> FacetIndex:
