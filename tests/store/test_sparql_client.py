@@ -4,6 +4,7 @@ on 127.0.0.1 that records each request. `serve --store` (ServerStore) asks throu
 from the guard's reading (lexer.py), so a prefix named like a keyword cannot mislead it."""
 
 import json
+import socket
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +51,10 @@ class Recorder(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        if self.server.close_after_answer:  # as a server's keep-alive timeout does, once the client is idle
+            self.connection.shutdown(socket.SHUT_WR)
+            self.close_connection = True
+            self.server.closed.set()
 
     def log_message(self, *args):
         pass
@@ -67,6 +72,7 @@ def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
     httpd.requests, httpd.reply, httpd.release = [], by_accept, threading.Event()
     httpd.release.set()
+    httpd.close_after_answer, httpd.closed = False, threading.Event()
     httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}/sparql"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -122,6 +128,17 @@ def test_queries_share_one_connection_and_ask_for_no_compression(server, release
         store.query("ASK {}")
     assert len({request["client"] for request in server.requests}) == 1
     assert {request["accept-encoding"] for request in server.requests} == {"identity"}
+
+
+def test_a_kept_connection_the_server_closed_is_not_reused(server):
+    """A server closes a kept connection it finds idle too long: the next query goes over a new one, where sending
+    it into the closed one answered "cannot reach" (a 503 from serve --store)."""
+    server.close_after_answer = True
+    store = RemoteStore(server.url)
+    store.select("SELECT * {}")
+    assert server.closed.wait(10)
+    assert store.select("SELECT * {}")
+    assert len({request["client"] for request in server.requests}) == 2
 
 
 def test_select_gives_rdflib_terms_and_leaves_unbound_names_out(server):
