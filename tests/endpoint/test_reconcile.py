@@ -14,9 +14,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from footprints_graph import names
-from footprints_graph.iris import DEFAULT_BASE
+from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
 from footprints_graph.releases import reconciliation
 from footprints_graph.releases.reconciliation import matching
+from footprints_graph.store.embedded import open_store
 from support import TEST_DATA
 
 SCHEMAS = TEST_DATA / "reconciliation"
@@ -325,7 +326,7 @@ def test_suggestions_found_by_bisection_are_those_of_a_pass_over_every_entity(st
 
 
 def _candidates_by_a_pass_over_the_pool(index, text: str, type_ids: list[str], wanted: int) -> list[str]:
-    """The candidates as _blocked defines them, the pool made and split entity by entity."""
+    """The candidates as _plausible and the pool's others define them, the pool made and split entity by entity."""
     pool = list(index.entities.values()) if not type_ids else list(
         {e.id: e for t in type_ids for e in index.by_type.get(t, [])}.values())
     allowed = index.plausible(text, wanted)
@@ -340,6 +341,46 @@ def test_the_candidates_of_a_large_pool_are_those_of_a_pass_over_it(store, monke
     monkeypatch.setattr(matching, "FULL_SCAN_LIMIT", 2)
     index = reconciliation.build_index(store, DEFAULT_BASE)
     for text in ("Kim Jung-wook", "김정욱", "Lee", "Ministry of Unification"):
-        found = [e.id for e in matching._blocked(index, index.pool(tuple(type_ids)), text, 30)]
+        pool = index.pool(tuple(type_ids))
+        found = [e.id for e in (*matching._plausible(index, pool, text, 30), *pool.others)]
         assert found == _candidates_by_a_pass_over_the_pool(index, text, type_ids, 30)
     assert index.pool(tuple(type_ids)) is index.pool(tuple(type_ids))
+
+
+def _ranked_by_scoring_every_candidate(index, text: str, type_ids: tuple[str, ...], wanted: int) -> list[tuple]:
+    """The candidates as a query ranked them before issue 15's bound: every plausible person scored by names.score
+    and every other entity of the pool by label_score, sorted, the first `wanted` kept."""
+    pool = index.pool(type_ids)
+    persons = [(e, max(names.score(text, n) for n in e.names)) for e in matching._plausible(index, pool, text, wanted)]
+    others = [(e, max(reconciliation.label_score(text, n) for n in e.names)) for e in pool.others]
+    ranked = sorted(persons + others, key=lambda pair: (-pair[1], pair[0].name))[:wanted]
+    return [(e.id, score) for e, score in ranked]
+
+
+def _texts(index) -> list[str]:
+    """Names of the index as typed (whole, in part, misspelt, in other case) and words that are no one's name."""
+    entities = sorted(index.entities.values(), key=lambda e: e.id)
+    named = entities[:: max(1, len(entities) // 15)]  # about 15, persons and others
+    texts = [t for e in named for n in e.names[:2] for t in (n, n[: len(n) // 2], n[:-1] + "x", n.lower())]
+    return texts + ["Ministry of Unification", "통일부", "Kim", "report", "x", "A/HRC", "1950", "committee abductees"]
+
+
+def _assert_ranked_as_when_every_candidate_was_scored(index) -> None:
+    for type_ids in ((), ("Victim",), ("Organisation",), ("SourceDocument", "Organisation")):
+        for text in _texts(index):
+            for limit in (1, 10):
+                found = matching._name_candidates(index, {"query": text, "type": list(type_ids), "limit": limit})
+                assert [(c.entity.id, c.name_score) for c in found] == _ranked_by_scoring_every_candidate(
+                    index, text, type_ids, limit * 3), (text, type_ids, limit)
+
+
+def test_a_query_ranks_as_when_every_candidate_was_scored(store):
+    """Issue 15: organisations and documents are compared with a query's text only while a bound on their score
+    (the characters they share with it) can reach the best candidates so far; the candidates, their order and their
+    scores are those of scoring every one, on data/."""
+    _assert_ranked_as_when_every_candidate_was_scored(reconciliation.build_index(store, DEFAULT_BASE))
+
+
+def test_a_query_ranks_as_when_every_candidate_was_scored_on_a_synthetic_build(synthetic_release):
+    _assert_ranked_as_when_every_candidate_was_scored(
+        reconciliation.build_index(open_store(synthetic_release / "store"), SYNTHETIC_BASE))

@@ -8,7 +8,8 @@ ontology namespace (`Detainee`).
 import bisect
 import itertools
 import re
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -129,19 +130,43 @@ class Index:
 
 
 @dataclass(frozen=True)
+class Label:
+    """A name of an organisation or document as label_score compares it (normalised), with the count of each of
+    its characters: what a query's text shares with it bounds their similarity before it is computed."""
+
+    text: str
+    characters: Counter
+
+    @classmethod
+    def of(cls, name: str) -> "Label":
+        text = normalised(name)
+        return cls(text, Counter(text))
+
+
+@dataclass(frozen=True)
 class Pool:
     """The candidates of a query's types, in order (each type's entities in index order, the first type listed
-    first): the persons and the others apart, and each person's place among the persons."""
+    first): the persons and the others apart, each person's place among the persons, and the others' names as
+    labels (normalised once here, where each query normalised every name again)."""
 
     entities: list[Entity]
     persons: list[Entity]
     others: list[Entity]
     place: dict[str, int]
+    labels: list[tuple[Label, ...]]  # of each of `others`, in order
 
     @classmethod
     def of(cls, entities: list[Entity]) -> "Pool":
         persons = [e for e in entities if e.person]
-        return cls(entities, persons, [e for e in entities if not e.person], {e.id: i for i, e in enumerate(persons)})
+        others = [e for e in entities if not e.person]
+        return cls(entities, persons, others, {e.id: i for i, e in enumerate(persons)},
+                   [tuple(Label.of(n) for n in e.names) for e in others])
+
+
+def normalised(text: str) -> str:
+    """A label as compared: case, accents, punctuation and spacing folded."""
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    return " ".join(re.findall(r"\w+", "".join(c for c in folded if not unicodedata.combining(c))))
 
 
 def _beginnings(entity: Entity) -> list[tuple[str, int, str]]:

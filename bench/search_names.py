@@ -1,0 +1,112 @@
+"""Searches for names never asked before (issue 15): the CPU a search and a /reconcile query spend on each of many
+distinct names, in process, on a built home. bench/pages.py asks the same name again and again, so its repeats are
+served by what the first search left in the name scoring's caches; here every name is asked once (then, apart,
+all of them again). The names are drawn from the release's name index with a fixed seed, as people type them:
+romanised as recorded, in Hangul, the family name and the first syllable only, misspelt by a letter, and in
+lower case with the family name last.
+
+    python3 bench/search_names.py --home /tmp/fp100k2/home --base https://w3id.org/footprints-graph/synthetic/
+
+Before/after a change, the same script against another checkout (the package it imports comes first on the path):
+
+    PYTHONPATH=/tmp/h7-before:bench python3 -P bench/search_names.py --home ... --base ...
+
+--answers FILE writes what each search and query found, to compare two checkouts' answers."""
+
+import argparse
+import json
+import random
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from measure import load_average
+
+from footprints_graph.releases.reconciliation import reconcile
+from footprints_graph.releases.views import ReleaseViews
+from footprints_graph.store.embedded import open_store
+from footprints_graph.web.search import search_hits
+
+KINDS = ("romanised", "hangul", "partial", "misspelt", "reordered")
+LETTERS = "aeiougnhkjs"
+
+
+def drawn_names(index, count: int, seed: int) -> list[str]:
+    """`count` distinct query texts, the kinds in turn, each from a person drawn with `seed`."""
+    chooser = random.Random(seed)
+    persons = sorted((e for e in index.entities.values() if e.person), key=lambda e: e.id)
+    texts: list[str] = []
+    while len(texts) < count:
+        text = _as_typed(KINDS[len(texts) % len(KINDS)], chooser.choice(persons).names, chooser)
+        if text and text not in texts:
+            texts.append(text)
+    return texts
+
+
+def _as_typed(kind: str, names: tuple[str, ...], chooser: random.Random) -> str | None:
+    hangul = [n for n in names if any("\uac00" <= c <= "\ud7a3" for c in n)]
+    romanised = [n for n in names if n not in hangul and " " in n]
+    if kind == "hangul":
+        return hangul[0] if hangul else None
+    if not romanised:
+        return None
+    name = romanised[0]
+    if kind == "partial":
+        return name.split("-")[0]
+    if kind == "misspelt":  # one letter of the given name replaced
+        at = chooser.randrange(name.index(" ") + 1, len(name))
+        return name[:at] + chooser.choice(LETTERS) + name[at + 1:]
+    if kind == "reordered":
+        family, given = romanised[-1].split(" ", 1)
+        return f"{given} {family}".lower()
+    return name
+
+
+def cpu_ms(run: Callable[[str], object], texts: list[str]) -> tuple[list[float], list[object]]:
+    """Each text's CPU in milliseconds (this process's, user and system) and what `run` answered for it."""
+    spent, answers = [], []
+    for text in texts:
+        started = time.process_time()
+        answers.append(run(text))
+        spent.append((time.process_time() - started) * 1000)
+    return spent, answers
+
+
+def summary(label: str, spent: list[float]) -> str:
+    ordered = sorted(spent)
+    return (f"{label:<22} p50 {statistics.median(ordered):7.1f}  p90 {ordered[int(0.9 * len(ordered))]:7.1f}  "
+            f"max {ordered[-1]:7.1f}  mean {statistics.fmean(ordered):7.1f} ms CPU")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("--base", required=True, help="the base the release was built under")
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--answers", type=Path, help="write each search's hits and each query's candidates here")
+    args = parser.parse_args()
+    release = (args.home / "current").resolve()
+    store = open_store(release / "store")
+    index = ReleaseViews(release, store, args.base).names
+    index.pool(())  # as serve's master makes it before the fork
+    texts = drawn_names(index, args.count, args.seed)
+    print(f"{release}: {len(texts)} distinct names, load average {load_average()}")
+    runs = {"search": lambda text: [[h.entity_id, h.score, h.how] for h in search_hits(store, index, text)],
+            "reconcile": lambda text: reconcile(store, index, {"q": {"query": text}})["q"]["result"]}
+    answers = {}
+    for name, run in runs.items():
+        first, answers[name] = cpu_ms(run, texts)
+        again, _ = cpu_ms(run, texts)
+        print(summary(f"{name}, new names", first))
+        print(summary(f"{name}, asked again", again))
+        for kind in KINDS:
+            print(summary(f"  {kind}", first[KINDS.index(kind)::len(KINDS)]))
+    print(f"load average {load_average()}")
+    if args.answers:
+        args.answers.write_text(json.dumps({"texts": texts, **answers}, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
