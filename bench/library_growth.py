@@ -134,7 +134,8 @@ def render(sizes, current, before, results, given_up, args) -> str:
 def intro(sizes, args) -> str:
     stores = ", ".join(f"{s:,}" for s in sizes)
     return (f"Each library query in-process (pyoxigraph {ox.__version__}, the release's store on disk, union "
-            f"default graph as the endpoint asks) at {stores} synthetic victims: p50 wall time in ms, and in brackets "
+            f"default graph as the endpoint asks, the answer written as TSV by the engine as the query process and the "
+            f"build write it) at {stores} synthetic victims: p50 wall time in ms, and in brackets "
             "the least CPU time the query took in its thread over the same runs; each exponent is the slope of a log-log fit of "
             "one of them (1: grows as the victims do). " + ", ".join(sorted(LIBRARY_STAND_INS))
             + " asked with synth's stand-in for their real example. `python bench/library_growth.py`"
