@@ -7,6 +7,7 @@ import json
 import socket
 import threading
 import urllib.parse
+from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph as ox
@@ -55,6 +56,12 @@ class Recorder(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_WR)
             self.close_connection = True
             self.server.closed.set()
+
+    def handle(self):
+        # a client that gave up waiting (the timeout test) has closed its end: no traceback printed from this thread
+        # while the test session ends (Python 3.11 then failed the run with "AST constructor recursion depth mismatch")
+        with suppress(ConnectionError):  # reset, or a broken pipe when the answer is written
+            super().handle()
 
     def log_message(self, *args):
         pass
