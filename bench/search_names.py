@@ -14,6 +14,7 @@ Before/after a change, the same script against another checkout (the package it 
 --answers FILE writes what each search and query found, to compare two checkouts' answers."""
 
 import argparse
+import gc
 import json
 import random
 import statistics
@@ -90,7 +91,9 @@ def main() -> None:
     release = (args.home / "current").resolve()
     store = open_store(release / "store")
     index = ReleaseViews(release, store, args.base).names
-    index.pool(())  # as serve's master makes it before the fork
+    index.pool(())  # as serve's master makes it before the fork, and then freezes what it holds (server.py): the
+    gc.collect()  # collector's passes no longer walk the index's millions of objects
+    gc.freeze()
     texts = drawn_names(index, args.count, args.seed)
     print(f"{release}: {len(texts)} distinct names, load average {load_average()}")
     runs = {"search": lambda text: [[h.entity_id, h.score, h.how] for h in search_hits(store, index, text)],

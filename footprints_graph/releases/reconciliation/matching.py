@@ -66,9 +66,10 @@ def _name_candidates(index: Index, query: dict) -> list[Candidate]:
         held = exact.id in pool.place if exact.person else exact in pool.others
         return [Candidate(exact, names.EXACT)] if held else []
     wanted = _limit(query) * 3
-    persons = [Candidate(e, _name_score(e, text)) for e in _plausible(index, pool, text, wanted)]
-    scored = persons + _labelled(pool, text, [c.name_score for c in persons], wanted)
-    return sorted(scored, key=lambda c: (-c.name_score, c.entity.name))[:wanted]
+    persons = _scored_persons(_plausible(index, pool, text, wanted), text)
+    scored = persons + _labelled(pool, text, [score for _, score in persons], wanted)
+    best = heapq.nsmallest(wanted, scored, key=lambda pair: (-pair[1], pair[0].name))  # sorted()[:wanted], ties kept
+    return [Candidate(entity, score) for entity, score in best]
 
 
 def _types_of(index: Index, query: dict) -> list[str]:
@@ -90,11 +91,15 @@ def _plausible(index: Index, pool: Pool, text: str, wanted: int) -> list[Entity]
     return persons
 
 
-def _name_score(entity: Entity, text: str) -> float:
-    return max(names.score(text, name) for name in entity.names)
+def _scored_persons(persons: list[Entity], text: str) -> list[tuple[Entity, float]]:
+    """Each person with the best score of its names against the text, each name scored once: persons share names
+    (at 100,000 synthetic victims, 210,912 names of which 33,509 differ; the 25,223 Kims, whom a query with a misspelt
+    given name compares, have 1,510), and names.score took 6 us a name."""
+    scores = {name: names.score(text, name) for name in {name for person in persons for name in person.names}}
+    return [(person, max(scores[name] for name in person.names)) for person in persons]
 
 
-def _labelled(pool: Pool, text: str, person_scores: list[float], wanted: int) -> list[Candidate]:
+def _labelled(pool: Pool, text: str, person_scores: list[float], wanted: int) -> list[tuple[Entity, float]]:
     """The pool's other entities that may be among the `wanted` best candidates, scored by their labels, in the
     pool's order. They are taken by a bound on their score (_label_bound), highest first; once a bound is below
     the `wanted`-th best score so far, neither that entity nor any after it can rank among the best (`wanted`
@@ -110,7 +115,7 @@ def _labelled(pool: Pool, text: str, person_scores: list[float], wanted: int) ->
             break
         scores[place] = max(_label_similarity(query.text, label.text) for label in pool.labels[place])
         (heapq.heappushpop if len(best) == wanted else heapq.heappush)(best, scores[place])
-    return [Candidate(pool.others[i], scores[i]) for i in sorted(scores)]
+    return [(pool.others[i], scores[i]) for i in sorted(scores)]
 
 
 def _label_bound(query: Label, labels: tuple[Label, ...]) -> float:
