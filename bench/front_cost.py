@@ -10,7 +10,10 @@ whose processes' CPU time per request (workers and query processes, from /proc) 
 shared machine. `/health` (gunicorn and Flask alone) is asked beside each.
 
     python bench/front_cost.py --store HOME/current/store "before=8001/1234" "after=8002/1240"
-    python bench/front_cost.py --server 8890 "serve --store=8000"
+    python bench/front_cost.py --server 8890 --release HOME/current "serve --store=8000"
+
+With `--release`, the server is also asked as `serve --store` asks it: over the release's graphs, each a
+`default-graph-uri` by the server's name for it, which cost Virtuoso itself about 0.4 ms a trivial ASK.
 
 docs/performance.md ("Record lookups and the front's cost") and docs/scaling.md ("The front's cost with Virtuoso
 behind it") have the figures. Not a unit test.
@@ -18,6 +21,7 @@ behind it") have the figures. Not a unit test.
 
 import argparse
 import http.client
+import json
 import os
 import statistics
 import time
@@ -27,6 +31,8 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from footprints_graph.store.loading import store_graphs
+
 ASK = "ASK {}"
 HEADERS = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"}
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -35,8 +41,9 @@ TICKS = os.sysconf("SC_CLK_TCK")
 class Front:
     """A `serve` on 127.0.0.1:`port` over one kept connection; `pid` its gunicorn master (0: CPU not measured)."""
 
-    def __init__(self, port: int, pid: int):
+    def __init__(self, port: int, pid: int, path: str = "/sparql", dataset: tuple[tuple[str, str], ...] = ()):
         self.connection, self.pid = http.client.HTTPConnection("127.0.0.1", port), pid
+        self.path, self.dataset = path, dataset  # fields sent with each ASK
 
     def connect(self) -> None:
         """A new kept connection, opened by an untimed request: gunicorn closes one idle for 2 s (its keepalive),
@@ -45,7 +52,7 @@ class Front:
         self.health(0)
 
     def ask(self, number: int) -> None:
-        self._exchange("POST", "/sparql", urlencode({"query": f"{ASK} # {number}"}))
+        self._exchange("POST", self.path, urlencode([("query", f"{ASK} # {number}"), *self.dataset]))
 
     def health(self, number: int) -> None:
         self._exchange("GET", "/health", None)
@@ -90,11 +97,17 @@ def timed(call: Callable[[int], None], start: int, count: int) -> list[float]:
     return times
 
 
-def baseline(args: argparse.Namespace) -> tuple[str, Callable[[int], None]]:
+def baselines(args: argparse.Namespace) -> dict[str, Callable[[int], None]]:
+    """The engine asked without the front: the first is what the front's added cost is counted from."""
     if args.store:
         store = ox.Store.read_only(str(args.store))
-        return "pyoxigraph in process", lambda n: store.query(f"{ASK} # {n}", use_default_graph_as_union=True)
-    return "the server directly", Front(args.server, 0).ask
+        return {"pyoxigraph in process": lambda n: store.query(f"{ASK} # {n}", use_default_graph_as_union=True)}
+    asked = {"the server directly": Front(args.server, 0).ask}
+    if args.release:
+        summary = json.loads((args.release / "summary.json").read_text(encoding="utf-8"))
+        graphs = tuple(("default-graph-uri", graph) for graph in store_graphs(summary).values())
+        asked["the server directly, the release's graphs"] = Front(args.server, 0, dataset=graphs).ask
+    return asked
 
 
 def main() -> None:
@@ -102,28 +115,31 @@ def main() -> None:
     engine = parser.add_mutually_exclusive_group(required=True)
     engine.add_argument("--store", type=Path, help="a release's store, asked in process (the baseline)")
     engine.add_argument("--server", type=int, metavar="PORT", help="a SPARQL server's port, asked directly")
+    parser.add_argument("--release", type=Path, help="with --server: the release folder whose graphs serve --store "
+                        "sends; the server is asked with them too")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--requests", type=int, default=100, help="requests per target and round")
     parser.add_argument("fronts", nargs="+", metavar="NAME=PORT[/PID]", help="a serve to ask, by name and port")
     args = parser.parse_args()
-    name, ask_engine = baseline(args)
+    engines = baselines(args)
     fronts = {}
     for given in args.fronts:
         label, address = given.rsplit("=", 1)
         port, _, pid = address.partition("/")
         fronts[label] = Front(int(port), int(pid or 0))
-    asked = {name: []} | {label: [] for label in fronts} | {f"{label}, /health": [] for label in fronts}
+    asked = {name: [] for name in engines} | {label: [] for label in fronts} | {f"{label}, /health": [] for label in fronts}
     cpu = dict.fromkeys(asked, 0.0)
     for round_number in range(args.rounds):
         start = round_number * args.requests
-        asked[name] += timed(ask_engine, start, args.requests)
+        for name, ask_engine in engines.items():
+            asked[name] += timed(ask_engine, start, args.requests)
         for label, front in fronts.items():
             front.connect()
             for target, call in ((label, front.ask), (f"{label}, /health", front.health)):
                 before = front.cpu_seconds()
                 asked[target] += timed(call, start, args.requests)
                 cpu[target] += front.cpu_seconds() - before
-    engine_p50 = statistics.median(asked[name]) * 1000
+    engine_p50 = statistics.median(asked[next(iter(engines))]) * 1000
     print(f"load average {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
     for label, times in asked.items():
         p50 = statistics.median(times) * 1000
