@@ -1,9 +1,10 @@
-"""Searches for names never asked before (issue 15): the CPU a search and a /reconcile query spend on each of many
-distinct names, in process, on a built home. bench/pages.py asks the same name again and again, so its repeats are
-served by what the first search left in the name scoring's caches; here every name is asked once (then, apart,
-all of them again). The names are drawn from the release's name index with a fixed seed, as people type them:
-romanised as recorded, in Hangul, the family name and the first syllable only, misspelt by a letter, and in
-lower case with the family name last.
+"""Searches for names never asked before (issue 15): the CPU each of many distinct names costs, in process, on a
+built home: the search page (Flask's test client, answer cache off), the search's matching alone (web/search.py's
+search_hits) and a /reconcile query. bench/pages.py asks the same name again and again, so its repeats are served
+by what the first search left in the name scoring's caches; here every name is asked once (then, apart, all of them
+again), and each of the three is asked names of its own, since the name scoring's caches are shared. The names are
+drawn from the release's name index with a fixed seed, as people type them: romanised as recorded, in Hangul, the
+family name and the first syllable only, misspelt by a letter, and in lower case with the family name last.
 
     python3 bench/search_names.py --home /tmp/fp100k2/home --base https://w3id.org/footprints-graph/synthetic/
 
@@ -15,6 +16,7 @@ Before/after a change, the same script against another checkout (the package it 
 
 import argparse
 import gc
+import hashlib
 import json
 import random
 import statistics
@@ -24,25 +26,28 @@ from pathlib import Path
 
 from measure import load_average
 
+from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.releases.reconciliation import reconcile
 from footprints_graph.releases.views import ReleaseViews
 from footprints_graph.store.embedded import open_store
+from footprints_graph.web import create_app
 from footprints_graph.web.search import search_hits
 
 KINDS = ("romanised", "hangul", "partial", "misspelt", "reordered")
 LETTERS = "aeiougnhkjs"
 
 
-def drawn_names(index, count: int, seed: int) -> list[str]:
-    """`count` distinct query texts, the kinds in turn, each from a person drawn with `seed`."""
+def drawn_names(index, count: int, seed: int) -> list[tuple[str, str]]:
+    """`count` distinct query texts with their kind, the kinds in turn, each from a person drawn with `seed`."""
     chooser = random.Random(seed)
     persons = sorted((e for e in index.entities.values() if e.person), key=lambda e: e.id)
-    texts: list[str] = []
-    while len(texts) < count:
-        text = _as_typed(KINDS[len(texts) % len(KINDS)], chooser.choice(persons).names, chooser)
-        if text and text not in texts:
-            texts.append(text)
-    return texts
+    drawn: dict[str, str] = {}
+    while len(drawn) < count:
+        kind = KINDS[len(drawn) % len(KINDS)]
+        text = _as_typed(kind, chooser.choice(persons).names, chooser)
+        if text and text not in drawn:
+            drawn[text] = kind
+    return [(kind, text) for text, kind in drawn.items()]
 
 
 def _as_typed(kind: str, names: tuple[str, ...], chooser: random.Random) -> str | None:
@@ -64,7 +69,7 @@ def _as_typed(kind: str, names: tuple[str, ...], chooser: random.Random) -> str 
     return name
 
 
-def cpu_ms(run: Callable[[str], object], texts: list[str]) -> tuple[list[float], list[object]]:
+def cpu_ms(run: Callable[[str], object], texts: tuple[str, ...]) -> tuple[list[float], list[object]]:
     """Each text's CPU in milliseconds (this process's, user and system) and what `run` answered for it."""
     spent, answers = [], []
     for text in texts:
@@ -80,6 +85,19 @@ def summary(label: str, spent: list[float]) -> str:
             f"max {ordered[-1]:7.1f}  mean {statistics.fmean(ordered):7.1f} ms CPU")
 
 
+def search_page(home: Path, base: str) -> Callable[[str], str]:
+    """The search page of the whole site (answer cache off) through Flask's test client: the hash of its HTML."""
+    client = create_app(EndpointConfig(home=home, base=base, cache_bytes=0)).test_client()
+
+    def page(text: str) -> str:
+        answer = client.get("/search", query_string={"q": text})
+        if answer.status_code != 200:
+            raise SystemExit(f"/search?q={text}: {answer.status}")
+        return hashlib.sha256(answer.data).hexdigest()
+    page("unification")  # the site's views read, its pool made and its templates compiled, as serve's master does
+    return page
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--home", type=Path, required=True)
@@ -91,24 +109,27 @@ def main() -> None:
     release = (args.home / "current").resolve()
     store = open_store(release / "store")
     index = ReleaseViews(release, store, args.base).names
+    runs = {"search page": search_page(args.home, args.base),
+            "search": lambda text: [[h.entity_id, h.score, h.how] for h in search_hits(store, index, text)],
+            "reconcile": lambda text: reconcile(store, index, {"q": {"query": text}})["q"]["result"]}
     index.pool(())  # as serve's master makes it before the fork, and then freezes what it holds (server.py): the
     gc.collect()  # collector's passes no longer walk the index's millions of objects
     gc.freeze()
-    texts = drawn_names(index, args.count, args.seed)
-    print(f"{release}: {len(texts)} distinct names, load average {load_average()}")
-    runs = {"search": lambda text: [[h.entity_id, h.score, h.how] for h in search_hits(store, index, text)],
-            "reconcile": lambda text: reconcile(store, index, {"q": {"query": text}})["q"]["result"]}
+    drawn = drawn_names(index, args.count * len(runs), args.seed)  # names new to each run: the caches are shared
+    print(f"{release}: {len(drawn)} distinct names, load average {load_average()}")
     answers = {}
-    for name, run in runs.items():
-        first, answers[name] = cpu_ms(run, texts)
+    for at, (name, run) in enumerate(runs.items()):
+        kinds, texts = zip(*drawn[at * args.count: (at + 1) * args.count], strict=True)
+        first, found = cpu_ms(run, texts)
         again, _ = cpu_ms(run, texts)
+        answers[name] = dict(zip(texts, found, strict=True))
         print(summary(f"{name}, new names", first))
         print(summary(f"{name}, asked again", again))
         for kind in KINDS:
-            print(summary(f"  {kind}", first[KINDS.index(kind)::len(KINDS)]))
+            print(summary(f"  {kind}", [ms for ms, of in zip(first, kinds, strict=True) if of == kind]))
     print(f"load average {load_average()}")
     if args.answers:
-        args.answers.write_text(json.dumps({"texts": texts, **answers}, ensure_ascii=False, indent=1), encoding="utf-8")
+        args.answers.write_text(json.dumps(answers, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
