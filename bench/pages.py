@@ -1,7 +1,8 @@
 """The pages people open (issue 15), timed over HTTP on a footprints-graph just started with its answer cache off:
 home, browse unfiltered, with one facet and with two, a name search, a person and a figure. Each page's first
 request after `serve` starts is timed on its own (whatever the page builds on the spot, it builds then), then
-its repeats."""
+its repeats. The search's repeats ask the same name, which the name scoring's caches then hold:
+bench/search_names.py asks many names once each."""
 
 from dataclasses import dataclass
 from pathlib import Path

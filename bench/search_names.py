@@ -8,11 +8,14 @@ family name and the first syllable only, misspelt by a letter, and in lower case
 
     python3 bench/search_names.py --home /tmp/fp100k2/home --base https://w3id.org/footprints-graph/synthetic/
 
-Before/after a change, the same script against another checkout (the package it imports comes first on the path):
+Before/after a change, the same script against another checkout, from that checkout's folder (the package it imports
+comes first on the path, and `python3 -m footprints_graph serve` puts the working folder first):
 
-    PYTHONPATH=/tmp/h7-before:bench python3 -P bench/search_names.py --home ... --base ...
+    cd /tmp/h7-before && PYTHONPATH=/tmp/h7-before:/work/main/bench python3 -P /work/main/bench/search_names.py ...
 
---answers FILE writes what each search and query found, to compare two checkouts' answers."""
+--answers FILE writes what each search and query found, to compare two checkouts' answers. --http asks the search
+pages of a `footprints-graph serve` started for the run instead (answer cache off; the first request after it started
+is the first name): the wall time of each and the CPU the server's processes spent on them all."""
 
 import argparse
 import gc
@@ -23,8 +26,10 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote_plus
 
-from measure import load_average
+import systems
+from measure import load_average, tree_cpu
 
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.releases.reconciliation import reconcile
@@ -32,6 +37,7 @@ from footprints_graph.releases.views import ReleaseViews
 from footprints_graph.store.embedded import open_store
 from footprints_graph.web import create_app
 from footprints_graph.web.search import search_hits
+from queries import SparqlClient
 
 KINDS = ("romanised", "hangul", "partial", "misspelt", "reordered")
 LETTERS = "aeiougnhkjs"
@@ -98,6 +104,22 @@ def search_page(home: Path, base: str) -> Callable[[str], str]:
     return page
 
 
+def over_http(home: Path, base: str, texts: list[str], log: Path) -> None:
+    """Each text's search page asked once, then all of them again, of a server just started."""
+    with systems.footprints(home, base, log, cache=False) as server:
+        client = SparqlClient(server.sparql, 30)
+        print(f"started (load {load_average()})")
+        for label in ("new names", "asked again"):
+            walls, cpu = [], tree_cpu(server.pid)
+            for text in texts:
+                started = time.perf_counter()
+                client.get(f"/search?q={quote_plus(text)}", "text/html")
+                walls.append((time.perf_counter() - started) * 1000)
+            used = (tree_cpu(server.pid) - cpu) * 1000 / len(texts)
+            print(f"{summary(f'page over HTTP, {label}', walls)[:-7]} wall, server CPU {used:.1f} ms a page"
+                  + (f"; the first {walls[0]:.1f} ms" if label == "new names" else ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--home", type=Path, required=True)
@@ -105,7 +127,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--answers", type=Path, help="write each search's hits and each query's candidates here")
+    parser.add_argument("--http", type=Path, metavar="LOG", help="ask a server started for the run (its log here)")
     args = parser.parse_args()
+    if args.http:
+        index = ReleaseViews((args.home / "current").resolve(), None, args.base).names
+        over_http(args.home, args.base, [text for _, text in drawn_names(index, args.count, args.seed)], args.http)
+        return
     release = (args.home / "current").resolve()
     store = open_store(release / "store")
     index = ReleaseViews(release, store, args.base).names
