@@ -40,26 +40,33 @@ log = logging.getLogger(__name__)
 
 
 def write_views(release: Path, base: str) -> None:
-    """The views of the release being written at `release` (its public store is complete), under the base its
-    records were minted with (`minted_base`). The engine's work — the home page's queries and the query library's
-    answers (library.py) — runs on threads of its own, without Python's lock while the engine evaluates, beside
-    the browse view and the name index read off the store's quads in Python on this thread, and the records view
-    read off the release's N-Quads dump (records.py)."""
+    """The views of the release being written at `release` (its public store is complete) but the records view
+    (`write_record_view`, which the build writes beside), under the base its records were minted with
+    (`minted_base`). The engine's work — the home page's queries and the query library's answers (library.py) —
+    runs on threads of its own, without Python's lock while the engine evaluates, beside the browse view and the
+    name index read off the store's quads in Python on this thread."""
     store = open_store(release / "store")
     folder = release / FOLDER
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)  # the records view's process may have made it
     try:
         with ThreadPoolExecutor(max_workers=2) as engine:
             library = engine.submit(write_library_answers, store, folder)
             home = engine.submit(home_aggregates, store)
             write_facets(store, base, folder / "browse.sqlite")
             _write_names(build_index(store, base), folder / "names.pickle")
-            write_records(release / "dumps" / "footprints.nq", base, folder / RECORDS_FILE)  # while the engine works
             _write_home(home.result(), folder / "home.json")
             library.result()
         (folder / "views.json").write_text(json.dumps({"format": FORMAT, "base": base}) + "\n", encoding="utf-8")
     finally:
         del store
+
+
+def write_record_view(release: Path, base: str) -> None:
+    """The records view of the release being written at `release`, read off its N-Quads dump alone (records.py):
+    the build writes it as soon as the dump is written, beside validation, not after the store."""
+    folder = release / FOLDER
+    folder.mkdir(exist_ok=True)  # the other views' process may have made it
+    write_records(release / "dumps" / "footprints.nq", base, folder / RECORDS_FILE)
 
 
 def minted_base(records: Iterable) -> str:
@@ -134,4 +141,4 @@ def _carried(folder: Path, base: str) -> bool:
     return written == {"format": FORMAT, "base": base}
 
 
-__all__ = ["FOLDER", "ReleaseViews", "minted_base", "write_views"]
+__all__ = ["FOLDER", "ReleaseViews", "minted_base", "write_record_view", "write_views"]
