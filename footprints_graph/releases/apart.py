@@ -22,6 +22,7 @@ from footprints_graph.releases.views import write_record_view, write_views
 from footprints_graph.store.embedded import write_dumps
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+OS_ERROR_EXIT = 3  # the task failed on the system's side (a full disk): its OSError is raised again in the build
 
 
 def run_apart(task: str, arguments: dict) -> object:
@@ -30,6 +31,9 @@ def run_apart(task: str, arguments: dict) -> object:
                                 "FOOTPRINTS_APART_PARENT": str(os.getpid())}
     done = subprocess.run([sys.executable, "-m", __name__, task], input=json.dumps(arguments), capture_output=True,
                           text=True, env=environment, check=False)
+    if done.returncode == OS_ERROR_EXIT:
+        number, message, filename = json.loads(done.stdout)["oserror"]
+        raise OSError(number, f"the build's {task!r} process: {message}", filename)
     if done.returncode:
         raise RuntimeError(f"the build's {task!r} process failed (exit {done.returncode}): {done.stderr[-3000:]}")
     return json.loads(done.stdout)
@@ -63,4 +67,9 @@ TASKS = {"changes": changes, "views": views, "record_view": record_view, "dumps"
 
 if __name__ == "__main__":
     _die_with_parent(int(os.environ["FOOTPRINTS_APART_PARENT"]))
-    print(json.dumps(TASKS[sys.argv[1]](**json.loads(sys.stdin.read()))))
+    try:
+        answer = TASKS[sys.argv[1]](**json.loads(sys.stdin.read()))
+    except OSError as error:  # the build says the disk failed (a BuildError), not that it has a bug
+        print(json.dumps({"oserror": [error.errno, error.strerror or str(error), error.filename]}))
+        sys.exit(OS_ERROR_EXIT)
+    print(json.dumps(answer))

@@ -73,7 +73,7 @@ def test_a_build_that_fails_while_writing_leaves_the_previous_release_serving(tm
     def fail(*_args, **_kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(build_module, "write_dumps", fail)
+    monkeypatch.setattr(build_module, "_dumps_apart", fail)
     with pytest.raises(BuildError, match="current release is unchanged"):
         build(data, home)
     assert current_release(home) == before
@@ -91,7 +91,7 @@ def test_ctrl_c_or_a_bug_while_writing_stays_itself_and_leaves_no_folder(tmp_pat
     def stop(*_args, **_kwargs):
         raise interruption("stopped while writing the dumps")
 
-    monkeypatch.setattr(build_module, "write_dumps", stop)
+    monkeypatch.setattr(build_module, "_dumps_apart", stop)
     with pytest.raises(interruption, match="stopped while writing the dumps"):
         build(data, home)
     assert current_release(home) == before
