@@ -65,6 +65,7 @@ class Sampler(threading.Thread):
         self._cpu: dict[int, float] = {}
 
     def run(self) -> None:
+        self._read()  # what the build's process spent before (its imports) is not the first sample's
         last = time.perf_counter()
         while not self.stopped.wait(SAMPLE_SECONDS):
             now = time.perf_counter()
