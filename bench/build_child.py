@@ -30,7 +30,7 @@ STAGES = {
     "validate": "validate_records",
     "write the N-Quads dump": "write_nquads",
     "write the public store": "write_store",
-    "compute the views but the records view (a process of its own)": "_views_apart",
+    "compute the views from the store but the records view (a process of its own)": "_views_apart",
     "write the records view (a process of its own)": "_record_view_apart",
     "write four more dumps (a process of its own)": "_dumps_apart",
     "write the curators' store": "write_extended_store",

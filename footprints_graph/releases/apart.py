@@ -1,6 +1,6 @@
 """Work a build hands to a process of its own, so that its Python runs on another core than validation's: telling
 what changed since the previous release (from the N-Quads dump on disk), writing the other dumps and the records
-view (from the N-Quads dump too) and computing the other views (from the store).
+view (from the N-Quads dump too), and computing the other views (from the store).
 
 The process is `python -m footprints_graph.releases.apart TASK`, its arguments JSON on its standard input and
 its answer JSON on its standard output: a fresh interpreter that imports only this module. multiprocessing's

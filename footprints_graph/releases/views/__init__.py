@@ -63,7 +63,7 @@ def write_views(release: Path, base: str) -> None:
 
 def write_record_view(release: Path, base: str) -> None:
     """The records view of the release being written at `release`, read off its N-Quads dump alone (records.py):
-    the build writes it as soon as the dump is written, beside validation, not after the store."""
+    the build writes it in a process of its own beside the views read off the store."""
     folder = release / FOLDER
     folder.mkdir(exist_ok=True)  # the other views' process may have made it
     write_records(release / "dumps" / "footprints.nq", base, folder / RECORDS_FILE)
