@@ -178,13 +178,20 @@ class ResponseCache:
             return start_response(status, headers, exc_info)
 
         chunks = self.app(environ, remember)
+        if not _keepable(answered) or _declared_length(answered) > self.cache.max_bytes:
+            return chunks  # sent as it comes (a stored answer's file a block at a time), never joined only to be dropped
         try:
             body = b"".join(chunks)
         finally:
             getattr(chunks, "close", lambda: None)()
-        if _keepable(answered):
-            self.cache.put(key, CachedResponse(list(answered["headers"]), body))
+        self.cache.put(key, CachedResponse(list(answered["headers"]), body))
         return [body]
+
+
+def _declared_length(answered: dict) -> int:
+    """The Content-Length the answer states (0 where it states none: an evaluated answer, held in memory anyway)."""
+    length = next((value for name, value in answered["headers"] if name.lower() == "content-length"), "0")
+    return int(length) if length.isdigit() else 0
 
 
 def _keepable(answered: dict) -> bool:
