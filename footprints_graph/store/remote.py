@@ -2,31 +2,26 @@
 
 Every request to a SPARQL server goes through `RemoteStore`: `load`'s writes and checks, `serve --store`'s
 queries (endpoint/sparql/backends.py) and the `query` command's (query.py). Queries without credentials (what
-`serve --store` and `query` send) go straight to kept connections of their own (`QueryConnections`): each request
-written whole in one write, its answer read by the standard library's HTTP parser. requests' own work per request
-(preparing, hooks, cookies), then urllib3's (a request's headers and body in two writes, the socket's timeout set
-twice, its pool's bookkeeping), cost a trivial ASK about 0.2 ms of the client's CPU each (docs/performance.md has
-the figures), and a new connection per query — Virtuoso answers a request that accepts gzip with
-`Connection: close` — about 1 ms more (docs/scaling.md). Requests with credentials (load's writes and checks,
-Digest for Virtuoso) go through a requests session, which keeps its connection too. Queries and updates go over the
-SPARQL 1.1 Protocol as form POSTs (never a direct `application/sparql-query` POST, which Virtuoso 7 leaves hanging).
+`serve --store` and `query` send) go straight to a pool of kept connections (urllib3's, under requests): requests'
+own work per request (preparing, hooks, cookies) and a new connection per query — Virtuoso answers a request that
+accepts gzip with `Connection: close` — cost a trivial ASK about 1 ms more than asking the server itself on
+loopback (docs/scaling.md has the figures). Requests with credentials (load's writes and checks, Digest for
+Virtuoso) go through a requests session, which keeps its connection too. Queries and updates go over the SPARQL
+1.1 Protocol as form POSTs (never a direct `application/sparql-query` POST, which Virtuoso 7 leaves hanging).
 Writes go by the SPARQL 1.1 Graph Store HTTP Protocol when the server has one: Virtuoso takes a posted N-Triples
 document about fifty times faster than the same triples in INSERT DATA, whose compiled SQL also caps a request
 near a thousand triples. Without a graph store, writes are SPARQL Update INSERT DATA.
 """
-import http.client
+
 import re
-import select
-import socket
-import ssl
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import requests
+import urllib3
 from rdflib import Graph
 from rdflib.term import Node
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
@@ -44,7 +39,6 @@ AUTH_SCHEMES = {"digest": HTTPDigestAuth, "basic": HTTPBasicAuth}  # Virtuoso's 
 KEPT_CONNECTIONS = 16  # per store: one for each thread of a gthread worker asking at once (more are opened, not kept)
 # identity: Virtuoso closes the connection after a gzip answer, and on loopback compressing costs more than it saves
 QUERY_HEADERS = {"Content-Type": FORM, "Accept-Encoding": "identity"}
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class RemoteStoreError(FootprintsError):
@@ -112,8 +106,9 @@ class RemoteStore:
         self.timeout = timeout  # seconds; None waits as long as the server takes
         self.auth = AUTH_SCHEMES[auth](user, password or "") if user else None
         self.session = self._new_session()
-        self._queries = QueryConnections(query_url, timeout)
-        self._parents_connections: list[requests.Session | QueryConnections] = []
+        self._query_path = urllib3.util.parse_url(query_url).request_uri
+        self._queries = self._new_pool()
+        self._parents_connections: list[requests.Session | urllib3.HTTPConnectionPool] = []
 
     def _new_session(self) -> requests.Session:
         session = requests.Session()
@@ -124,12 +119,20 @@ class RemoteStore:
         session.headers["Accept-Encoding"] = QUERY_HEADERS["Accept-Encoding"]
         return session
 
+    def _new_pool(self) -> urllib3.HTTPConnectionPool:
+        """Kept connections to the query endpoint, for queries without credentials; certificates checked against
+        the same bundle as requests'."""
+        timeout = urllib3.Timeout(connect=self.timeout, read=self.timeout)
+        tls = {"ca_certs": requests.certs.where()} if self.query_url.startswith("https:") else {}
+        return urllib3.connection_from_url(self.query_url, maxsize=KEPT_CONNECTIONS, block=False, retries=False,
+                                           timeout=timeout, **tls)
+
     def forget_connections(self) -> None:
         """In a forked child: ask over connections of its own. The kept ones are the parent's sockets, which the
         child may have closed; the old session and pool are kept, never closed, since closing them could close
         descriptors the child has since reused."""
         self._parents_connections += [self.session, self._queries]
-        self.session, self._queries = self._new_session(), QueryConnections(self.query_url, self.timeout)
+        self.session, self._queries = self._new_session(), self._new_pool()
 
     @property
     def write_target(self) -> str:
@@ -203,19 +206,22 @@ class RemoteStore:
                 raise
 
     def _ask(self, form: str, accept: str) -> Reply:
-        """A query as a form POST over a kept connection: the answer, read whole, or what went wrong as our error
-        (the same errors as `_send`'s)."""
+        """A query as a form POST over a kept connection of the pool: the answer, read whole, or what went wrong
+        as our error (the same errors as `_send`'s)."""
         url = self.query_url
         try:
-            reply = self._queries.post(form, accept)
-        except TimeoutError as error:  # connecting or answering; without a timeout of ours, the system's connect
-            if self.timeout is None:
-                raise ServerUnreachable(f"cannot reach {url}: {_named(error)}") from None
+            response = self._queries.urlopen("POST", self._query_path, body=form,
+                                             headers={**QUERY_HEADERS, "Accept": accept})
+        except urllib3.exceptions.NewConnectionError as error:  # a ConnectTimeoutError too, but no timeout
+            raise ServerUnreachable(f"cannot reach {url}: {error}") from None
+        except urllib3.exceptions.TimeoutError:
             raise ServerTimeout(f"{url} did not answer within {self.timeout:g} s") from None
-        except ssl.SSLError as error:  # a certificate refused, not a server down
-            raise RemoteStoreError(f"cannot reach {url}: {_named(error)}") from None
-        except (OSError, http.client.HTTPException) as error:  # refused, reset, closed mid-answer: down or restarting
-            raise ServerUnreachable(f"cannot reach {url}: {_named(error)}") from None
+        except urllib3.exceptions.ProtocolError as error:  # reset or closed while asking: down or restarting
+            raise ServerUnreachable(f"cannot reach {url}: {error}") from None
+        except urllib3.exceptions.HTTPError as error:
+            raise RemoteStoreError(f"cannot reach {url}: {error}") from None
+        reply = Reply(response.status, response.reason or "", {k.lower(): v for k, v in response.headers.items()},
+                      response.data)
         if reply.status >= 400:
             raise _refusal(url, reply)
         return reply
@@ -241,65 +247,6 @@ class RemoteStore:
         return reply
 
 
-class QueryConnections:
-    """Kept connections to a query endpoint, for queries without credentials: any thread takes an idle one (or
-    opens one) and gives it back after the answer; at most KEPT_CONNECTIONS stay open. A request goes in one write
-    (http.client and urllib3 write its headers, then its body: two wake-ups of the server, about 0.03 ms more of
-    the client's CPU on loopback). Certificates are checked against the same bundle as requests'."""
-
-    def __init__(self, url: str, timeout: float | None):
-        parts = urlsplit(url)
-        if parts.scheme not in DEFAULT_PORTS:
-            raise ValueError(f"a SPARQL server's URL starts with http:// or https://, not {url!r}")
-        self.address = (parts.hostname or "", parts.port or DEFAULT_PORTS[parts.scheme])
-        self.timeout = timeout  # seconds, for connecting and for each read or write; None waits
-        self.tls = ssl.create_default_context(cafile=requests.certs.where()) if parts.scheme == "https" else None
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        fields = {"Host": parts.netloc.rpartition("@")[2], **QUERY_HEADERS}
-        self.head = f"POST {target} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in fields.items())
-        self.idle: deque[socket.socket] = deque()  # appends and pops are atomic: no lock
-
-    def post(self, form: str, accept: str) -> Reply:
-        """`form` posted with `accept`: the answer, read whole. A connection that failed is closed, not kept."""
-        body = form.encode("ascii")  # urlencode's output
-        request = f"{self.head}Accept: {accept}\r\nContent-Length: {len(body)}\r\n\r\n".encode("latin-1") + body
-        connection = self._taken()
-        try:
-            connection.sendall(request)
-            response = http.client.HTTPResponse(connection, method="POST")
-            response.begin()
-            reply = Reply(response.status, response.reason or "",
-                          {name.lower(): value for name, value in response.getheaders()}, response.read())
-        except BaseException:
-            connection.close()
-            raise
-        if response.will_close or len(self.idle) >= KEPT_CONNECTIONS:
-            connection.close()
-        else:
-            self.idle.append(connection)
-        return reply
-
-    def _taken(self) -> socket.socket:
-        """An idle connection the server has not closed meanwhile (it says so by a readable end), or a new one."""
-        while self.idle:
-            try:
-                connection = self.idle.pop()
-            except IndexError:  # another thread took the last one
-                break
-            if not _readable(connection):
-                return connection
-            connection.close()
-        connection = socket.create_connection(self.address, timeout=self.timeout)
-        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # a request's last packet goes at once
-        return self.tls.wrap_socket(connection, server_hostname=self.address[0]) if self.tls else connection
-
-
-def _readable(connection: socket.socket) -> bool:
-    poller = select.poll()
-    poller.register(connection, select.POLLIN)
-    return bool(poller.poll(0))
-
-
 @lru_cache(maxsize=64)
 def _encoded_dataset(default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> str:
     """The dataset of a query as form fields, encoded once: `serve --store` sends the same graphs with each query."""
@@ -316,11 +263,6 @@ def triple_count_query(graphs: Iterable[str]) -> str:
     """A SELECT of ?g and its number of triples ?n for each of `graphs` that holds any."""
     values = " ".join(f"<{g}>" for g in graphs)
     return f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
-
-
-def _named(error: Exception) -> str:
-    """An error as its kind and message: some of http.client's have no message of their own."""
-    return f"{type(error).__name__}: {error}"
 
 
 def _cause(error: requests.RequestException) -> object:
