@@ -29,12 +29,12 @@ def home() -> str:
     site = current_site()
     release = site.release()
     model = home_model(release, site.space, site.config.base, chosen_language())
-    return render_template("home.html", model=model, release=release, queries=library())
+    return render_template("home.html", model=model, release=release, queries=library(site.config.base))
 
 
 @blueprint.route("/queries")
 def queries() -> str:
-    return render_template("queries.html", queries=library())
+    return render_template("queries.html", queries=library(current_site().config.base))
 
 
 @blueprint.route("/queries/<name>")
@@ -46,7 +46,7 @@ def query_page(name: str) -> Response | str:
 
 def _library_query(name: str):
     try:
-        return library_query(name)
+        return library_query(name, current_site().config.base)
     except KeyError:
         abort(404, description=f"There is no library query called {name!r}; see /queries for the list.")
 

@@ -10,6 +10,7 @@ import pytest
 from footprints_graph.endpoint.sparql.evaluation import evaluate
 from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.endpoint.sparql.protocol import SOLUTIONS, QueryOperation, format_named
+from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
 from footprints_graph.releases.serving import current_release
 from footprints_graph.releases.views import FOLDER
 from footprints_graph.releases.views.library import SYNTAXES, LibraryAnswers, library_texts, write_library_answers
@@ -27,11 +28,12 @@ def engine_answer(store, text: str, syntax: ox.QueryResultsFormat) -> bytes:
     return evaluate(store, QueryOperation(text, base="http://127.0.0.1/sparql"), lambda kind: chosen).body
 
 
-def assert_release_carries_the_engines_answers(release: Path) -> int:
-    """Every library query's stored answer is the engine's, in each syntax; the number of rows compared."""
+def assert_release_carries_the_engines_answers(release: Path, base: str = DEFAULT_BASE) -> int:
+    """Every library query's stored answer, as a site under `base` serves the library, is the engine's, in each
+    syntax; the number of rows compared."""
     store, answers = open_store(release / "store"), LibraryAnswers(release / FOLDER)
     compared = 0
-    for name, text in library_texts().items():
+    for name, text in library_texts(base).items():
         stored = answers.find(text)
         assert stored is not None, f"{name} is not carried"
         for syntax in SYNTAXES:
@@ -48,11 +50,12 @@ def test_every_library_answer_on_data_is_the_engines(built_release):
 
 @pytest.mark.slow  # a build of its own
 def test_every_library_answer_on_a_synthetic_build_is_the_engines(synthetic_release):
-    assert assert_release_carries_the_engines_answers(synthetic_release) >= 300
+    assert assert_release_carries_the_engines_answers(synthetic_release, SYNTHETIC_BASE) >= 300
 
 
-def test_the_build_runs_the_texts_the_library_serves():
-    assert library_texts() == {query.name: query.text for query in library()}
+@pytest.mark.parametrize("base", [DEFAULT_BASE, SYNTHETIC_BASE])
+def test_the_build_runs_the_texts_the_library_serves(base):
+    assert library_texts(base) == {query.name: query.text for query in library(base)}
 
 
 def test_the_manifest_knows_each_query_by_its_exact_text(built_release):

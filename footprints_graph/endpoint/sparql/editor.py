@@ -63,11 +63,11 @@ class ResultsTable:
 
 def wants_page(protocol: ProtocolRequest) -> bool:
     """A browser asking without a format: it prefers HTML to every format a result could come in."""
-    return not protocol.format_names and _prefers_html(request.headers.get("Accept"))
+    return not protocol.format_names and prefers_page(request.headers.get("Accept"))
 
 
 @lru_cache(maxsize=256)
-def _prefers_html(accept: str | None) -> bool:
+def prefers_page(accept: str | None) -> bool:
     """Whether an Accept header as sent prefers HTML to every result format (kept by header, as
     protocol.negotiated keeps what a header negotiates)."""
     accept_types = parse_accept_header(accept, MIMEAccept)
@@ -158,15 +158,16 @@ def initial_query() -> str:
     """What the editor opens with: the query of the request, a library query it names, or an example."""
     name = request.args.get("library", "")
     try:
-        return request.values.get("query") or (library_query(name).text if name else EXAMPLE)
+        return request.values.get("query") or (library_query(name, current_site().config.base).text if name else EXAMPLE)
     except KeyError:
         return EXAMPLE
 
 
 def editor_page(table: ResultsTable | None = None, status: int = 200) -> Response:
     text = initial_query()
-    page = render_template("sparql.html", query=text, table=table, queries=library(),
-                           library_texts={q.name: q.text for q in library()},
+    queries = library(current_site().config.base)
+    page = render_template("sparql.html", query=text, table=table, queries=queries,
+                           library_texts={q.name: q.text for q in queries},
                            downloads=downloads(table.kind, text) if table else [],
                            share=current_site().root() + query_link(text), chosen=request.args.get("library", ""))
     return Response(page, status=status, content_type="text/html; charset=utf-8", headers={"Vary": "Accept"})

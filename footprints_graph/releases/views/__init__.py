@@ -30,7 +30,7 @@ from footprints_graph.iris import DEFAULT_BASE
 from footprints_graph.releases.reconciliation.index import Index, build_index
 from footprints_graph.releases.views.aggregates import home_aggregates
 from footprints_graph.releases.views.facets import FacetIndex, write_facets
-from footprints_graph.releases.views.library import write_library_answers
+from footprints_graph.releases.views.library import library_texts, write_library_answers
 from footprints_graph.releases.views.records import RECORDS_FILE, RecordView, write_records
 from footprints_graph.store.embedded import open_store
 
@@ -50,7 +50,7 @@ def write_views(release: Path, base: str) -> None:
     folder.mkdir(exist_ok=True)  # the records view's process may have made it
     try:
         with ThreadPoolExecutor(max_workers=2) as engine:
-            library = engine.submit(write_library_answers, store, folder)
+            library = engine.submit(write_library_answers, store, folder, library_texts(base))
             home = engine.submit(home_aggregates, store)
             write_facets(store, base, folder / "browse.sqlite")
             _write_names(build_index(store, base), folder / "names.pickle")

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from footprints_graph.convert.synth_reference import synthetic_text
+from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
 from footprints_graph.resources import query_text, resource_names
 
 FOLDER = "library"  # under the release's views folder
@@ -55,9 +57,17 @@ def query_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def library_texts() -> dict[str, str]:
-    """Every library query's text by name, as the library serves it (endpoint/sparql/library.py)."""
-    return {name.removesuffix(".rq"): query_text(name.removesuffix(".rq")) for name in resource_names("queries", ".rq")}
+def library_texts(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """Every library query's text by name, as the library serves it under `base` (endpoint/sparql/library.py)."""
+    return {name: library_text(name, base) for name in (n.removesuffix(".rq") for n in resource_names("queries", ".rq"))}
+
+
+def library_text(name: str, base: str = DEFAULT_BASE) -> str:
+    """Library query `name` as served under `base`: on synthetic records (SYNTHETIC_BASE) a query whose example names
+    a real person, body or document asks for synth's stand-in instead (convert/synth_reference.py), so that a
+    synthetic site's library finds what its graph holds (issue 15: no empty answers)."""
+    text = query_text(name)
+    return synthetic_text(name, text) if base == SYNTHETIC_BASE else text
 
 
 def write_library_answers(store: ox.Store, views: Path, texts: dict[str, str] | None = None) -> None:
@@ -131,4 +141,4 @@ def _read_manifest(path: Path) -> dict[str, dict]:
     return manifest["answers"] if manifest.get("format") == FORMAT else {}
 
 
-__all__ = ["LibraryAnswers", "StoredAnswer", "library_texts", "query_key", "write_library_answers"]
+__all__ = ["LibraryAnswers", "StoredAnswer", "library_text", "library_texts", "query_key", "write_library_answers"]
