@@ -31,7 +31,8 @@ def versions(work: Path) -> dict[str, str]:
     for package in DEBIAN_PACKAGES:
         found[f"{package} (Debian)"] = _output(["dpkg-query", "-W", "-f", "${Version}", package])
     found["rdflib-endpoint"] = _output([str(work / "rdflib-endpoint-venv" / "bin" / "python"), "-c",
-                                        "from importlib.metadata import version; print(version('rdflib-endpoint'))"])
+                                        "from importlib.metadata import version as v; "
+                                        "print(v('rdflib-endpoint'), f'(rdflib {v(\"rdflib\")})')"])
     return found
 
 

@@ -32,6 +32,9 @@ class Figures:
     memory: dict[str, int] = field(default_factory=dict)
     startup: dict[str, float] = field(default_factory=dict)
     fast: list[str] = field(default_factory=list)
+    rdflib: dict[int, dict[str, Answered]] = field(default_factory=dict)  # rdflib-endpoint's library at each size
+    rdflib_start: dict[int, float] = field(default_factory=dict)  # seconds until it answered (loading included)
+    rdflib_memory: dict[int, int] = field(default_factory=dict)  # its PSS once loaded
 
 
 def to_json(figures: Figures) -> dict:
@@ -52,4 +55,7 @@ def to_json(figures: Figures) -> dict:
                            for page, t in pages.items()} for n, pages in figures.page_views.items()},
         "throughput": {f"{w} / {s}": vars(t) for (w, s), t in figures.throughput.items()},
         "memory": figures.memory, "startup": figures.startup, "fast": figures.fast,
+        "rdflib": {n: {q: {"timings": timings(a.timings), "rows": a.rows} for q, a in answers.items()}
+                   for n, answers in figures.rdflib.items()},
+        "rdflib_start": figures.rdflib_start, "rdflib_memory": figures.rdflib_memory,
     }

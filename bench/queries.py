@@ -42,7 +42,7 @@ class SparqlClient:
             data = response.read()
         except TimeoutError:
             self.connection.close()
-            raise Failed(f"> {self.cap:g} s") from None
+            raise Failed(past(self.cap)) from None
         except (OSError, http.client.HTTPException) as error:
             self.connection.close()
             raise Failed(f"{type(error).__name__}") from None
@@ -51,6 +51,11 @@ class SparqlClient:
         if response.getheader("X-SQL-State"):  # Virtuoso's "anytime" answer: partial, at its time limit
             raise Failed(f"partial ({response.getheader('X-SQL-State')})")
         return data
+
+
+def past(cap: float) -> str:
+    """Why a query has no time: it was not answered within `cap` seconds."""
+    return f"> {cap:g} s"
 
 
 def rows(body: bytes) -> int:
@@ -115,7 +120,7 @@ def _in_child(store: Path, text: str, cap: float, budget: float, most: int) -> A
     if not receiving.poll(cap + budget + 5):
         child.kill()
         child.join()
-        return Answered(Timings((), f"> {cap:g} s"), None)
+        return Answered(Timings((), past(cap)), None)
     answered = receiving.recv()
     child.join()
     return answered

@@ -6,11 +6,12 @@ At each size it makes synthetic victims (`footprints-graph synth`), builds them 
 in a child process, and times pyoxigraph's own bulk load of the same N-Quads (the engine's limit); on a
 footprints-graph just started, without its answer cache, it times the pages people open (home, browse with no,
 one and two facets, search, a person, a figure: the first request of each, then repeats) and asks the
-researcher query library over HTTP. At the largest size it asks the same
-library, point lookups and record pages of: pyoxigraph in-process, footprints-graph (on disk without and with
-its answer cache, in memory, and in front of Virtuoso), the Oxigraph server, Virtuoso 7 and rdflib-endpoint;
-then wrk measures throughput with 8 clients. Results replace the "Scale benchmark" section of --out.
-Timings are medians of repeated runs (p95 beside them); a query that runs past --cap seconds is stopped.
+researcher query library over HTTP; rdflib-endpoint loads the same release and is asked the library too.
+At the largest size it asks the same library, point lookups and record pages of: pyoxigraph in-process,
+footprints-graph (on disk without and with its answer cache, in memory, and in front of Virtuoso), the Oxigraph
+server, Virtuoso 7 and rdflib-endpoint; then wrk measures throughput with 8 clients. Results replace the "Scale
+benchmark" section of --out. Timings are medians of repeated runs (p95 beside them); a query that runs past --cap
+seconds is stopped.
 """
 
 import argparse
@@ -41,7 +42,7 @@ from figures import (
     Figures,
     to_json,
 )
-from measure import Timings, load_average, tree_pss
+from measure import load_average, tree_pss
 from pages import page_paths, visit_pages
 from render import render
 
@@ -124,6 +125,8 @@ def _growth(figures: Figures, args, home: Path, texts: dict[str, str], victims: 
         figures.growth[victims] = queries.ask_library(ours.sparql, texts, args.cap, args.budget, args.most)
         figures.growth_pages[victims] = queries.record_pages(ours.sparql, _pages(persons), args.cap, args.budget)
     _progress(f"library at {victims} victims")
+    if "rdflib" not in args.skip and victims != max(figures.sizes):  # the largest: with the other systems
+        _rdflib(figures, args, home / "current", texts, victims)
 
 
 def _compare(figures: Figures, args, home: Path, texts: dict[str, str]) -> None:
@@ -142,7 +145,7 @@ def _compare(figures: Figures, args, home: Path, texts: dict[str, str]) -> None:
     if "virtuoso" not in args.skip:
         _virtuoso(run, home)
     if "rdflib" not in args.skip:
-        _rdflib(run, release)
+        _rdflib(figures, args, release, texts, max(figures.sizes), run)
 
 
 def _ours(run: "_Runner", home: Path) -> None:
@@ -170,11 +173,32 @@ def _virtuoso(run: "_Runner", home: Path) -> None:
             run.everything(ON_VIRTUOSO, ours, pages=True)
 
 
-def _rdflib(run: "_Runner", release: Path) -> None:
-    venv = systems.install_rdflib_endpoint(run.args.work / "rdflib-endpoint-venv", RDFLIB_ENDPOINT_VERSION)
-    nquads = release / "dumps" / "footprints.nq"
-    with _started(run, RDFLIB, lambda: systems.rdflib_endpoint(venv, nquads, run.args.work / "rdflib.log")) as server:
-        run.everything(RDFLIB, server, stop_after_timeout=True)
+def _rdflib(figures: Figures, args, release: Path, texts: dict[str, str], victims: int,
+            run: "_Runner | None" = None) -> None:
+    """rdflib-endpoint loading the release's N-Quads and asked the library; at the largest size (`run`) the
+    lookups and their throughput too."""
+    venv = systems.install_rdflib_endpoint(args.work / "rdflib-endpoint-venv", RDFLIB_ENDPOINT_VERSION)
+    began = time.perf_counter()
+    with systems.rdflib_endpoint(venv, release / "dumps" / "footprints.nq", args.work / f"rdflib-{victims}.log") \
+            as server:
+        figures.rdflib_start[victims], figures.rdflib_memory[victims] = time.perf_counter() - began, tree_pss(server.pid)
+        _progress(f"rdflib-endpoint loaded {victims} victims in {figures.rdflib_start[victims]:.0f} s")
+        figures.rdflib[victims] = _interrupted_library(server, texts, args)
+        if run:
+            figures.startup[RDFLIB], figures.library[RDFLIB] = figures.rdflib_start[victims], figures.rdflib[victims]
+            run.everything(RDFLIB, server, library=False)
+    _progress(f"rdflib-endpoint at {victims} victims")
+
+
+def _interrupted_library(server: systems.System, texts: dict[str, str], args) -> dict[str, Answered]:
+    """The library on rdflib-endpoint, each query past the deadline stopped by restarting its server
+    (systems.interrupt): it cannot stop a query itself, and the next one would wait for it."""
+    answers = {}
+    for name, text in texts.items():
+        answers[name] = queries.ask_library(server.sparql, {name: text}, args.cap, args.budget, args.most)[name]
+        if answers[name].timings.failure == queries.past(args.cap):
+            systems.interrupt(server)
+    return answers
 
 
 class _started:
@@ -200,10 +224,9 @@ class _Runner:
         self.figures, self.args, self.texts, self.persons = figures, args, texts, persons
         self.ordered = sorted(texts, key=lambda n: figures.library[IN_PROCESS][n].timings.p50 or args.cap)
 
-    def everything(self, label: str, system: systems.System, pages: bool = False, library: bool = True,
-                   stop_after_timeout: bool = False) -> None:
+    def everything(self, label: str, system: systems.System, pages: bool = False, library: bool = True) -> None:
         if library:
-            self.library(label, system, stop_after_timeout)
+            self.library(label, system)
         self.figures.lookups[label] = queries.point_lookups(system.sparql, self.persons[:100], self.args.cap,
                                                             self.args.budget)
         if pages:
@@ -213,18 +236,10 @@ class _Runner:
         self.figures.memory[label] = tree_pss(system.pid)
         _progress(f"measured {label}")
 
-    def library(self, label: str, system: systems.System, stop_after_timeout: bool) -> None:
-        """The library, fastest (in-process) first; a system that cannot be interrupted and ran one query past
-        the cap is still busy with it, so with `stop_after_timeout` the (heavier) rest is not asked."""
-        answers: dict[str, Answered] = {}
-        for name in self.ordered:
-            answers[name] = queries.ask_library(system.sparql, {name: self.texts[name]}, self.args.cap,
-                                                self.args.budget, self.args.most)[name]
-            if stop_after_timeout and (answers[name].timings.failure or "").startswith(">"):
-                answers |= {rest: Answered(Timings((), "not asked (busy)"), None) for rest in self.ordered
-                            if rest not in answers}
-                break
-        self.figures.library[label] = answers
+    def library(self, label: str, system: systems.System) -> None:
+        """The library, fastest (in-process) first (each of these systems stops a query at its deadline)."""
+        self.figures.library[label] = queries.ask_library(system.sparql, {n: self.texts[n] for n in self.ordered},
+                                                          self.args.cap, self.args.budget, self.args.most)
 
     def throughputs(self, label: str, system: systems.System, pages: bool) -> None:
         folder, seconds = self.args.work, self.args.wrk_seconds

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from measure import descendants
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "scripts"
 STOP_SECONDS = 30
@@ -138,12 +140,26 @@ def _script(name: str, *arguments: str) -> str:
 
 @contextmanager
 def rdflib_endpoint(venv: Path, nquads: Path, log: Path) -> Iterator[System]:
-    """rdflib-endpoint (FastAPI + rdflib's own SPARQL engine) serving the N-Quads, union default graph."""
+    """rdflib-endpoint (FastAPI + rdflib's own SPARQL engine) serving the N-Quads, union default graph, from a
+    loaded process that forks the server anew when `interrupt` kills it (bench/rdflib_server.py)."""
     port = free_port()
-    command = [str(venv / "bin" / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port),
+    command = [str(venv / "bin" / "python"), str(ROOT / "bench" / "rdflib_server.py"), "--port", str(port),
                str(nquads)]
     with _running(command, f"http://127.0.0.1:{port}/", log, 3600) as process:
         yield System("rdflib-endpoint", f"http://127.0.0.1:{port}/", process.pid)
+
+
+def interrupt(system: System, seconds: float = 60) -> None:
+    """Stop the query an rdflib-endpoint is still evaluating past the client's deadline: kill its serving
+    process, and wait until the one forked in its place answers."""
+    busy = descendants(system.pid)
+    for pid in busy:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + seconds
+    while set(busy) & set(descendants(system.pid)) or not _answers(system.sparql + "?query=ASK%7B%7D"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{system.name} did not answer within {seconds:.0f} s of its restart")
+        time.sleep(0.1)
 
 
 def install_rdflib_endpoint(venv: Path, version: str) -> Path:
