@@ -18,12 +18,12 @@ from footprints_graph.endpoint import curator, health, language, reconcile, subm
 from footprints_graph.endpoint.config import EndpointConfig, load_config
 from footprints_graph.endpoint.linked_data import documentation
 from footprints_graph.endpoint.linked_data import routes as linked_data
-from footprints_graph.endpoint.linked_data.stored import StoredRecords
 from footprints_graph.endpoint.site import Site
 from footprints_graph.endpoint.sparql import cache
 from footprints_graph.endpoint.sparql import routes as sparql
 from footprints_graph.endpoint.sparql.evaluation import QueryFailed
 from footprints_graph.endpoint.sparql.protocol import SparqlProtocolError
+from footprints_graph.endpoint.stored import StoredAnswers
 from footprints_graph.releases.serving import NoRelease
 
 __all__ = ["EndpointConfig", "install", "load_config"]
@@ -52,7 +52,7 @@ def install(app: Flask, config: EndpointConfig) -> None:
     _register_errors(app)
     CORS(app, expose_headers=EXPOSED_HEADERS)  # every route, reconciliation's too (API 0.2, 'Cross-Origin Access')
     app.wsgi_app = cache.ResponseCache(app.wsgi_app, site, app.extensions[cache.EXTENSION])  # before Flask
-    app.wsgi_app = StoredRecords(app.wsgi_app, site, EXPOSED_HEADERS)  # persons' Turtle from the records view
+    app.wsgi_app = StoredAnswers(app.wsgi_app, site, EXPOSED_HEADERS)  # persons' Turtle, library answers
 
 
 def _register_errors(app: Flask) -> None:

@@ -139,7 +139,7 @@ class ResponseCache:
         record = method == "GET" and path.startswith(self.site.space.base_path)
         if not (record or (path == SPARQL_PATH and method in ("GET", "POST"))) or any(map(environ.get, CONDITIONAL)):
             return None
-        body = self._body(environ) if method == "POST" else b""
+        body = read_body(environ, self.largest_body) if method == "POST" else b""
         try:  # the build id is the name of the release `current` links to (build.py): one system call
             build_id = os.path.basename(os.readlink(self.site.config.home / "current"))
         except OSError:  # no release yet: Flask answers that (503)
@@ -157,19 +157,6 @@ class ResponseCache:
         except (FootprintsError, QueryFailed):  # the store failed: Flask answers that (503, 500)
             return False
 
-    def _body(self, environ: dict) -> bytes | None:
-        """The POST body, read here and put back for Flask; None (untouched) when it is too long to be a key or
-        of no stated length (chunked: Flask reads it and enforces the limit)."""
-        try:
-            length = int(environ["CONTENT_LENGTH"])
-        except (KeyError, ValueError):
-            return None
-        if length > self.largest_body or environ.get("HTTP_TRANSFER_ENCODING"):
-            return None
-        body = environ["wsgi.input"].read(length)
-        environ["wsgi.input"] = io.BytesIO(body)
-        return body
-
     def _kept(self, key: tuple, environ: dict, start_response: Callable) -> Iterable[bytes]:
         answered: dict[str, Any] = {}
 
@@ -186,6 +173,21 @@ class ResponseCache:
             getattr(chunks, "close", lambda: None)()
         self.cache.put(key, CachedResponse(list(answered["headers"]), body))
         return [body]
+
+
+def read_body(environ: dict, largest: int) -> bytes | None:
+    """A request's body, read and put back for the application; None (left unread) when it is too long to be a key
+    or to be what the application reads (longer than `largest`: it refuses it), or of no stated length (chunked:
+    the application reads it and enforces its limit)."""
+    try:
+        length = int(environ["CONTENT_LENGTH"])
+    except (KeyError, ValueError):
+        return None
+    if length > largest or environ.get("HTTP_TRANSFER_ENCODING"):
+        return None
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
 
 
 def _declared_length(answered: dict) -> int:

@@ -4,7 +4,6 @@ bare GET is answered with the Service Description (RDF) or, for a browser, the q
 from functools import partial
 
 from flask import Blueprint, Response, request
-from werkzeug.wsgi import wrap_file
 
 from footprints_graph.endpoint.linked_data.void import DESCRIPTION_PREFIXES, service_description_triples
 from footprints_graph.endpoint.site import current_site
@@ -25,9 +24,8 @@ from footprints_graph.endpoint.sparql.protocol import (
     read_request,
 )
 from footprints_graph.endpoint.sparql.query_process import evaluate_in_slot
-from footprints_graph.releases.serving import Release
-from footprints_graph.releases.views import FOLDER as VIEWS
-from footprints_graph.releases.views.library import LibraryAnswers, StoredAnswer
+from footprints_graph.endpoint.sparql.stored import answered_headers, stored_answer, stored_body
+from footprints_graph.releases.views.library import StoredAnswer
 
 blueprint = Blueprint("sparql", __name__)
 HTML = "text/html"
@@ -47,7 +45,7 @@ def sparql() -> Response:
     choose = (Negotiated(editor.page_format) if as_page
               else negotiated(request.headers.get("Accept"), protocol.format_names))
     release = site.release()  # once: the answer and its cache key must be of the same release
-    stored = _stored_answer(release, protocol.operation)
+    stored = stored_answer(release, protocol.operation)
     if stored is not None:
         return _send_stored(stored, choose(SOLUTIONS), as_page)
     evaluate = partial(_evaluate, release.store, protocol.operation, choose)
@@ -61,27 +59,11 @@ def sparql() -> Response:
     return response
 
 
-def _stored_answer(release: Release, operation: QueryOperation) -> StoredAnswer | None:
-    """The answer the release carries for a library query (releases/views/library.py) when the engine would give
-    the same: the exact text, the dataset the build ran it on (no dataset parameters, no FROM), a store that holds
-    the release (a server being loaded answers for what it holds so far). Before the cache and without a query
-    slot. Sent whole, whatever its rows: `max_result_rows` bounds what the engine evaluates and holds for a request,
-    and a stored answer is a file the build wrote, sent a block at a time (docs/security.md)."""
-    if operation.default_graphs or operation.named_graphs or not release.holds_release():
-        return None
-    stored = release.memo("library answers", lambda: LibraryAnswers(release.path / VIEWS)).find(operation.text)
-    return None if "FROM" in operation.keywords else stored
-
-
 def _send_stored(stored: StoredAnswer, chosen: ResultFormat, as_page: bool) -> Response:
     if as_page:
         return editor.stored_results_page(stored)
-    file = stored.file(chosen.syntax)
-    response = Response(wrap_file(request.environ, file.open("rb")), content_type=chosen.content_type,
-                        direct_passthrough=True)
-    response.content_length = file.stat().st_size
-    response.vary.add("Accept")
-    return response
+    body, size = stored_body(request.environ, stored, chosen)
+    return Response(body, headers=answered_headers(chosen, size), direct_passthrough=True)
 
 
 def _evaluate(store: ReadableStore, operation: QueryOperation, choose: Chooser) -> Answer:
