@@ -26,7 +26,7 @@ SAMPLE_SECONDS = 0.2
 # stage name -> the function of footprints_graph.releases.build's namespace that does it
 STAGES = {
     "read and convert records": "convert_tables",
-    "convert to quads, serialise, sort and deduplicate": "sorted_nquads",  # _quads makes them as they are sorted
+    "make the N-Quads lines, sort and deduplicate": "_sorted_lines",  # the lines are made as they are sorted
     "validate": "validate_records",
     "write the N-Quads dump": "write_nquads",
     "write the public store": "write_store",

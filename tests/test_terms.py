@@ -6,7 +6,7 @@ import pytest
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from footprints_graph.terms import rdflib_graph, to_oxigraph, to_rdflib, to_triple
+from footprints_graph.terms import nquads_lines, rdflib_graph, to_oxigraph, to_rdflib, to_triple
 
 TERMS = [URIRef("https://w3id.org/footprints-graph/id/person/kim"), BNode("b0"), Literal("plain"),
          Literal("김", lang="ko"), Literal("1969-12-11", datatype=XSD.date), Literal(3)]
@@ -37,3 +37,21 @@ def test_something_else_is_refused(not_a_term):
         to_rdflib(not_a_term)
     with pytest.raises(TypeError, match="not an RDF term"):
         to_oxigraph(not_a_term)
+
+
+SPELT = [*TERMS, Literal('a "quote", a \\ backslash,\na new line, a tab\t, \x01 and \x7f'),
+         Literal("Kim", lang="EN-gb"), Literal(True), Literal("1.50", datatype=XSD.decimal), BNode("b1")]
+
+
+def test_nquads_lines_are_the_lines_pyoxigraph_writes():
+    """The build writes its N-Quads dump from these lines: each term spelt as Oxigraph's own serialiser spells it
+    (escapes, a language tag in lower case, no xsd:string), once per quad, whichever terms repeat."""
+    graph = URIRef("https://w3id.org/footprints-graph/id/graph/people")
+    quads = [(TERMS[1] if isinstance(o, BNode) else TERMS[0], URIRef("urn:p"), o, graph) for o in SPELT * 2]
+    expected = ox.serialize([ox.Quad(*map(to_oxigraph, quad)) for quad in quads], format=ox.RdfFormat.N_QUADS)
+    assert b"".join(nquads_lines(quads)) == expected
+
+
+def test_nquads_lines_refuse_what_is_not_an_iri():
+    with pytest.raises(ValueError):
+        list(nquads_lines([(URIRef("urn:s"), URIRef("urn:p"), URIRef("not an iri"), URIRef("urn:g"))]))

@@ -9,6 +9,7 @@ from rdflib.term import Node
 from footprints_graph.errors import Origin
 
 Triple = tuple[Node, Node, Node]
+Quad = tuple[Node, Node, Node, URIRef]  # a triple and the named graph it is in
 
 
 @dataclass

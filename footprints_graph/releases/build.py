@@ -26,6 +26,7 @@ on reaching that phase and waits (at most PAUSE_SECONDS, then a BuildError) unti
 Unset, the hook costs one look-up of the environment per phase.
 """
 
+import gc
 import hashlib
 import itertools
 import json
@@ -33,17 +34,16 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib.compare import to_canonical_graph
 from tqdm import tqdm
 
 from footprints_graph.collector import collector_paused
-from footprints_graph.convert import ConvertedRecord
+from footprints_graph.convert import ConvertedRecord, Quad
 from footprints_graph.convert.contributions import CONTRIBUTIONS, contributed_link_sets, convert_contributions
 from footprints_graph.convert.linksets import read_link_sets
 from footprints_graph.convert.records import convert_tables
@@ -56,11 +56,12 @@ from footprints_graph.releases.inbox import sync_folder
 from footprints_graph.releases.serving import current_release, make_current, sync_tree, writing_releases
 from footprints_graph.releases.views import minted_base
 from footprints_graph.resources import ontology_graph
-from footprints_graph.store.embedded import line_graph, sorted_nquads, write_extended_store, write_nquads, write_store
-from footprints_graph.terms import to_quad, to_quads
+from footprints_graph.store.embedded import line_graph, write_extended_store, write_nquads, write_store
+from footprints_graph.terms import nquads_lines
 from footprints_graph.validate import ValidationFailed, ValidationReport, report_graph, report_json, validate_records
 
 KEEP_RELEASES = 3
+LINES_A_BLOCK = 65536  # about 17 MB of N-Quads at 100k victims: 46 blocks
 PAUSE_PHASES = ("read", "writing", "written", "renamed")
 PAUSE_SECONDS = 300
 
@@ -80,36 +81,67 @@ def build(data_dir: Path, home: Path, base: str = DEFAULT_BASE, progress: bool =
     holds it). The store is written while the records are validated (Oxigraph's bulk loader runs without
     Python's lock); a release is only made current when they conform."""
     _refuse_mixing(data_dir, base)
+    try:
+        records, dump, triple_counts, restricted_lines = _converted(data_dir, base, progress)
+        restricted = [r for r in records if r.restricted]
+        build_id = release_id(dump, restricted_lines)
+        pause_at("read")
+        with writing_releases(home):  # one build or restore at a time per home
+            previous = current_release(home)
+            release, report, changed = _write_release(home, build_id, dump, triple_counts, records, restricted,
+                                                      restricted_lines, previous)
+            write_release_description(release, previous, changed)
+            if switch:
+                make_current(home, release)
+            prune(home, current_release(home) or release)  # never the release being served
+    finally:
+        gc.unfreeze()  # what _converted froze and is still alive is the collector's again
+    return BuildResult(build_id, release, json.loads((release / "summary.json").read_text(encoding="utf-8")), report)
+
+
+def _converted(data_dir: Path, base: str,
+               progress: bool) -> tuple[list[ConvertedRecord], list[bytes], Counter, list[bytes]]:
+    """Every record converted; the public N-Quads dump's bytes, a block at a time (`_blocks`); the number of quads
+    of each graph in it; the restricted records' sorted N-Quads lines. The records live until the build ends and
+    hold no cycles: frozen, Python's cycle collector never walks them again, where its first collection after the
+    pause walked every object made meanwhile (about 3 s at 100k victims, before the N-Quads dump was written),
+    and each full one during validation again."""
     with collector_paused():
         records = convert_tables(data_dir, base)
         records += convert_contributions(data_dir / CONTRIBUTIONS, records, base)
         records += read_link_sets(data_dir / "links", records, base,
                                   contributed_link_sets(data_dir / CONTRIBUTIONS, base))
         public = [r for r in records if not r.restricted]
-        lines = sorted_nquads(itertools.chain(_quads(public, progress), _ontology_quads()))
-        restricted = [r for r in records if r.restricted]
-        restricted_lines = sorted_nquads(_quads(restricted, progress=False))
-    build_id = release_id(lines, restricted_lines)
-    pause_at("read")
-    with writing_releases(home):  # one build or restore at a time per home
-        previous = current_release(home)
-        release, report, changed = _write_release(home, build_id, lines, records, restricted, restricted_lines,
-                                                  previous)
-        write_release_description(release, previous, changed)
-        if switch:
-            make_current(home, release)
-        prune(home, current_release(home) or release)  # never the release being served
-    return BuildResult(build_id, release, json.loads((release / "summary.json").read_text(encoding="utf-8")), report)
+        ontology = _ontology_quads()
+        lines, duplicates = _sorted_lines(nquads_lines(itertools.chain(_quads(public, progress), ontology)))
+        triple_counts = _triple_counts(public, ontology, duplicates)
+        dump = _blocks(lines)
+        restricted_lines, _ = _sorted_lines(nquads_lines(_quads([r for r in records if r.restricted], False)))
+        gc.freeze()
+    return records, dump, triple_counts, restricted_lines
 
 
-def release_id(public_lines: list[bytes], restricted_lines: list[bytes]) -> str:
-    """The release's name: a hash of every record, public and restricted, so that a curator's edit of a restricted
-    record alone makes a new release (issue 13) rather than finding the old one in place and keeping it. The two
-    parts are hashed apart so that no line can move from one to the other and keep the id."""
+def release_id(public: list[bytes], restricted: list[bytes]) -> str:
+    """The release's name: a hash of every record, public and restricted (each part's N-Quads, whole or in pieces),
+    so that a curator's edit of a restricted record alone makes a new release (issue 13) rather than finding the old
+    one in place and keeping it. The two parts are hashed apart so that no line can move from one to the other and
+    keep the id."""
     digest = hashlib.sha256()
-    for part in (public_lines, restricted_lines):
-        digest.update(hashlib.sha256(b"".join(part)).digest())
+    for part in (public, restricted):
+        part_digest = hashlib.sha256()
+        for piece in part:
+            part_digest.update(piece)
+        digest.update(part_digest.digest())
     return digest.hexdigest()[:16]
+
+
+def _sorted_lines(lines: Iterable[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The N-Quads `lines` sorted as bytes, each once, so that every dump is byte-stable; and the copies left out.
+    Sorted first and deduplicated next to each other: a record's lines come together, runs the sort takes whole,
+    where a set of them gave the sort no order to use and hashed every line (2.4 times the CPU at 10k victims)."""
+    ordered = sorted(lines)
+    copies = [line for before, line in itertools.pairwise(ordered) if line == before]
+    return [line for line, _ in itertools.groupby(ordered)], copies
 
 
 def _refuse_mixing(data_dir: Path, base: str) -> None:
@@ -119,11 +151,36 @@ def _refuse_mixing(data_dir: Path, base: str) -> None:
                          f"build them under their own namespace with --base {SYNTHETIC_BASE}")
 
 
-def _quads(records: list[ConvertedRecord], progress: bool) -> Iterator[ox.Quad]:
-    """The records' quads, made as they are serialised: a list of them took 1.5 GiB at 100k victims."""
-    return to_quads((s, p, o, record.graph)
-                    for record in tqdm(records, desc="convert", unit="record", disable=not progress)
-                    for s, p, o in record.triples)
+def _quads(records: list[ConvertedRecord], progress: bool) -> Iterator[Quad]:
+    """The records' triples, each with its record's graph, made as their lines are: a list of them took 1.5 GiB
+    at 100k victims as pyoxigraph quads."""
+    return ((s, p, o, record.graph)
+            for record in tqdm(records, desc="convert", unit="record", disable=not progress)
+            for s, p, o in record.triples)
+
+
+def _triple_counts(public: list[ConvertedRecord], ontology: list[Quad], copies: list[bytes]) -> Counter:
+    """{graph IRI: its number of quads in the public N-Quads dump}: each record's triples counted in its graph and
+    the ontology's in its own, less the `copies` the dump leaves out (a few thousand at 100k victims), where
+    reading the graph off each of the dump's 3M lines took 1.8 s."""
+    counts = Counter()
+    for record in public:
+        counts[str(record.graph)] += len(record.triples)
+    counts[str(ONTOLOGY_GRAPH)] += len(ontology)
+    counts.subtract(map(line_graph, copies))
+    return +counts  # without a record that has no triples: no graph has 0 quads in the dump
+
+
+def _blocks(lines: list[bytes]) -> list[bytes]:
+    """The sorted `lines` joined a block of LINES_A_BLOCK at a time, emptying `lines` as it goes: the N-Quads
+    dump's bytes in a few dozen pieces, hashed and written in as many calls rather than in one a line (3M at 100k
+    victims) or joined whole (a 770 MB copy)."""
+    blocks = []
+    while lines:
+        blocks.append(b"".join(lines[-LINES_A_BLOCK:]))
+        del lines[-LINES_A_BLOCK:]
+    blocks.reverse()
+    return blocks
 
 
 def _record_lines(nquads: Path, restricted_lines: list[bytes]) -> Iterator[bytes]:
@@ -136,15 +193,15 @@ def _record_lines(nquads: Path, restricted_lines: list[bytes]) -> Iterator[bytes
     yield from restricted_lines
 
 
-def _ontology_quads() -> list[ox.Quad]:
+def _ontology_quads() -> list[Quad]:
     """The ontology and vocabularies go in their own named graph; blank nodes get canonical labels so
     that every build writes the same bytes."""
-    return [to_quad(s, p, o, ONTOLOGY_GRAPH) for s, p, o in to_canonical_graph(ontology_graph())]
+    return [(s, p, o, ONTOLOGY_GRAPH) for s, p, o in to_canonical_graph(ontology_graph())]
 
 
 def _summary(build_id: str, triple_counts: Counter, records: list[ConvertedRecord], report: ValidationReport,
              restricted: list[ConvertedRecord]) -> dict:
-    """`triple_counts`: {graph IRI: its number of quads in the public N-Quads dump}."""
+    """`triple_counts`: {graph IRI: its number of quads in the public N-Quads dump} (`_triple_counts`)."""
     record_counts = Counter(str(r.graph) for r in records if not r.restricted)
     return {
         "build_id": build_id,
@@ -156,12 +213,12 @@ def _summary(build_id: str, triple_counts: Counter, records: list[ConvertedRecor
     }
 
 
-def _write_release(home: Path, build_id: str, lines: list[bytes], records: list[ConvertedRecord],
-                   restricted: list[ConvertedRecord], restricted_lines: list[bytes],
+def _write_release(home: Path, build_id: str, dump: list[bytes], triple_counts: Counter,
+                   records: list[ConvertedRecord], restricted: list[ConvertedRecord], restricted_lines: list[bytes],
                    previous: Path | None) -> tuple[Path, ValidationReport, dict | None]:
     """Validate the records, and tell what changed since `previous`, while the store and the dumps are written
     into a folder of their own; finish the release (restricted records, reports) and give it its name only
-    when the records conform. The public `lines` are emptied once the N-Quads dump holds them."""
+    when the records conform. The public N-Quads `dump` (its bytes in blocks) is emptied once written."""
     releases = home / "releases"
     release = releases / build_id
     if release.exists():  # same input, same id, same bytes: nothing to write, but the records are checked
@@ -171,8 +228,7 @@ def _write_release(home: Path, build_id: str, lines: list[bytes], records: list[
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        triple_counts = Counter(map(line_graph, lines))
-        report, changed = _validate_while_writing(work, lines, records, restricted_lines, previous)
+        report, changed = _validate_while_writing(work, dump, records, restricted_lines, previous)
         _write_restricted(work / "restricted", restricted_lines, work / "store")
         summary = _summary(build_id, triple_counts, records, report, restricted)
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -199,16 +255,16 @@ def _validated(records: list[ConvertedRecord], converted: Iterator[bytes]) -> Va
     return report
 
 
-def _validate_while_writing(work: Path, lines: list[bytes], records: list[ConvertedRecord],
+def _validate_while_writing(work: Path, dump: list[bytes], records: list[ConvertedRecord],
                             restricted_lines: list[bytes], previous: Path | None) -> tuple[ValidationReport, dict]:
     """Validate the records while one thread writes the store and then the views and the other dumps, and another
     tells the change since `previous` (`_write_store_views_and_dumps`). Python's work runs in processes of its own
     (releases/apart.py), where a thread would wait for validation to let go of Python's lock; the store's bulk
     loader and the queries run without it. Every thread and process is waited for before the folder can be
-    removed. `lines` are emptied once written: everything after reads the dump (they took 0.9 GiB at 100k
+    removed. The `dump`'s blocks are let go of once written: everything after reads the file (0.8 GiB at 100k
     victims)."""
-    nquads = write_nquads(work / "dumps", lines)  # first: everything that follows reads it
-    lines.clear()
+    nquads = write_nquads(work / "dumps", dump)  # first: everything that follows reads it
+    dump.clear()
     hidden = sorted(str(r.subject) for r in records if r.restricted)  # never named as removed
     with ThreadPoolExecutor(2) as threads:
         changed = threads.submit(_changes_apart, nquads, previous, hidden)
