@@ -83,3 +83,15 @@ def test_the_build_lists_every_bad_row_of_data(tmp_path):
     assert {(Path(e.origin.file).name, e.origin.field) for e in error.value.errors} >= {
         ("statuses.csv", "status"), ("events.csv", None)}
     assert str(error.value).startswith(f"{len(error.value.errors)} problems in the record tables:\n  ")
+
+
+def test_the_same_bad_value_is_reported_on_every_row_that_holds_it(tmp_path):
+    """A cell's term is made once per text and shared by the rows that repeat it; a text that failed is not kept
+    as converted, so each row holding it is reported."""
+    data = Path(shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("uwazi", "examples", "links")))
+    rows = (data / "statuses.csv").read_text(encoding="utf-8").count(",detained,")
+    edit(data / "statuses.csv", ",detained,", ",held,")
+    with pytest.raises(RecordErrors) as error:
+        convert_tables(data)
+    held = [e.origin.line for e in error.value.errors if e.origin.field == "status"]
+    assert rows > 1 and len(held) == len(set(held)) == rows
