@@ -9,8 +9,10 @@ every document those triples cite (dct:source) its SOURCE_SUMMARY.
 The build writes the view from the sorted N-Quads dump of the public release, not from the store: in a sorted
 dump a subject's lines are one run, so one pass over its lines finds each run's place and which person each
 claim's run is about; each person's description is then its own run, its claims' runs and its blank nodes'
-runs, parsed together by the engine's N-Quads parser. Restricted records are never in the public dump, so never
-in the view.
+runs. A description is put together as text (each line cut to its triple's N-Triples text, a typed literal
+written as the store gives it back, deduplicated and sorted) and only then parsed, by the engine, to be written as
+Turtle: as Python objects, hashed into sets and sorted by their text, its triples took more than half of the view's
+CPU. Restricted records are never in the public dump, so never in the view.
 """
 
 import os
@@ -37,17 +39,24 @@ SOURCE_SUMMARY = (RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http:
                   "https://schema.org/url", ONTOLOGY + "unDocumentSymbol", "http://purl.org/dc/terms/publisher",
                   "http://purl.org/dc/terms/issued")
 PROBE = ox.NamedNode("urn:footprints-graph:probe")
-SOURCE = ox.NamedNode(DCT_SOURCE)
+PROBE_TEXT = b"<urn:footprints-graph:probe> <urn:footprints-graph:probe> "
 RECORDS_FILE = "records.sqlite"
 SCHEMA = "CREATE TABLE record (iri TEXT PRIMARY KEY, turtle BLOB NOT NULL) WITHOUT ROWID"
 _CLAIMS = frozenset(f"<{p}>".encode() for p in CLAIM_PROPERTIES)
+_SOURCE = f"<{DCT_SOURCE}>".encode()
+_CITES = b" " + _SOURCE + b" <"  # in a line whose predicate is dct:source and object an IRI (or in a literal's text)
+_SUMMARY = frozenset(f"<{p}>".encode() for p in SOURCE_SUMMARY)
 
 
-def description_turtle(triples: set[ox.Triple]) -> bytes:
-    """A description's Turtle as the route writes it: its triples in order of their text (so grouped by subject:
-    a subject's text ends at `>` or a space, which sort below any character an IRI or a blank node's label
-    holds), with the release's prefixes."""
-    return ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+def description_turtle(triples: set[bytes]) -> bytes:
+    """A description's Turtle as the route writes it from the N-Triples text of its triples (as
+    `SubjectRuns.stored_triples` gives it): in order of their text, which is the order of str() of the route's
+    triples (UTF-8 keeps the order of code points), so grouped by subject (a subject's text ends at `>` or a space,
+    which sort below any character an IRI or a blank node's label holds), with the release's prefixes. The text is
+    Oxigraph's own N-Triples, so it is parsed without checking it again."""
+    text = b" .\n".join(sorted(triples)) + b" .\n"
+    return ox.serialize(ox.parse(text, format=ox.RdfFormat.N_TRIPLES, lenient=True), format=ox.RdfFormat.TURTLE,
+                        prefixes=PREFIXES)
 
 
 def write_records(nquads: Path, base: str, path: Path) -> int:
@@ -75,7 +84,7 @@ class SubjectRuns:
         self.persons: list[tuple[bytes, int, int]] = []
         self.claims: dict[bytes, list[tuple[bytes, int, int]]] = defaultdict(list)  # a person's claims' runs
         self.blank_objects: dict[bytes, list[bytes]] = defaultdict(list)
-        self._summaries: dict[ox.NamedNode, set[ox.Triple]] = {}
+        self._summaries: dict[bytes, set[bytes]] = {}
         self._probe, self._stored = ox.Store(), {}  # an empty store in memory, and what it made of each literal
         self._read()
 
@@ -122,31 +131,34 @@ class SubjectRuns:
         for subject, start, end in self.persons:
             runs = [(subject, start, end), *self.claims.get(subject, ())]
             text = b"".join([*(self._bytes(a, b) for _, a, b in runs), *self._blank_runs(s for s, _, _ in runs)])
-            triples = self._stored_triples(text)
-            documents = {t.object for t in triples if t.predicate == SOURCE and type(t.object) is ox.NamedNode}
+            triples, documents = self.stored_triples(text)
             yield subject[1:-1].decode(), description_turtle(triples.union(*map(self._summary, documents)))
 
-    def _stored_triples(self, text: bytes) -> set[ox.Triple]:
-        """The triples of N-Quads `text` as the store gives them back: the engine stores a typed literal by its
-        value, so that it reads "028"^^xsd:nonNegativeInteger back as "28"^^xsd:integer and "1"^^xsd:boolean as
-        true (each literal asked of an empty store once)."""
-        triples = set()
-        for quad in ox.parse(text, format=ox.RdfFormat.N_QUADS):
-            triple, literal = quad.triple, quad.object
-            if type(literal) is ox.Literal and literal.language is None:
-                stored = self._stored.get(literal)
-                if stored is None:
-                    stored = self._stored[literal] = self._as_stored(literal)
-                if stored != literal:
-                    triple = ox.Triple(triple.subject, triple.predicate, stored)
-            triples.add(triple)
-        return triples
+    def stored_triples(self, text: bytes) -> tuple[set[bytes], set[bytes]]:
+        """The N-Triples text (without its ` .`) of the triples of N-Quads `text` as the store gives them back, and
+        the documents they cite (dct:source). The engine stores a typed literal by its value, so that it reads
+        "028"^^xsd:nonNegativeInteger back as "28"^^xsd:integer and "1"^^xsd:boolean as true: such a literal's
+        text is replaced by the store's (each asked of an empty store once)."""
+        triples = {line.rsplit(b" ", 2)[0] for line in text.splitlines()}  # the graph cut off (IRIs hold no space)
+        for triple in [t for t in triples if t.endswith(b">") and b'"^^<' in t]:  # an object that is a typed literal
+            start = triple.index(b'"')  # the object's first character: an IRI or a blank node's label holds no quote
+            stored = self._stored_literal(triple[start:])
+            if stored != triple[start:]:
+                triples.remove(triple)
+                triples.add(triple[:start] + stored)
+        # dct:source as the predicate (the text after the subject, which holds no space) and an IRI as the object
+        documents = {t[t.index(b" ") + len(_CITES) - 1:] for t in triples
+                     if _CITES in t and t.index(_CITES) == t.index(b" ")}
+        return triples, documents
 
-    def _as_stored(self, literal: ox.Literal) -> ox.Literal:
-        self._probe.add(ox.Quad(PROBE, PROBE, literal))
-        stored = next(self._probe.quads_for_pattern(PROBE, PROBE, None)).object
-        self._probe.clear()
-        return stored
+    def _stored_literal(self, literal: bytes) -> bytes:
+        """A typed literal's N-Triples text as the store gives it back."""
+        if literal not in self._stored:
+            term = next(ox.parse(PROBE_TEXT + literal + b" .", format=ox.RdfFormat.N_TRIPLES)).object
+            self._probe.add(ox.Quad(PROBE, PROBE, term))
+            self._stored[literal] = str(next(self._probe.quads_for_pattern(PROBE, PROBE, None)).object).encode()
+            self._probe.clear()
+        return self._stored[literal]
 
     def _blank_runs(self, subjects: Iterator[bytes]) -> list[bytes]:
         """The runs of the blank nodes the subjects point at, and of those these point at, each once."""
@@ -161,11 +173,11 @@ class SubjectRuns:
                     todo.append(owned)
         return found
 
-    def _summary(self, document: ox.NamedNode) -> set[ox.Triple]:
+    def _summary(self, document: bytes) -> set[bytes]:
         """What a description says of a document it cites (SOURCE_SUMMARY), read once per document."""
         if document not in self._summaries:
-            triples = self._stored_triples(self.run(f"<{document.value}>".encode()))
-            self._summaries[document] = {t for t in triples if t.predicate.value in SOURCE_SUMMARY}
+            triples, _ = self.stored_triples(self.run(document))
+            self._summaries[document] = {t for t in triples if t.split(b" ", 2)[1] in _SUMMARY}
         return self._summaries[document]
 
 

@@ -15,11 +15,11 @@ from footprints_graph.endpoint.linked_data.presentation import IriSpace
 from footprints_graph.endpoint.linked_data.routes import describe
 from footprints_graph.endpoint.sparql.evaluation import serialize_triples
 from footprints_graph.endpoint.sparql.protocol import format_of_media_type
-from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
+from footprints_graph.iris import DEFAULT_BASE, ONTOLOGY, SYNTHETIC_BASE
 from footprints_graph.releases.serving import current_release, make_current
 from footprints_graph.releases.views import FOLDER
-from footprints_graph.releases.views.records import RECORDS_FILE, RecordView
-from footprints_graph.store.embedded import open_store
+from footprints_graph.releases.views.records import RECORDS_FILE, RecordView, write_records
+from footprints_graph.store.embedded import open_store, write_store
 from footprints_graph.web import EndpointConfig, create_app
 from support.security import restricted_iris
 
@@ -143,3 +143,35 @@ def test_no_restricted_record_enters_the_records_view(restricted_home):
     for iri in hidden:
         if iri.startswith(DEFAULT_BASE + "person/"):
             assert site.get(space.local(iri), headers=TURTLE).status_code == 404
+
+
+# a dump whose text could mislead a reader of lines: a literal that reads like a dct:source line, typed literals the
+# store reads back by their value, literals with a language
+PERSON, DOCUMENT, CITED_IN_TEXT = (f"<{DEFAULT_BASE}{local}>" for local in ("person/a", "document/one", "document/two"))
+PEOPLE, DOCUMENTS = f"<{DEFAULT_BASE}graph/people>", f"<{DEFAULT_BASE}graph/documents>"
+RDFS, XSD, FP = "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2001/XMLSchema#", ONTOLOGY
+TRICKY_DUMP = f"""
+{PERSON} <http://purl.org/dc/terms/source> {DOCUMENT} {PEOPLE} .
+{PERSON} <{RDFS}comment> "see <http://purl.org/dc/terms/source> {CITED_IN_TEXT}" {PEOPLE} .
+{PERSON} <{RDFS}label> "가"@ko {PEOPLE} .
+{PERSON} <{FP}ageAtTime> "028"^^<{XSD}nonNegativeInteger> {PEOPLE} .
+{PERSON} <{FP}restricted> "0"^^<{XSD}boolean> {PEOPLE} .
+{DOCUMENT} <{RDFS}label> "one" {DOCUMENTS} .
+{DOCUMENT} <{RDFS}comment> "not in a summary" {DOCUMENTS} .
+{CITED_IN_TEXT} <{RDFS}label> "two" {DOCUMENTS} .
+{PERSON} <{RDFS}label> "a"@ko-Latn {PEOPLE} .
+"""
+
+
+def test_a_record_written_from_tricky_text_is_what_the_route_computes(tmp_path):
+    """The view reads a description's lines as text: only a real dct:source line cites a document, and a typed
+    literal is written as the store gives it back, so that the record is still the route's bytes (the store
+    written from the same dump as the build writes it)."""
+    dump = tmp_path / "footprints.nq"
+    dump.write_bytes(b"".join(sorted(line.encode() + b"\n" for line in TRICKY_DUMP.strip().splitlines())))
+    write_store(tmp_path / "store", dump)
+    assert write_records(dump, DEFAULT_BASE, tmp_path / RECORDS_FILE) == 1
+    stored = RecordView(tmp_path / RECORDS_FILE).turtle(PERSON[1:-1])
+    assert stored == computed(open_store(tmp_path / "store"), PERSON[1:-1])
+    assert b"not in a summary" not in stored and b'"two"' not in stored and b'"one"' in stored
+    assert b"028" not in stored and b"nonNegativeInteger" not in stored
