@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     _compare(figures, args, homes[max(figures.sizes)], texts)
     context = {"started": started, "load": (load_before, load_average()), "args": args, "machine": machine(),
                "argv": sys.argv[1:] if argv is None else argv, "versions": versions(args.work)}
+    (args.work / "figures.json").write_text(json.dumps(to_json(figures), indent=1, default=str))  # kept if render fails
     report.replace_section(args.out, render(figures, context))
-    (args.work / "figures.json").write_text(json.dumps(to_json(figures), indent=1, default=str))
     _progress(f"wrote {args.out}")
     return 0
 
