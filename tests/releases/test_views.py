@@ -9,9 +9,11 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from footprints_graph.iris import DEFAULT_BASE, PREFIXES, SYNTHETIC_BASE
+from footprints_graph.releases.reconciliation.index import iri, literal, solutions, term_text
 from footprints_graph.releases.serving import NoRelease, Release, Releases, current_release
 from footprints_graph.releases.views import FOLDER, ReleaseViews
 from footprints_graph.releases.views.facets import FACETS
@@ -220,3 +222,26 @@ def test_the_name_index_holds_what_sparql_finds_on_a_synthetic_build(synthetic_r
     found = index_entities(views)
     assert views.carried and len(found) > 300
     assert found == sparql_entities(views.store, SYNTHETIC_BASE)
+
+
+# Literals the TSV syntax of results writes escaped, tagged, typed or bare: the views read the engine's answers as
+# that text (reconciliation/index.py's `solutions`), and must read back the very terms the store holds.
+XSD = "http://www.w3.org/2001/XMLSchema#"
+WRITTEN = [ox.Literal("tab\there"), ox.Literal('a "quote", a backslash \\ and \\t as text'),
+           ox.Literal("line\nbreak\r"), ox.Literal(""), ox.Literal("이름", language="ko"),
+           ox.Literal("Kim Jung-wook", language="ko-Latn"), ox.Literal("42", datatype=ox.NamedNode(XSD + "integer")),
+           ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")),
+           ox.Literal("2013-05-01", datatype=ox.NamedNode(XSD + "date"))]
+
+
+def test_answers_read_as_text_are_the_terms_the_store_holds():
+    store, graph = ox.Store(), ox.NamedNode("https://example.org/graph")
+    label = ox.NamedNode(PREFIXES["rdfs"] + "label")
+    for number, written in enumerate(WRITTEN):
+        store.add(ox.Quad(ox.NamedNode(f"https://example.org/thing/{number}"), label, written, graph))
+    store.add(ox.Quad(ox.BlankNode("b"), label, ox.BlankNode("c"), graph))
+    rows = solutions(store, "SELECT ?thing ?name ?none WHERE { ?thing rdfs:label ?name }")
+    read = {iri(thing): literal(name) for thing, name, _ in rows if iri(thing)}
+    assert read == {f"https://example.org/thing/{n}": (w.value, w.language or "") for n, w in enumerate(WRITTEN)}
+    assert {term_text(name) for _, name, _ in rows} == {w.value for w in WRITTEN} | {None}  # a blank node has none
+    assert {none for _, _, none in rows} == {""} and term_text("") is None  # unbound

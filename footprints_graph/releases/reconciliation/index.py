@@ -208,48 +208,33 @@ SUBCLASS_QUERY = "SELECT ?class ?super WHERE { ?class rdfs:subClassOf ?super FIL
 
 # A person is of each victim category a source lists it under: its own class is given only where all its sources
 # agree (convert/records.py), and a query for detainees must still find a person one source lists as such. The
-# members of each class, and the names, are read off the store's quads by predicate and object in the named graphs
-# (as `GRAPH ?g`), not by SPARQL: the join of every record's types to the classes took 38 s at 100,000 victims.
-#   members: { GRAPH ?g { ?s a ?class } } UNION { GRAPH ?g { ?listing fp:listingOf ?s ; fp:victimCategory ?class } }
-#   names:   GRAPH ?g { ?s ?p ?name }, ?p one of NAME_PREDICATES
-# A name a listing gives (fp:nameAsListed) is also its person's skos:prefLabel or skos:altLabel.
-Term = ox.NamedNode | ox.BlankNode | ox.Literal  # what a quad's object can be
+# members of each class and the names are asked class by class and predicate by predicate, each a plain pattern in
+# the named graphs, and joined in Python: the join of every record's types to the classes in one query took 38 s
+# at 100,000 victims. A name a listing gives (fp:nameAsListed) is also its person's skos:prefLabel or skos:altLabel.
+TYPED_QUERY = "SELECT ?entity WHERE {{ GRAPH ?g {{ ?entity a <{type}> }} }}"
+LISTED_QUERY = "SELECT ?entity WHERE {{ GRAPH ?g {{ ?listing fp:victimCategory <{type}> ; fp:listingOf ?entity }} }}"
+NAMES_QUERY = "SELECT ?entity ?name WHERE {{ GRAPH ?g {{ ?entity {predicate} ?name }} }}"
 NAME_PREDICATES = ("skos:prefLabel", "rdfs:label", "skos:altLabel", "dct:title")
 
 # Which name an entity is shown under: its preferred label first.
-NAME_RANK = {f"{PREFIXES['skos']}prefLabel": 0, f"{PREFIXES['rdfs']}label": 1, f"{PREFIXES['dct']}title": 2}
+NAME_RANK = {"skos:prefLabel": 0, "rdfs:label": 1, "dct:title": 2}
 
 
 def build_index(store: ox.Store, base: str) -> Index:
     """The index of one release: two small SPARQL queries (the types and the class tree), then the members of
-    each type and their names read off the store's quads."""
+    each type and their names, each a plain pattern whose answer is read as text (`solutions`)."""
     types = _types(store)
     members = _members(store, types)
     found = defaultdict(list)
     for predicate in NAME_PREDICATES:
-        rank = NAME_RANK.get(prefixed(predicate).value, 3)
-        for quad in named(statements(store, predicate)):
-            if (subject := quad.subject.value) in members:
-                found[subject].append((rank, language_rank(quad.object), quad.object.value))
-    entities = {e.id: e for iri, labels in found.items() if (e := _entity(iri, labels, members[iri], base))}
+        rank = NAME_RANK.get(predicate, 3)
+        for entity, name in solutions(store, NAMES_QUERY.format(predicate=predicate)):
+            if (subject := iri(entity)) in members:
+                written, language = literal(name)
+                found[subject].append((rank, language_rank(language), written))
+    entities = {e.id: e for subject, labels in found.items()
+                if (e := _entity(subject, labels, members[subject], base))}
     return Index(base, types, entities)
-
-
-def prefixed(name: str) -> ox.NamedNode:
-    """The IRI a prefixed name of PREFIXES stands for (`skos:prefLabel`)."""
-    prefix, local = name.split(":", 1)
-    return ox.NamedNode(PREFIXES[prefix] + local)
-
-
-def statements(store: ox.Store, predicate: str, value: Term | None = None) -> Iterator[ox.Quad]:
-    """Every quad of `predicate` (a prefixed name), with the object `value` if given, in any graph: read off the
-    store's index by predicate, not joined by SPARQL."""
-    return store.quads_for_pattern(None, prefixed(predicate), value)
-
-
-def named(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-    """The quads in named graphs (what `GRAPH ?g` matches), not the default graph."""
-    return (quad for quad in quads if not isinstance(quad.graph_name, ox.DefaultGraph))
 
 
 def _types(store: ox.Store) -> dict[str, Type]:
@@ -264,18 +249,52 @@ def _members(store: ox.Store, types: dict[str, Type]) -> dict[str, set[str]]:
     types_of_class = defaultdict(set)
     for type_id in types:
         for class_iri in subclasses(f"{ONTOLOGY}{type_id}"):
-            types_of_class[class_iri].add(local_name(f"{ONTOLOGY}{type_id}"))
-    listed = defaultdict(list)  # (listing, graph) → the persons it lists
-    for quad in named(statements(store, "fp:listingOf")):
-        listed[(quad.subject, quad.graph_name)].append(quad.object.value)
+            types_of_class[class_iri].add(type_id)
     members = defaultdict(set)
     for class_iri, type_ids in types_of_class.items():
-        for quad in named(statements(store, "rdf:type", ox.NamedNode(class_iri))):
-            members[quad.subject.value].update(type_ids)
-        for quad in named(statements(store, "fp:victimCategory", ox.NamedNode(class_iri))):
-            for person in listed.get((quad.subject, quad.graph_name), ()):
-                members[person].update(type_ids)
+        for query in (TYPED_QUERY, LISTED_QUERY):
+            for (entity,) in solutions(store, query.format(type=class_iri)):
+                members[iri(entity)].update(type_ids)
     return members
+
+
+# ---------------------------------------------------------------- answers read as text
+# A SELECT answer in the TSV syntax of SPARQL results, split into rows and values: the engine writes the whole
+# answer without Python's lock, and splitting text costs Python a fraction of a term object a value (the quads read
+# one by one took about 7 µs each at 100,000 victims, most of it making their terms). Each value is a term as TSV
+# writes it: <iri>, _:blank, a literal quoted with tab, line feed, carriage return, quote and backslash escaped,
+# then @language or ^^<datatype> (a number or boolean bare), or nothing where its variable is unbound.
+TSV = ox.QueryResultsFormat.TSV
+TSV_ESCAPE = re.compile(r"\\(.)")
+TSV_ESCAPED = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def solutions(store: ox.Store, query: str) -> list[list[str]]:
+    """The rows of the SELECT `query` over the union of the graphs, each its values as TSV writes them."""
+    answer = store.query(query, prefixes=PREFIXES, use_default_graph_as_union=True).serialize(format=TSV)
+    return [line.split("\t") for line in answer.decode("utf-8").split("\n")[1:-1]]  # the variables' line first
+
+
+def iri(value: str) -> str | None:
+    """The IRI a value of `solutions` is; None for a literal, a blank node or none."""
+    return value[1:-1] if value.startswith("<") else None
+
+
+def literal(value: str) -> tuple[str, str]:
+    """The lexical form and the language tag ("" for none) of a literal value of `solutions`."""
+    if not value.startswith('"'):
+        return value, ""  # a number or a boolean in its short form
+    end = value.rindex('"')
+    text = value[1:end] if "\\" not in value else TSV_ESCAPE.sub(lambda m: TSV_ESCAPED[m[1]], value[1:end])
+    return text, value[end + 2:] if value.startswith("@", end + 1) else ""
+
+
+def term_text(value: str) -> str | None:
+    """STR() of a value of `solutions`: an IRI's or a literal's text; None for a blank node (STR of one is an
+    error) or none."""
+    if not value or value.startswith("_:"):
+        return None
+    return iri(value) if value.startswith("<") else literal(value)[0]
 
 
 def _subclasses(store: ox.Store) -> Callable[[str], set[str]]:
@@ -301,8 +320,9 @@ def _entity(iri: str, labels: list[tuple[int, int, str]], types: set[str], base:
     return Entity(iri[len(base):], iri, ordered[0], tuple(dict.fromkeys(ordered)), frozenset(types))
 
 
-def language_rank(literal: ox.Literal) -> int:
-    language = (literal.language or "").lower()
+def language_rank(language: str) -> int:
+    """Where a label in `language` (its tag, "" for none) comes among an entity's names: LABEL_LANGUAGES first."""
+    language = language.lower()
     return LABEL_LANGUAGES.index(language) if language in LABEL_LANGUAGES else len(LABEL_LANGUAGES)
 
 

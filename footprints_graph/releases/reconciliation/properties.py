@@ -114,7 +114,8 @@ def _values_of(store: ox.Store, index: Index, prop: Property, iris: str) -> dict
     pattern = f"{prop.pattern} {LABEL}" if prop.kind in LABELLED_KINDS else prop.pattern
     for row in select(store, VALUES_QUERY % (iris, pattern)):
         label = row["label"]
-        labels[(row["s"].value, row["value"])].append((language_rank(label), label.value) if label else (9, ""))
+        shown = (language_rank(label.language or ""), label.value) if label else (9, "")
+        labels[(row["s"].value, row["value"])].append(shown)
     found = defaultdict(list)
     for (iri, term), ranked in sorted(labels.items(), key=lambda item: (item[0][0], str(item[0][1]))):
         found[iri].append(VALUE_KINDS[prop.kind](term, min(ranked)[1], index))

@@ -42,18 +42,20 @@ log = logging.getLogger(__name__)
 def write_views(release: Path, base: str) -> None:
     """The views of the release being written at `release` (its public store is complete) but the records view
     (`write_record_view`, which the build writes beside), under the base its records were minted with
-    (`minted_base`). The engine's work — the home page's queries and the query library's answers (library.py) —
-    runs on threads of its own, without Python's lock while the engine evaluates, beside the browse view and the
-    name index read off the store's quads in Python on this thread."""
+    (`minted_base`). Each view is computed on a thread of its own: the engine evaluates and writes answers without
+    Python's lock, so the Python of one view (the browse view's and the name index's, reading the engine's answers
+    as text) runs while the engine works for another — the home page's queries, the query library's answers
+    (library.py), the patterns of the browse view and the name index."""
     store = open_store(release / "store")
     folder = release / FOLDER
     folder.mkdir(exist_ok=True)  # the records view's process may have made it
     try:
-        with ThreadPoolExecutor(max_workers=2) as engine:
-            library = engine.submit(write_library_answers, store, folder, library_texts(base))
-            home = engine.submit(home_aggregates, store)
+        with ThreadPoolExecutor(max_workers=3) as views:
+            library = views.submit(write_library_answers, store, folder, library_texts(base))
+            home = views.submit(home_aggregates, store)
+            names = views.submit(_write_names, store, base, folder / "names.pickle")
             write_facets(store, base, folder / "browse.sqlite")
-            _write_names(build_index(store, base), folder / "names.pickle")
+            names.result()
             _write_home(home.result(), folder / "home.json")
             library.result()
         (folder / "views.json").write_text(json.dumps({"format": FORMAT, "base": base}) + "\n", encoding="utf-8")
@@ -76,7 +78,8 @@ def minted_base(records: Iterable) -> str:
     return graph[: graph.rindex("graph/")] if graph else DEFAULT_BASE
 
 
-def _write_names(index: Index, path: Path) -> None:
+def _write_names(store, base: str, path: Path) -> None:
+    index = build_index(store, base)
     with open(path, "wb") as file:
         pickle.dump(index, file, protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -7,24 +7,23 @@ Written by the build into `<release>/views/browse.sqlite` (SQLite, read-only onc
 persons by rank, and a table of facet values, each with the bit set of the persons that hold it (bit r: the
 person of rank r). Each facet is defined by a graph pattern (FACETS) that binds ?value (what is shown) and ?key
 (what goes in the URL: a concept's notation, a year, a record's IRI relative to the base) for ?person; the build
-reads the same bindings off the store's quads by predicate (FACET_READERS), several times faster than the engine
-joins the patterns at 100,000 victims (32 s), and the tests check the view against the patterns.
+asks the engine for each pattern's solutions and reads them as text (reconciliation/index.py's `solutions`: 8 s
+of the engine's at 100,000 victims, without Python's lock, where reading the quads in Python took 12 s and term
+objects for the solutions 32 s).
 """
 
-import itertools
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from footprints_graph.releases.reconciliation.index import Term, prefixed, statements
+from footprints_graph.releases.reconciliation.index import iri, literal, solutions, term_text
 
 CATEGORY_DEFINITION = "https://w3id.org/footprints-graph/vocab/date-basis/category-definition"
-CATEGORY_DEFINITION_IRI = ox.NamedNode(CATEGORY_DEFINITION)
 
 # The year of a person's act, as precisely as its dates allow: "2013"; "1950-1953" for an act known only within
 # a range; "1953-" for one bounded only by the start of its category's legal definition.
@@ -51,6 +50,13 @@ FACETS = {
     "organisation": "?person a fp:Victim ; fp:creditedTo ?value . " + RELATIVE_KEY,
     "source": "?person a fp:Victim ; dct:source ?value . " + RELATIVE_KEY,
 }
+FACET_QUERY = "SELECT ?person ?value ?key WHERE {{ {pattern} }}"
+
+# Every victim with its preferred labels and its categories, each asked apart: the engine joining a person's labels
+# and categories to its class took longer than reading every label and category (victims are most of them).
+VICTIMS_QUERY = "SELECT ?person WHERE { ?person a fp:Victim }"
+LABELS_QUERY = "SELECT ?person ?label WHERE { ?person skos:prefLabel ?label }"
+CATEGORIES_QUERY = "SELECT ?person ?category WHERE { ?person fp:victimCategory ?category }"
 # A person's name in the lists people take away: its preferred label in the first of these languages it has one in
 # (as the name index shows it), and its Hangul one.
 NAME_LANGUAGES = ("en", "ko-latn", "ko", "")
@@ -83,27 +89,30 @@ Selection = dict[str, list[str]]  # facet name → chosen keys
 def _persons(store) -> list[Person]:
     """Every victim (`?person a fp:Victim`) with its skos:prefLabel values and fp:victimCategory IRIs, in browse
     order."""
-    labels = {quad.subject.value: set() for quad in statements(store, "rdf:type", prefixed("fp:Victim"))}
+    labels = {iri(person): [] for person, in solutions(store, VICTIMS_QUERY)}
     categories = {person: set() for person in labels}
-    for quad in statements(store, "skos:prefLabel"):
-        if (person := quad.subject.value) in labels:
-            labels[person].add(quad.object)
-    for quad in statements(store, "fp:victimCategory"):
-        if (person := quad.subject.value) in categories:
-            categories[person].add(quad.object.value)
+    for person, label in solutions(store, LABELS_QUERY):
+        if (person := iri(person)) in labels:
+            labels[person].append(literal(label))
+    for person, category in solutions(store, CATEGORIES_QUERY):
+        if (person := iri(person)) in categories and (category := iri(category)):
+            categories[person].add(category)
     return [Person(p, _named(labels[p], NAME_LANGUAGES), _named(labels[p], ("ko",)), sorted(categories[p]))
             for p in sorted(labels, key=lambda p: _sort_key(labels[p], p))]
 
 
-def _sort_key(labels: set[ox.Literal], iri: str) -> tuple:
-    lowered = [label.value.lower() for label in labels]
-    return (1, min(lowered)) if lowered else (0, ""), iri
+Label = tuple[str, str]  # a literal's lexical form and language tag ("" for none)
 
 
-def _named(labels: set[ox.Literal], languages: tuple[str, ...]) -> str | None:
+def _sort_key(labels: list[Label], person: str) -> tuple:
+    lowered = [text.lower() for text, _ in labels]
+    return (1, min(lowered)) if lowered else (0, ""), person
+
+
+def _named(labels: list[Label], languages: tuple[str, ...]) -> str | None:
     """The label in the first of `languages` there is one in (the least by text among several)."""
     for language in languages:
-        found = sorted(label.value for label in labels if (label.language or "") == language)
+        found = sorted(text for text, tag in labels if tag == language)
         if found:
             return found[0]
     return None
@@ -124,104 +133,18 @@ def _bit_set(ranks: Iterable[int], persons: int) -> int:
 
 
 def _facet_values(store, base: str, ranks: dict[str, int]) -> list[FacetValue]:
+    """Each value of each facet with the ranks of the victims that hold it, from its pattern's solutions (its ?key
+    unbound where SPARQL leaves it so, as for a year of a blank node)."""
     found = []
-    for facet, read in FACET_READERS.items():
+    for facet, pattern in FACETS.items():
         members = defaultdict(set)
-        for person, value, key in read(store, base):
-            if key is not None and (rank := ranks.get(person.value)) is not None:
-                members[(value.value if isinstance(value, ox.NamedNode) else None, key)].add(rank)
+        query = FACET_QUERY.format(pattern=pattern.replace(BASE, str(ox.Literal(base))))
+        for person, value, key in solutions(store, query):
+            if (key := term_text(key)) is not None and (rank := ranks.get(iri(person))) is not None:
+                members[(iri(value), key)].add(rank)
         found += [FacetValue(facet, value, key, _bit_set(held, len(ranks)))
                   for (value, key), held in sorted(members.items(), key=_by_value)]
     return found
-
-
-# ---------------------------------------------------------------- each facet's bindings, read off the quads
-# Each reader yields (?person, ?value, ?key as text, None where the pattern leaves it unbound) for every solution of
-# its pattern in FACETS, the persons not yet restricted to victims (`_facet_values` keeps victims only).
-
-Binding = tuple[Term, Term | None, str | None]
-
-
-def _by_subject(quads: Iterable[ox.Quad]) -> dict[Term, list[Term]]:
-    grouped = defaultdict(list)
-    for quad in quads:
-        grouped[quad.subject].append(quad.object)
-    return grouped
-
-
-def _subjects(store, predicate: str, value: Term) -> Iterator[Term]:
-    return (quad.subject for quad in statements(store, predicate, value))
-
-
-def _category(store, base: str) -> Iterator[Binding]:
-    notations = _by_subject(statements(store, "skos:notation"))
-    for concept in set(_subjects(store, "skos:inScheme", prefixed("fpv:victim-categories"))):
-        for person in set(_subjects(store, "rdf:type", concept)):
-            yield from ((person, concept, _text(key)) for key in notations.get(concept, ()))
-    for inconsistency, rules in _by_subject(statements(store, "fp:rule")).items():
-        for listing in {q.object for q in store.quads_for_pattern(inconsistency, prefixed("fp:involves"), None)}:
-            for person in {q.object for q in store.quads_for_pattern(listing, prefixed("fp:listingOf"), None)}:
-                yield from ((person, rule, _text(key)) for rule in rules for key in notations.get(rule, ()))
-
-
-def _status(store, base: str) -> Iterator[Binding]:
-    notations = _by_subject(statements(store, "skos:notation"))
-    persons = _by_subject(statements(store, "fp:statusOf"))
-    for quad in statements(store, "fp:status"):
-        for person in persons.get(quad.subject, ()):
-            yield from ((person, quad.object, _text(key)) for key in notations.get(quad.object, ()))
-
-
-def _year(store, base: str) -> Iterator[Binding]:
-    kinds = set(_subjects(store, "skos:inScheme", prefixed("fpv:act-types")))
-    acts = {act for kind in kinds for act in _subjects(store, "rdf:type", kind)}
-    dates = {p: _by_subject(q for q in statements(store, p) if q.subject in acts)
-             for p in ("fp:date", "fp:startDate", "fp:endDate", "fp:dateBasis")}
-    for quad in statements(store, "fp:victim"):
-        if quad.subject in acts:
-            values = [dates[p].get(quad.subject) or [None] for p in dates]  # an OPTIONAL unmatched: unbound
-            yield from ((quad.object, None, _act_year(*bound)) for bound in itertools.product(*values))
-
-
-def _act_year(date: Term | None, start: Term | None, end: Term | None, basis: Term | None) -> str | None:
-    """ACT_YEAR's ?key for one solution of its optional dates: SUBSTR of a term without a string form (a blank
-    node) is an error, which leaves ?key unbound (None) as SPARQL does."""
-    if date is not None:
-        return _first_four(date)
-    since = _first_four(start)
-    if end is not None:
-        until = _first_four(end)
-        if until is None:
-            return None
-        return until if (since or "") == until else f"{since or ''}-{until}"
-    if basis == CATEGORY_DEFINITION_IRI:
-        return None if since is None else f"{since}-"
-    return since
-
-
-def _first_four(term: Term | None) -> str | None:
-    text = _text(term)
-    return None if text is None else text[:4]
-
-
-def _relative_to(predicate: str) -> Callable[[object, str], Iterator[Binding]]:
-    """The reader of a facet by a record a person points to with `predicate`, keyed by STRAFTER(STR(?value), base):
-    the text after the base's first occurrence, empty where there is none."""
-    def read(store, base: str) -> Iterator[Binding]:
-        for quad in statements(store, predicate):
-            text = _text(quad.object)
-            yield quad.subject, quad.object, None if text is None else text.partition(base)[2]
-    return read
-
-
-def _text(term: Term | None) -> str | None:
-    """STR(term): an IRI's or a literal's text; None for none or a blank node (STR of one is an error)."""
-    return None if term is None or isinstance(term, ox.BlankNode) else term.value
-
-
-FACET_READERS: dict[str, Callable[[object, str], Iterator[Binding]]] = {
-    "category": _category, "status": _status, "year": _year,
-    "organisation": _relative_to("fp:creditedTo"), "source": _relative_to("dct:source")}
 
 
 def write_facets(store, base: str, path: Path) -> None:
