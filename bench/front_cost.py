@@ -15,6 +15,13 @@ shared machine. `/health` (gunicorn and Flask alone) is asked beside each.
 With `--release`, the server is also asked as `serve --store` asks it: over the release's graphs, each a
 `default-graph-uri` by the server's name for it, which cost Virtuoso itself about 0.4 ms a trivial ASK.
 
+With `--library RELEASE --oxigraph PORT`, the library instead: each query the release carries a stored answer to
+(of at most --most-rows rows), asked as the Scale benchmark asks it (a form POST, SPARQL JSON, bench/queries.py)
+of each front and of an Oxigraph server on the same store (`oxigraph serve-read-only --union-default-graph`, its
+/query), p50 per query and target, and the front's CPU a request over all of them:
+
+    python bench/front_cost.py --library HOME/current --oxigraph 7878 "before=8001/1234" "after=8002/1240"
+
 docs/performance.md ("Record lookups and the front's cost") and docs/scaling.md ("The front's cost with Virtuoso
 behind it") have the figures. Not a unit test.
 """
@@ -31,6 +38,9 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
+from footprints_graph.releases.views import FOLDER
+from footprints_graph.releases.views.library import LibraryAnswers, library_text, library_texts
 from footprints_graph.store.loading import store_graphs
 
 ASK = "ASK {}"
@@ -52,7 +62,10 @@ class Front:
         self.health(0)
 
     def ask(self, number: int) -> None:
-        self._exchange("POST", self.path, urlencode([("query", f"{ASK} # {number}"), *self.dataset]))
+        self.query(f"{ASK} # {number}")
+
+    def query(self, text: str) -> None:
+        self._exchange("POST", self.path, urlencode([("query", text), *self.dataset]))
 
     def health(self, number: int) -> None:
         self._exchange("GET", "/health", None)
@@ -110,23 +123,70 @@ def baselines(args: argparse.Namespace) -> dict[str, Callable[[int], None]]:
     return asked
 
 
+def carried_library(release: Path, most_rows: int) -> dict[str, tuple[str, int]]:
+    """Each library query the release carries an answer to of at most `most_rows` rows: its text (as the site serves
+    it under either base, whichever the release was built with) and its rows."""
+    answers, carried = LibraryAnswers(release / FOLDER), {}
+    for name in library_texts():
+        texts = (library_text(name, base) for base in (DEFAULT_BASE, SYNTHETIC_BASE))
+        found = next(((text, stored) for text in texts if (stored := answers.find(text))), None)
+        if found and found[1].rows <= most_rows:
+            carried[name] = (found[0], found[1].rows)
+    return carried
+
+
+def ask_library(args: argparse.Namespace, fronts: dict[str, Front]) -> None:
+    """Each carried library query of each front and of the Oxigraph server, interleaved in rounds; p50 per query."""
+    library = carried_library(args.library, args.most_rows)
+    targets = {"Oxigraph server": Front(args.oxigraph, 0, path="/query"), **fronts}
+    asked = {(target, name): [] for target in targets for name in library}
+    cpu = dict.fromkeys(targets, 0.0)
+    for _ in range(args.rounds):
+        for label, front in targets.items():
+            front.connection.close()  # a new kept connection, opened by an untimed query (see Front.connect)
+            front.query(next(iter(library.values()))[0])
+            before = front.cpu_seconds()
+            for name, (text, _) in library.items():
+                asked[label, name] += timed(lambda number, text=text, front=front: front.query(text), 0, args.requests)
+            cpu[label] += front.cpu_seconds() - before
+    print(f"load average {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print("| query | rows | " + " | ".join(targets) + " | " + " | ".join(f"{label} ÷ Oxigraph" for label in fronts) + " |")
+    for name, (_, rows) in library.items():
+        p50 = {label: statistics.median(asked[label, name]) * 1000 for label in targets}
+        ratios = [f"{p50[label] / p50['Oxigraph server']:.2f}×" for label in fronts]
+        print(f"| {name} | {rows:,} | " + " | ".join(f"{p50[label]:.2f}" for label in targets) + " | "
+              + " | ".join(ratios) + " |")
+    requests = args.rounds * args.requests * len(library)
+    for label in fronts:
+        print(f"{label}: CPU {cpu[label] / requests * 1000:.3f} ms a request (its processes, from /proc)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     engine = parser.add_mutually_exclusive_group(required=True)
     engine.add_argument("--store", type=Path, help="a release's store, asked in process (the baseline)")
     engine.add_argument("--server", type=int, metavar="PORT", help="a SPARQL server's port, asked directly")
+    engine.add_argument("--library", type=Path, metavar="RELEASE", help="ask the library the release carries answers "
+                        "to, of the fronts and of the Oxigraph server (--oxigraph)")
+    parser.add_argument("--oxigraph", type=int, metavar="PORT", help="with --library: an Oxigraph server's port")
+    parser.add_argument("--most-rows", type=int, default=1000, help="with --library: ask queries of at most so many rows")
     parser.add_argument("--release", type=Path, help="with --server: the release folder whose graphs serve --store "
                         "sends; the server is asked with them too")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--requests", type=int, default=100, help="requests per target and round")
     parser.add_argument("fronts", nargs="+", metavar="NAME=PORT[/PID]", help="a serve to ask, by name and port")
     args = parser.parse_args()
-    engines = baselines(args)
     fronts = {}
     for given in args.fronts:
         label, address = given.rsplit("=", 1)
         port, _, pid = address.partition("/")
         fronts[label] = Front(int(port), int(pid or 0))
+    if args.library:
+        if not args.oxigraph:
+            parser.error("--library needs --oxigraph PORT")
+        ask_library(args, fronts)
+        return
+    engines = baselines(args)
     asked = {name: [] for name in engines} | {label: [] for label in fronts} | {f"{label}, /health": [] for label in fronts}
     cpu = dict.fromkeys(asked, 0.0)
     for round_number in range(args.rounds):

@@ -44,14 +44,13 @@ class StoredAnswers:
         path = environ.get("PATH_INFO", "")
         if path == SPARQL_PATH:
             answer = library_answer
-        elif path.startswith(self.persons) and environ["REQUEST_METHOD"] == "GET":
+        elif path.startswith(self.persons):
             answer = record_answer
         else:
             return None
         if any(map(environ.get, LEFT_TO_FLASK)):
             return None
         try:
-            release = self.site.release()
-            return answer(environ, release, self.site)
+            return answer(environ, self.site)
         except (FootprintsError, QueryFailed):  # no release (a 503), a store that fails: Flask answers those
             return None

@@ -21,17 +21,18 @@ from footprints_graph.endpoint.linked_data.routes import content_type, entity_ta
 from footprints_graph.endpoint.site import Site
 from footprints_graph.endpoint.sparql.protocol import best_match
 from footprints_graph.endpoint.sparql.stored import Answer
-from footprints_graph.releases.serving import Release
 
 TURTLE = "text/turtle"
 
 
-def record_answer(environ: dict, release: Release, site: Site) -> Answer | None:
+def record_answer(environ: dict, site: Site) -> Answer | None:
     """The route's answer to a request in the plain case (see the module), read from the records view; None
     otherwise."""
     path = environ.get("PATH_INFO", "")
-    if environ.get("QUERY_STRING") or chosen_media_type(environ.get("HTTP_ACCEPT")) != TURTLE:
+    if (environ["REQUEST_METHOD"] != "GET" or environ.get("QUERY_STRING")
+            or chosen_media_type(environ.get("HTTP_ACCEPT")) != TURTLE):
         return None
+    release = site.release()
     view = release.views(site.config.base).records
     iri = site.space.iri(path)
     body = view.turtle(iri) if view is not None else None

@@ -68,22 +68,23 @@ def answered_headers(chosen: ResultFormat, size: int) -> list[tuple[str, str]]:
     return [("Content-Type", chosen.content_type), ("Content-Length", str(size)), ("Vary", "Accept")]
 
 
-def library_answer(environ: dict, release: Release, site: Site) -> Answer | None:
-    """The route's answer to a request in the plain case (see the module), read from the release; None otherwise."""
+def library_answer(environ: dict, site: Site) -> Answer | None:
+    """The route's answer to a request in the plain case (see the module), read from the release; None otherwise.
+    What costs a query that is not a library query (most) is only reading its text and hashing it."""
     method, limit = environ["REQUEST_METHOD"], site.config.max_query_bytes
     text = _only_a_query(environ, limit + 4096)  # the form's limit (endpoint.install)
     if text is None:
         return None
+    stored = stored_answer(site.release(), QueryOperation(text))  # no dataset: `query` is the only parameter
+    accept = environ.get("HTTP_ACCEPT")
+    if stored is None or editor.prefers_page(accept):
+        return None
     parameters, none = MultiDict([("query", text)]), MultiDict()
     args, form = (none, parameters) if method == "POST" else (parameters, none)
-    accept = environ.get("HTTP_ACCEPT")
-    try:  # what the route reads and negotiates, here for the plain case
-        operation = read_request(method, FORM if method == "POST" else "", args, form, b"", limit).operation
-        stored = stored_answer(release, operation)
-        if stored is None or editor.prefers_page(accept):
-            return None
+    try:  # what the route reads and negotiates: a text over the limit, a 406, are Flask's to say
+        read_request(method, FORM if method == "POST" else "", args, form, b"", limit)
         chosen = negotiated(accept)(SOLUTIONS)
-    except SparqlProtocolError:  # too long, a 406: Flask says so
+    except SparqlProtocolError:
         return None
     body, size = stored_body(environ, stored, chosen)
     return answered_headers(chosen, size), body
