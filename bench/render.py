@@ -189,15 +189,17 @@ def _over_rdflib(figures: Figures, victims: int, cap: float) -> _OverRdflib:
     speedups, stopped, left_out, other_rows = {}, [], [], []
     for query, theirs in figures.rdflib[victims].items():
         ours = figures.growth[victims][query]
-        slowest = cap if theirs.timings.p50 is None and theirs.timings.failure == past(cap) else theirs.timings.p50
-        if slowest is None or ours.timings.p50 is None:
-            failed = ("rdflib-endpoint", theirs) if slowest is None else ("footprints-graph", ours)
+        was_stopped = theirs.timings.p50 is None and theirs.timings.failure == past(cap)
+        theirs_seconds = cap if was_stopped else theirs.timings.p50
+        if theirs_seconds is None or ours.timings.p50 is None:
+            failed = ("rdflib-endpoint", theirs) if theirs_seconds is None else ("footprints-graph", ours)
             left_out.append(f"{query} ({failed[0]}: {failed[1].timings.failure})")
             continue
-        speedups[query] = slowest / ours.timings.p50
-        stopped += [query] if theirs.timings.p50 is None else []
-        other_rows += [f"{query} ({count(theirs.rows)} against {count(ours.rows)})"] \
-            if None not in (theirs.rows, ours.rows) and theirs.rows != ours.rows else []
+        speedups[query] = theirs_seconds / ours.timings.p50
+        if was_stopped:
+            stopped.append(query)
+        if None not in (theirs.rows, ours.rows) and theirs.rows != ours.rows:
+            other_rows.append(f"{query} ({count(theirs.rows)} against {count(ours.rows)})")
     return _OverRdflib(speedups, stopped, left_out, other_rows)
 
 
