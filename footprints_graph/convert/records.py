@@ -320,8 +320,7 @@ def _convert(record: Record, spec: Table, ctx: Context) -> ConvertedRecord:
     for cls in spec.classes:
         out.add(subject, RDF.type, cls)
     for column in spec.columns:
-        for predicate, term in _terms(record, column, ctx):
-            out.add(subject, predicate, term)
+        out.triples += [(subject, predicate, term) for predicate, term in _terms(record, column, ctx)]
     _check_event(record, spec)
     _check_statement(record)
     out.restricted = record.get("person") in ctx.restricted_people
