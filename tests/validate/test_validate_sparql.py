@@ -70,6 +70,19 @@ def test_data_handed_over_as_nquads_lines_gives_the_same_results(name):
     assert sorted(map(repr, from_triples)) == sorted(map(repr, from_lines))
 
 
+def test_lines_that_all_may_hold_a_blank_node_give_the_same_results():
+    """Handed over lines of which every one may hold a blank node, none is left for the engine's N-Triples loader."""
+    data = Graph()
+    for triple in Graph().parse(FIXTURES / "EventShape-invalid-01.ttl"):
+        if any(isinstance(term, BNode) for term in triple):
+            data.add(triple)
+    lines = list(nquads_lines((s, p, o, URIRef("https://example.org/graph")) for s, p, o in data))
+    assert lines and all(b"_:" in line for line in lines)
+    from_triples = validate_triples([data, ontology_facts()], SHAPES)
+    from_lines = validate_triples([data, ontology_facts()], SHAPES, converted=lines)
+    assert from_triples and sorted(map(repr, from_triples)) == sorted(map(repr, from_lines))
+
+
 def test_validate_graph_chooses_the_engine_and_both_agree():
     fixture = FIXTURES / "ListingShape-victim-invalid-01.ttl"
     data = Graph().parse(fixture)
