@@ -123,11 +123,11 @@ def baselines(args: argparse.Namespace) -> dict[str, Callable[[int], None]]:
     return asked
 
 
-def carried_library(release: Path, most_rows: int) -> dict[str, tuple[str, int]]:
-    """Each library query the release carries an answer to of at most `most_rows` rows: its text (as the site serves
-    it under either base, whichever the release was built with) and its rows."""
+def carried_library(release: Path, most_rows: int, names: list[str]) -> dict[str, tuple[str, int]]:
+    """Each library query the release carries an answer to of at most `most_rows` rows (of `names`, if any): its text
+    (as the site serves it under either base, whichever the release was built with) and its rows."""
     answers, carried = LibraryAnswers(release / FOLDER), {}
-    for name in library_texts():
+    for name in names or library_texts():
         texts = (library_text(name, base) for base in (DEFAULT_BASE, SYNTHETIC_BASE))
         found = next(((text, stored) for text in texts if (stored := answers.find(text))), None)
         if found and found[1].rows <= most_rows:
@@ -137,7 +137,7 @@ def carried_library(release: Path, most_rows: int) -> dict[str, tuple[str, int]]
 
 def ask_library(args: argparse.Namespace, fronts: dict[str, Front]) -> None:
     """Each carried library query of each front and of the Oxigraph server, interleaved in rounds; p50 per query."""
-    library = carried_library(args.library, args.most_rows)
+    library = carried_library(args.library, args.most_rows, args.queries)
     targets = {"Oxigraph server": Front(args.oxigraph, 0, path="/query"), **fronts}
     asked = {(target, name): [] for target in targets for name in library}
     cpu = dict.fromkeys(targets, 0.0)
@@ -170,6 +170,7 @@ def main() -> None:
                         "to, of the fronts and of the Oxigraph server (--oxigraph)")
     parser.add_argument("--oxigraph", type=int, metavar="PORT", help="with --library: an Oxigraph server's port")
     parser.add_argument("--most-rows", type=int, default=1000, help="with --library: ask queries of at most so many rows")
+    parser.add_argument("--queries", nargs="+", default=[], metavar="NAME", help="with --library: ask only these")
     parser.add_argument("--release", type=Path, help="with --server: the release folder whose graphs serve --store "
                         "sends; the server is asked with them too")
     parser.add_argument("--rounds", type=int, default=10)

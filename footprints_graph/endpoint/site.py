@@ -16,12 +16,13 @@ class Site:
         self.releases = Releases(config.home, store_opener(config), check_store=bool(config.store_url))
         self.space = IriSpace(config.base)
         self._opened: tuple[str, Release] | None = None  # the link's text and the release it named
+        self._link = str(config.home / "current")  # read on every request: joined once
 
     def release(self) -> Release:
         """The release `current` links to: the one opened before while the link still names it (one system call,
         where following the link to its folder took several, three times in each request)."""
         try:
-            link = os.readlink(self.config.home / "current")
+            link = os.readlink(self._link)
         except OSError:  # no release yet, or not a link: Releases says what is wrong
             return self.releases.current()
         opened = self._opened
