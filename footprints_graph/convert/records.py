@@ -347,7 +347,7 @@ def _terms(record: Record, column: Column, ctx: Context) -> list[tuple[URIRef, N
 def _term(value: Value, cell: str, ctx: Context) -> Node:
     """`value(cell, ctx)`, made once per conversion: a value depends on the cell and the keys `ctx` holds only,
     and cells repeat (dates, counts, sources, concepts, names), so the records share one term where each made its
-    own (an rdflib literal is about 6 µs to make; 93,632 literals of 10k victims are 13,917 distinct ones)."""
+    own (an rdflib literal takes 2.5-6 µs to make; 93,632 literals of 10k victims are 13,917 distinct ones)."""
     key = (value, cell)
     term = ctx.terms.get(key)
     if term is None:
@@ -408,8 +408,8 @@ LISTING_COLUMNS = (
     col("credited_to", FP.creditedTo, ref("organisation")),
     SOURCE, NOTE,
 )
-# the columns whose claims a person carries too, beside its listing's (see _listing); named once here, where
-# comparing every predicate with rdflib's == (Python code) took about 1 s at 100k victims
+# the columns whose claims a person carries too, beside its listing's (see _listing); named once here, where each
+# of a listing's terms took three namespace look-ups and up to three comparisons in Python code (rdflib's ==)
 ON_THE_PERSON = frozenset(c.name for c in LISTING_COLUMNS
                           if set(c.predicates) & {FP.victimCategory, FP.creditedTo, DCTERMS.source})
 FLAGS = {flag: Literal(flag) for flag in (True, False)}  # fp:restricted's two values, made once
