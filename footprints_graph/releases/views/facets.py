@@ -7,9 +7,9 @@ Written by the build into `<release>/views/browse.sqlite` (SQLite, read-only onc
 persons by rank, and a table of facet values, each with the bit set of the persons that hold it (bit r: the
 person of rank r). Each facet is defined by a graph pattern (FACETS) that binds ?value (what is shown) and ?key
 (what goes in the URL: a concept's notation, a year, a record's IRI relative to the base) for ?person; the build
-asks the engine for each pattern's solutions and reads them as text (reconciliation/index.py's `solutions`: 8 s
-of the engine's at 100,000 victims, without Python's lock, where reading the quads in Python took 12 s and term
-objects for the solutions 32 s).
+asks the engine for each pattern's solutions and reads them as text (reconciliation/index.py's `solutions`: 7 s
+of the engine's for the five at 100,000 victims, without Python's lock, where reading their quads in Python took
+11 s, and making term objects of the solutions 32 s).
 """
 
 import sqlite3
