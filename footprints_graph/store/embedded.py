@@ -4,24 +4,12 @@ rdflib builds and validates graphs; pyoxigraph stores, queries and serialises th
 between the two).
 """
 
-import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from footprints_graph.iris import PREFIXES
-
-
-def sorted_nquads(quads: Iterable[ox.Quad]) -> list[bytes]:
-    """The quads' N-Quads lines, deduplicated and sorted as bytes, so that every dump is byte-stable: serialised
-    once by Oxigraph (sorting 3M quad objects by str() took 22 s at 100k victims). The dumps in other formats are
-    serialised again from the N-Quads dump of these lines (`write_dumps`), so no quad object need be kept. Sorted
-    first and deduplicated next to each other: a record's lines come together, runs the sort takes whole, where a
-    set of them gave the sort no order to use and hashed every line (2.4 times the CPU at 10k victims)."""
-    lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
-    lines.sort()
-    return [line for line, _ in itertools.groupby(lines)]
 
 
 def line_graph(line: bytes) -> str:
