@@ -1,6 +1,6 @@
 """A library query's answer carried by the release (releases/views/library.py): which one a request gets, for the
 route (routes.py) and before Flask (endpoint/stored.py), which answers the plain case with the route's bytes and
-headers, without Flask's machinery (about 0.3 ms of a worker's CPU a request, docs/performance.md).
+headers, without Flask's machinery (0.3–0.5 ms of a worker's CPU a request, docs/performance.md).
 
 The plain case: a GET whose only parameter is `query`, or a POST of a form whose only field is `query` and that
 has no query string, naming no format, from a client that does not prefer the editor's page (HTML), whose Accept
