@@ -72,6 +72,17 @@ def write_records(nquads: Path, base: str, path: Path) -> int:
             return db.execute("SELECT COUNT(*) FROM record").fetchone()[0]
 
 
+def _lines_holding(text: bytes, needle: bytes) -> Iterator[bytes]:
+    """Each line of `text` that holds `needle`, once, found by searching the text (a line in ten holds a typed
+    literal, say) rather than by testing every line in Python."""
+    found = text.find(needle)
+    while found != -1:
+        end = text.find(b"\n", found)
+        end = len(text) if end == -1 else end
+        yield text[text.rfind(b"\n", 0, found) + 1:end]
+        found = text.find(needle, end)
+
+
 class SubjectRuns:
     """Where each subject's run of lines lies in a sorted N-Quads dump, read in one pass: the persons' (those
     starting with `person_prefix`), each claim's run by the person it is about, and which blank nodes each
@@ -140,15 +151,19 @@ class SubjectRuns:
         "028"^^xsd:nonNegativeInteger back as "28"^^xsd:integer and "1"^^xsd:boolean as true: such a literal's
         text is replaced by the store's (each asked of an empty store once)."""
         triples = {line.rsplit(b" ", 2)[0] for line in text.splitlines()}  # the graph cut off (IRIs hold no space)
-        for triple in [t for t in triples if t.endswith(b">") and b'"^^<' in t]:  # an object that is a typed literal
-            start = triple.index(b'"')  # the object's first character: an IRI or a blank node's label holds no quote
-            stored = self._stored_literal(triple[start:])
-            if stored != triple[start:]:
-                triples.remove(triple)
-                triples.add(triple[:start] + stored)
-        # dct:source as the predicate (the text after the subject, which holds no space) and an IRI as the object
-        documents = {t[t.index(b" ") + len(_CITES) - 1:] for t in triples
-                     if _CITES in t and t.index(_CITES) == t.index(b" ")}
+        for line in _lines_holding(text, b'"^^<'):
+            triple = line.rsplit(b" ", 2)[0]
+            if triple.endswith(b">"):  # its object is a typed literal (else the text is in a literal's own)
+                start = triple.index(b'"')  # the object's first character: an IRI or a blank node's label holds no quote
+                stored = self._stored_literal(triple[start:])
+                if stored != triple[start:]:  # (a line may come twice, in two graphs)
+                    triples.discard(triple)
+                    triples.add(triple[:start] + stored)
+        documents = set()
+        for line in _lines_holding(text, _CITES):
+            subject_end = line.index(b" ")  # a subject holds no space
+            if line.startswith(_CITES, subject_end):  # dct:source is the predicate, not text in a literal
+                documents.add(line[subject_end + len(_CITES) - 1:].rsplit(b" ", 2)[0])
         return triples, documents
 
     def _stored_literal(self, literal: bytes) -> bytes:
