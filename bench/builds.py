@@ -62,7 +62,7 @@ def measure_build(work: Path, victims: int, repeats: int) -> BuildFigures:
         home = work / f"home-{victims}-{run}"
         shutil.rmtree(home, ignore_errors=True)  # a build of an existing release would write nothing
         child = run_child([sys.executable, str(HERE / "build_child.py"), str(data), str(home), SYNTHETIC_BASE],
-                          timeout=BUILD_TIMEOUT)
+                          timeout=BUILD_TIMEOUT, sample_memory=True)
         runs.append(child)
         reports.append(json.loads(child.stdout.strip().splitlines()[-1]))
     median = reports[sorted(range(repeats), key=lambda i: runs[i].seconds)[repeats // 2]]

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+SAMPLE_SECONDS = 0.5  # how often a build's processes' memory is summed (a spike shorter than this can be missed)
+
 
 @dataclass(frozen=True)
 class Timings:
@@ -57,29 +59,47 @@ def repeat(run: Callable[[], None], budget: float, most: int) -> Timings:
 class ChildRun:
     seconds: float
     cpu_seconds: float
-    peak_rss: int  # bytes
+    peak_rss: int  # bytes: the largest single process's (the child or one of its own, from wait4)
     stdout: str
+    peak_together: int | None = None  # bytes: the most its processes held at once (PSS summed), when sampled
 
 
-def run_child(command: list[str], timeout: float, environment: dict[str, str] | None = None) -> ChildRun:
-    """Run `command` to its end: its wall time, CPU time and peak resident memory (the child's own getrusage,
-    from wait4). Killed after `timeout` seconds."""
+def run_child(command: list[str], timeout: float, environment: dict[str, str] | None = None,
+              sample_memory: bool = False) -> ChildRun:
+    """Run `command` to its end: its wall time, CPU time and peak resident memory (the largest process's, from
+    wait4's getrusage; with `sample_memory`, also the most the child and its processes held together, their PSS
+    summed every SAMPLE_SECONDS: a build's processes overlap, and the largest one alone understates what the machine
+    must have). Killed after `timeout` seconds."""
     with tempfile.TemporaryFile("w+") as output:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=output, env=environment, text=True)
         watchdog = threading.Timer(timeout, child.kill)
         watchdog.start()
+        ended, peaks = threading.Event(), [0]
+        sampler = threading.Thread(target=_sample_tree_pss, args=(child.pid, ended, peaks), daemon=True)
+        if sample_memory:
+            sampler.start()
         try:
             _, status, usage = os.wait4(child.pid, 0)
         finally:
             watchdog.cancel()
+            ended.set()
+        if sample_memory:
+            sampler.join()
         seconds = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         output.seek(0)
         stdout = output.read()
     if child.returncode:
         raise RuntimeError(f"{' '.join(command)} ended with {child.returncode} after {seconds:.0f} s")
-    return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, stdout)
+    return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, stdout,
+                    peaks[0] if sample_memory else None)
+
+
+def _sample_tree_pss(pid: int, ended: threading.Event, peaks: list[int]) -> None:
+    """Keep in peaks[0] the largest PSS of `pid` and its descendants seen, every SAMPLE_SECONDS until `ended`."""
+    while not ended.wait(SAMPLE_SECONDS):
+        peaks[0] = max(peaks[0], tree_pss(pid))
 
 
 def tree_pss(pid: int) -> int:

@@ -18,7 +18,7 @@ from figures import (
     VIRTUOSO,
     Figures,
 )
-from measure import Timings
+from measure import SAMPLE_SECONDS, Timings
 from report import GIB, HEADING, count, geometric_mean, growth, latency, ms, ratio, size, table, times, verdict
 
 from queries import past
@@ -88,10 +88,18 @@ def _build_target(figures: Figures) -> list[str]:
 
 
 def _build_peak_target(figures: Figures) -> list[str]:
-    largest = figures.builds[-1]
-    peak = largest.median.peak_rss
-    return [f"build peak memory ≤ {size(BUILD_TARGET_PEAK)} at {largest.victims:,} victims", size(peak),
-            verdict(peak <= BUILD_TARGET_PEAK, f"by {size(peak - BUILD_TARGET_PEAK)}")]
+    """Judged on what the build's processes held together (PSS summed) where it was sampled: the largest process
+    alone understates a build whose processes overlap."""
+    run = figures.builds[-1].median
+    peak = max(run.peak_rss, run.peak_together or 0)
+    return [f"build peak memory ≤ {size(BUILD_TARGET_PEAK)} at {figures.builds[-1].victims:,} victims",
+            f"{size(peak)} ({_peaks(run)})", verdict(peak <= BUILD_TARGET_PEAK, f"by {size(peak - BUILD_TARGET_PEAK)}")]
+
+
+def _peaks(run) -> str:
+    together = f"its processes together {size(run.peak_together)} (PSS, sampled every {SAMPLE_SECONDS} s); " \
+        if run.peak_together is not None else ""
+    return f"{together}the largest process {size(run.peak_rss)}"
 
 
 def _page_views_target(figures: Figures) -> list[str] | None:
@@ -250,10 +258,12 @@ def _builds(figures: Figures) -> str:
         run, engine = b.median, b.engine
         rows.append([f"{b.victims:,}", count(b.records), count(b.triples), f"{b.seconds:.1f} s ({len(b.runs)})",
                      f"{run.cpu_seconds:.1f} s", count(b.records / b.seconds), count(b.triples / b.seconds),
-                     size(run.peak_rss), f"{engine.seconds:.1f} s", count(b.triples / engine.seconds),
+                     size(run.peak_rss), size(run.peak_together) if run.peak_together is not None else "—",
+                     f"{engine.seconds:.1f} s", count(b.triples / engine.seconds),
                      size(engine.peak_rss), times(b.seconds / engine.seconds)])
-    return table(["victims", "records", "triples", "build (runs)", "CPU", "records/s", "triples/s", "peak RSS",
-                  "engine bulk load", "triples/s", "peak RSS", "build ÷ engine"], rows)
+    return table(["victims", "records", "triples", "build (runs)", "CPU", "records/s", "triples/s",
+                  "peak RSS (largest process)", "peak, processes together (PSS)", "engine bulk load", "triples/s",
+                  "peak RSS", "build ÷ engine"], rows)
 
 
 def _stages(figures: Figures) -> str:
