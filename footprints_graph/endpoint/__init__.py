@@ -51,8 +51,10 @@ def install(app: Flask, config: EndpointConfig) -> None:
     app.add_template_filter(lambda iri: site.space.local(iri) or iri, "local")
     _register_errors(app)
     CORS(app, expose_headers=EXPOSED_HEADERS)  # every route, reconciliation's too (API 0.2, 'Cross-Origin Access')
-    app.wsgi_app = cache.ResponseCache(app.wsgi_app, site, app.extensions[cache.EXTENSION])  # before Flask
     app.wsgi_app = StoredAnswers(app.wsgi_app, site, EXPOSED_HEADERS)  # persons' Turtle, library answers
+    # outermost: a repeated answer is sent from memory, the release's stored ones too (in process, a library
+    # answer from its file 59 us of CPU a request, from the cache 7.5 us)
+    app.wsgi_app = cache.ResponseCache(app.wsgi_app, site, app.extensions[cache.EXTENSION])
 
 
 def _register_errors(app: Flask) -> None:

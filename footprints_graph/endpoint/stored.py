@@ -6,7 +6,7 @@ after-request hooks), which cost a worker more CPU than reading the answer did (
 Only plain requests are answered here; each kind says which. Whatever makes an answer differ from the stored one
 goes on to Flask, which answers it as before: conditional requests (a record's 304), ranges, cross-origin requests
 (flask-cors writes their headers), no release (503) or a store that fails. The answer cache (sparql/cache.py) sits
-behind this, so an answer sent from here is never kept there too.
+in front of this: a repeated answer is sent from memory, the file or the records view read once.
 """
 
 from collections.abc import Callable, Iterable

@@ -7,8 +7,8 @@ Only the plain case is answered here: a GET of `/id/person/…` without a query 
 Turtle, on a release whose view holds the person. Everything else goes on to Flask, which answers it as before:
 other formats and pages, compact JSON-LD (asked for at any quality), conditional requests (Flask answers 304),
 cross-origin requests (flask-cors writes their headers), a release without the view, a person the view lacks
-(restricted, unknown: 404). The answer cache (sparql/cache.py) sits behind this, so a record answered here is
-never kept there too.
+(restricted, unknown: 404). The answer cache (sparql/cache.py) sits in front of this
+(endpoint/stored.py), so a repeated record is sent from memory.
 """
 
 from functools import lru_cache

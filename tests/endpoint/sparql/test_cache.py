@@ -8,6 +8,7 @@ import pytest
 
 from footprints_graph.endpoint.sparql.cache import EXTENSION, AnswerCache, CacheKey
 from footprints_graph.endpoint.sparql.evaluation import Answer
+from footprints_graph.endpoint.sparql.library import library
 from footprints_graph.endpoint.sparql.protocol import FORMATS
 from footprints_graph.releases.serving import make_current
 from footprints_graph.web import EndpointConfig, create_app
@@ -168,11 +169,24 @@ def _record(client, path: str, **headers):
 def test_a_records_rdf_is_kept_and_served_again_unchanged(built_home, uncached):
     app = create_app(EndpointConfig(home=built_home, query_timeout=0))
     client, cache, path = app.test_client(), app.extensions[EXTENSION], _a_person(uncached)
-    # not Turtle: a person's Turtle is answered from the release's records view, before this cache (stored.py)
-    for accept in ("application/n-triples", "application/ld+json", "application/rdf+xml"):
+    # Turtle too: the records view's answer (endpoint/stored.py) sits behind this cache, Flask's formats behind both
+    for accept in ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"):
         first = _record(client, path, Accept=accept)
         assert first == _record(client, path, Accept=accept) == _record(uncached, path, Accept=accept)
-    assert cache.hits == 3
+    assert cache.hits == 4
+
+
+def test_a_library_answer_the_release_carries_is_kept_and_sent_again_unchanged(built_home, uncached):
+    """The release's stored answers (endpoint/stored.py) sit behind this cache: a repeat is sent from memory."""
+    app = create_app(EndpointConfig(home=built_home, query_timeout=0))
+    client, cache = app.test_client(), app.extensions[EXTENSION]
+    text = library()[0].text
+    for accept in ("text/csv", "application/sparql-results+json"):
+        sent = [client.get("/sparql", query_string={"query": text}, headers={"Accept": accept}) for _ in range(2)]
+        expected = uncached.get("/sparql", query_string={"query": text}, headers={"Accept": accept})
+        assert [(r.status_code, sorted(r.headers.items()), r.data) for r in sent] == 2 * [
+            (expected.status_code, sorted(expected.headers.items()), expected.data)]
+    assert cache.hits == 2
 
 
 def test_records_differ_by_the_headers_they_vary_on(built_home, uncached):
