@@ -10,8 +10,16 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, RDF, XSD
 
+from footprints_graph.releases import description as release_description
 from footprints_graph.releases.build import build
-from footprints_graph.releases.description import DESCRIPTION_FILE, changes, describe_release, release_iri
+from footprints_graph.releases.description import (
+    CONTRIBUTION,
+    DESCRIPTION_FILE,
+    changes,
+    contributions,
+    describe_release,
+    release_iri,
+)
 from footprints_graph.store.embedded import DUMP_FORMATS
 from support import ROOT
 
@@ -149,3 +157,16 @@ def test_changes_lists_at_most_a_hundred_records_but_counts_all():
     current = {"g": {f"r{i:04}": "x" for i in range(250)}}
     summary = changes(current, {})
     assert summary["graphs"]["g"]["added"]["count"] == 250 and len(summary["graphs"]["g"]["added"]["records"]) == 100
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 20])
+def test_contributions_are_counted_across_the_blocks_the_dump_is_read_in(tmp_path, monkeypatch, block):
+    """A contribution's type line may straddle two blocks (counted once), and a dump's other lines do not count."""
+    activity = "<https://example.org/contribution/{}> " + CONTRIBUTION + "<https://example.org/graph> .\n"
+    other = "<https://example.org/p/{}> <http://www.w3.org/2000/01/rdf-schema#label> \"prov#Activity\" " \
+            "<https://example.org/graph> .\n"
+    lines = [(activity if n % 3 == 0 else other).format(n) for n in range(100)]
+    (tmp_path / "dumps").mkdir()
+    (tmp_path / "dumps" / "footprints.nq").write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setattr(release_description, "BLOCK", block)
+    assert contributions(tmp_path) == sum(CONTRIBUTION in line for line in lines) == 34
