@@ -22,13 +22,18 @@ class Site:
         """The release `current` links to: the one opened before while the link still names it (one system call,
         where following the link to its folder took several, three times in each request)."""
         try:
-            link = os.readlink(self._link)
+            link = self.current_link()
         except OSError:  # no release yet, or not a link: Releases says what is wrong
             return self.releases.current()
         opened = self._opened
         if opened is None or opened[0] != link or opened[1].pid != os.getpid():
             opened = self._opened = (link, self.releases.current())
         return opened[1]
+
+    def current_link(self) -> str:
+        """What `current` links to: the current release's folder, named by its build id (one system call). Raises
+        OSError when there is no release yet."""
+        return os.readlink(self._link)
 
     def root(self) -> str:
         """The server's public URL without a trailing slash: configured, or the host the request was sent to."""

@@ -141,7 +141,7 @@ class ResponseCache:
             return None
         body = read_body(environ, self.largest_body) if method == "POST" else b""
         try:  # the build id is the name of the release `current` links to (build.py): one system call
-            build_id = os.path.basename(os.readlink(self.site.config.home / "current"))
+            build_id = os.path.basename(self.site.current_link())
         except OSError:  # no release yet: Flask answers that (503)
             return None
         if body is None or not self._store_holds_release():
