@@ -62,3 +62,14 @@ def nquads_lines(quads: Iterable[tuple[Node, Node, Node, URIRef]]) -> Iterator[b
 
     return (b" ".join((spelt.get(s) or spelling(s), spelt.get(p) or spelling(p), spelt.get(o) or spelling(o),
                        spelt.get(g) or spelling(g), b".\n")) for s, p, o, g in quads)
+
+
+def line_triple(line: bytes) -> bytes:
+    """The triple of an N-Quads line of a named graph as N-Triples text, without its ` .`: the graph cut off (an
+    IRI holds no space)."""
+    return line.rsplit(b" ", 2)[0]
+
+
+def line_graph(line: bytes) -> str:
+    """The graph IRI of an N-Quads line of a named graph (an IRI has no spaces)."""
+    return line.rsplit(b" ", 2)[1][1:-1].decode()

@@ -56,8 +56,8 @@ from footprints_graph.releases.inbox import sync_folder
 from footprints_graph.releases.serving import current_release, make_current, sync_tree, writing_releases
 from footprints_graph.releases.views import minted_base
 from footprints_graph.resources import ontology_graph
-from footprints_graph.store.embedded import line_graph, write_extended_store, write_nquads, write_store
-from footprints_graph.terms import nquads_lines
+from footprints_graph.store.embedded import write_extended_store, write_nquads, write_store
+from footprints_graph.terms import line_graph, nquads_lines
 from footprints_graph.validate import ValidationFailed, ValidationReport, report_graph, report_json, validate_records
 
 KEEP_RELEASES = 3

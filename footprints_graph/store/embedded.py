@@ -10,11 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from footprints_graph.iris import PREFIXES
-
-
-def line_graph(line: bytes) -> str:
-    """The graph IRI of an N-Quads line of a named graph (an IRI has no spaces)."""
-    return line.rsplit(b" ", 2)[1][1:-1].decode()
+from footprints_graph.terms import line_triple
 
 
 def write_store(path: Path, nquads: bytes | Path) -> None:
@@ -92,7 +88,7 @@ def merged(lines: Iterable[bytes]) -> Iterator[bytes]:
     text are already grouped and ordered by triple."""
     previous = None
     for line in lines:
-        triple = line.rsplit(b" ", 2)[0] + b" .\n"
+        triple = line_triple(line) + b" .\n"
         if triple != previous:
             yield triple
         previous = triple

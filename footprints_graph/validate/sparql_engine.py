@@ -22,7 +22,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from footprints_graph.collector import collector_paused
-from footprints_graph.terms import to_oxigraph, to_rdflib
+from footprints_graph.terms import line_triple, to_oxigraph, to_rdflib
 from footprints_graph.validate.report import Severity, ValidationResult
 from footprints_graph.validate.sparql_compile import FOCUS_GRAPH, FOCUS_MEMBER, Check, Focus, compile_shapes
 from footprints_graph.vocab import FP
@@ -98,7 +98,7 @@ def _load_lines(store: ox.Store, lines: list[bytes]) -> None:
     blank = [line for line in lines if b"_:" in line]
     plain = [line for line in lines if b"_:" not in line] if blank else lines
     if plain:
-        store.load(input=b" .\n".join([line.rsplit(b" ", 2)[0] for line in plain]) + b" .\n",
+        store.load(input=b" .\n".join([line_triple(line) for line in plain]) + b" .\n",
                    format=ox.RdfFormat.N_TRIPLES, lenient=True)
     if blank:
         store.extend([ox.Quad(q.subject, q.predicate, q.object)

@@ -27,6 +27,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from footprints_graph.iris import ONTOLOGY, PREFIXES
+from footprints_graph.terms import line_triple
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DCT_SOURCE = "http://purl.org/dc/terms/source"
@@ -150,9 +151,9 @@ class SubjectRuns:
         the documents they cite (dct:source). The engine stores a typed literal by its value, so that it reads
         "028"^^xsd:nonNegativeInteger back as "28"^^xsd:integer and "1"^^xsd:boolean as true: such a literal's
         text is replaced by the store's (each asked of an empty store once)."""
-        triples = {line.rsplit(b" ", 2)[0] for line in text.splitlines()}  # the graph cut off (IRIs hold no space)
+        triples = {line_triple(line) for line in text.splitlines()}
         for line in _lines_holding(text, b'"^^<'):
-            triple = line.rsplit(b" ", 2)[0]
+            triple = line_triple(line)
             if triple.endswith(b">"):  # its object is a typed literal (else the text is in a literal's own)
                 start = triple.index(b'"')  # the object's first character: an IRI or a blank node's label holds no quote
                 stored = self._stored_literal(triple[start:])
@@ -163,7 +164,7 @@ class SubjectRuns:
         for line in _lines_holding(text, _CITES):
             subject_end = line.index(b" ")  # a subject holds no space
             if line.startswith(_CITES, subject_end):  # dct:source is the predicate, not text in a literal
-                documents.add(line[subject_end + len(_CITES) - 1:].rsplit(b" ", 2)[0])
+                documents.add(line[subject_end + len(_CITES) - 1:].rsplit(b" ", 2)[0])  # the object
         return triples, documents
 
     def _stored_literal(self, literal: bytes) -> bytes:
