@@ -48,7 +48,8 @@ def to_json(figures: Figures) -> dict:
                    for b in figures.builds],
         "library": {s: {q: {"timings": timings(a.timings), "rows": a.rows} for q, a in answers.items()}
                     for s, answers in figures.library.items()},
-        "growth": {n: {q: timings(a.timings) for q, a in answers.items()} for n, answers in figures.growth.items()},
+        "growth": {n: {q: {"timings": timings(a.timings), "rows": a.rows} for q, a in answers.items()}
+                   for n, answers in figures.growth.items()},
         "lookups": {s: timings(t) for s, t in figures.lookups.items()},
         "pages": {s: timings(t) for s, t in figures.pages.items()},
         "page_views": {n: {page: {"path": t.path, "first": timings(t.first), "repeats": timings(t.repeats)}

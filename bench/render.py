@@ -18,7 +18,7 @@ from figures import (
     VIRTUOSO,
     Figures,
 )
-from measure import SAMPLE_SECONDS, Timings
+from measure import SAMPLE_SECONDS, Timings, exponent
 from report import GIB, HEADING, count, geometric_mean, growth, latency, ms, ratio, size, table, times, verdict
 
 from queries import past
@@ -28,6 +28,7 @@ BUILD_TARGET_PEAK = 4 * GIB
 PAGE_TARGET_SECONDS = 0.1  # every page and library query, first request and repeats, over HTTP, cache off
 WITHIN_OXIGRAPH, WITHIN_VIRTUOSO, OVER_RDFLIB = 1.25, 1.3, 10
 LOOKUPS_PER_SECOND = 4000
+LIBRARY_GROWTH = 1.1  # the fitted exponent of a query's cost on the victims
 RDFLIB_SERVING = "its `serve` command's Dataset with a union default graph, loaded from the release's N-Quads dump"
 
 
@@ -71,7 +72,8 @@ def _p50(figures: Figures, system: str, query: str) -> float | None:
 
 def _targets(figures: Figures, cap: float) -> str:
     rows = [_build_target(figures), _build_peak_target(figures), _page_views_target(figures),
-            _library_latency_target(figures), *_oxigraph_targets(figures), _rdflib_target(figures, cap),
+            _library_latency_target(figures), _library_growth_target(figures), _answered_target(figures),
+            *_oxigraph_targets(figures), _rdflib_target(figures, cap),
             _pages_target(figures), _library_throughput_target(figures), _virtuoso_backend_target(figures),
             _memory_target(figures)]
     return table(["target", "measured", "verdict"], [row for row in rows if row])
@@ -124,6 +126,35 @@ def _library_latency_target(figures: Figures) -> list[str] | None:
     return [f"every library query p50 ≤ {PAGE_TARGET_SECONDS * 1000:.0f} ms over HTTP at {largest:,} victims, first "
             f"request and repeats — {COLD}", f"{len(answers) - len(slow)} of {len(answers)} queries"
             + (f"; over (first, then p50): {over}" if over else ""), verdict(not slow, f"{len(slow)} queries over")]
+
+
+def _library_growth_target(figures: Figures) -> list[str] | None:
+    """Each library query's cost as a researcher meets it (over HTTP, cache off) against the victims; what the engine
+    costs to evaluate the same texts, which the build pays, is bench/library_growth.py's ("Library queries by size")."""
+    sizes = figures.sizes
+    if len(sizes) < 2 or any(n not in figures.growth for n in sizes):
+        return None
+    fitted = {q: exponent([float(n) for n in sizes], [_ms(figures.growth[n][q].timings) or 0 for n in sizes])
+              for q in figures.growth[sizes[0]]}
+    steep = {q: e for q, e in fitted.items() if e is None or e > LIBRARY_GROWTH}
+    over = ", ".join(f"{q} {'stopped' if e is None else f'{e:.2f}'}" for q, e in steep.items())
+    largest = max((e, q) for q, e in fitted.items() if e is not None)
+    return [f"each library query's p50 grows no faster than the victims: exponent ≤ {LIBRARY_GROWTH} over "
+            f"{', '.join(f'{n:,}' for n in sizes)} — {COLD}, over HTTP",
+            f"{len(fitted) - len(steep)} of {len(fitted)} queries; steepest {largest[1]} {largest[0]:.2f}"
+            + (f"; over: {over}" if over else ""), verdict(not steep, f"{len(steep)} queries over")]
+
+
+def _answered_target(figures: Figures) -> list[str] | None:
+    """Synthetic data that exercises every query: an empty answer times nothing worth knowing."""
+    if not figures.growth:
+        return None
+    empty = [f"{q} at {n:,}" for n, answers in sorted(figures.growth.items()) for q, a in answers.items()
+             if not a.rows]
+    return [f"every library query answers rows at every synthetic size — {COLD}",
+            f"{sum(len(a) for a in figures.growth.values()) - len(empty)} of "
+            f"{sum(len(a) for a in figures.growth.values())} answers" + (f"; empty: {', '.join(empty)}" if empty else ""),
+            verdict(not empty, f"{len(empty)} empty")]
 
 
 def _first(timings: Timings) -> Timings:
