@@ -6,7 +6,6 @@ the ontology and shapes documentation, VoID, dumps and the validation report.
 The site (web.create_app) installs it beside the pages for people; `footprints-graph serve` runs the site
 under gunicorn (footprints_graph/server.py)."""
 
-import logging
 import re
 from contextlib import suppress
 
@@ -21,13 +20,12 @@ from footprints_graph.endpoint.linked_data import routes as linked_data
 from footprints_graph.endpoint.site import Site
 from footprints_graph.endpoint.sparql import cache
 from footprints_graph.endpoint.sparql import routes as sparql
-from footprints_graph.endpoint.sparql.evaluation import QueryFailed
-from footprints_graph.endpoint.sparql.protocol import SparqlProtocolError
+from footprints_graph.endpoint.sparql.evaluation import QueryFailed, server_fault
+from footprints_graph.endpoint.sparql.protocol import SparqlProtocolError, plain_error, wants_html
 from footprints_graph.endpoint.stored import StoredAnswers
 from footprints_graph.releases.serving import NoRelease
 
 __all__ = ["EndpointConfig", "install", "load_config"]
-log = logging.getLogger(__name__)
 EXPOSED_HEADERS = ["Link", "ETag", "Last-Modified", "Vary", "Content-Type"]
 
 
@@ -51,7 +49,8 @@ def install(app: Flask, config: EndpointConfig) -> None:
     app.add_template_filter(lambda iri: site.space.local(iri) or iri, "local")
     _register_errors(app)
     CORS(app, expose_headers=EXPOSED_HEADERS)  # every route, reconciliation's too (API 0.2, 'Cross-Origin Access')
-    app.wsgi_app = StoredAnswers(app.wsgi_app, site, EXPOSED_HEADERS)  # persons' Turtle, library answers
+    # persons' Turtle, library answers, the engine's answers to plain queries
+    app.wsgi_app = StoredAnswers(app.wsgi_app, site, app.extensions[cache.EXTENSION], EXPOSED_HEADERS)
     # outermost: a repeated answer is sent from memory, the release's stored ones too (in process, a library
     # answer from its file 59 us of CPU a request, from the cache 7.5 us)
     app.wsgi_app = cache.ResponseCache(app.wsgi_app, site, app.extensions[cache.EXTENSION])
@@ -60,32 +59,22 @@ def install(app: Flask, config: EndpointConfig) -> None:
 def _register_errors(app: Flask) -> None:
     app.register_error_handler(SparqlProtocolError, _protocol_error)
     app.register_error_handler(NoRelease, lambda e: error_response(503, str(e)))
-    app.register_error_handler(QueryFailed, _server_fault)
+    app.register_error_handler(QueryFailed, lambda e: _protocol_error(server_fault(e)))
     app.register_error_handler(HTTPException, lambda e: error_response(e.code or 500, e.description or e.name))
 
 
 def _protocol_error(error: SparqlProtocolError) -> Response:
-    response = error_response(error.status, error.message)
-    response.headers.update(error.headers)  # Retry-After with a 503 when every query slot is taken
-    return response
+    return error_response(error.status, error.message, error.headers)  # Retry-After with a 503 when slots are full
 
 
-def _server_fault(error: Exception) -> Response:
-    log.error("query failed: %s", error)
-    return error_response(500, "The server failed while answering; this is a fault of the server, not of the "
-                               "request. Try again later.")
-
-
-def _wants_html() -> bool:
-    accept = request.accept_mimetypes
-    return bool(accept) and accept.best_match(["text/plain", "text/html"]) == "text/html"
-
-
-def error_response(status: int, message: str) -> Response:
-    """An error as plain text (what SPARQL clients show their users) or as an HTML page for a browser."""
-    if not _wants_html():
-        return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error as plain text (what SPARQL clients show their users; before Flask too, sparql/stored.py) or as an
+    HTML page for a browser."""
+    if not wants_html(request.headers.get("Accept")):
+        return plain_error(status, message, headers)
     template = "not_found.html" if status == 404 else "error.html"
     hint = " ".join(re.findall(r"[A-Za-z0-9]+", request.path.rstrip("/").rsplit("/", 1)[-1]))  # search words
-    return Response(render_template(template, status=status, message=message, hint=hint, path=request.path),
-                    status=status, content_type="text/html; charset=utf-8")
+    response = Response(render_template(template, status=status, message=message, hint=hint, path=request.path),
+                        status=status, content_type="text/html; charset=utf-8")
+    response.headers.update(headers or {})
+    return response

@@ -3,6 +3,7 @@
 import os
 
 from flask import current_app, request
+from werkzeug.wsgi import get_current_url
 
 from footprints_graph.endpoint.config import EndpointConfig
 from footprints_graph.endpoint.linked_data.presentation import IriSpace
@@ -35,9 +36,10 @@ class Site:
         OSError when there is no release yet."""
         return os.readlink(self._link)
 
-    def root(self) -> str:
-        """The server's public URL without a trailing slash: configured, or the host the request was sent to."""
-        return (self.config.public_url or request.host_url).rstrip("/")
+    def root(self, environ: dict | None = None) -> str:
+        """The server's public URL without a trailing slash: configured, or the host the request being answered was
+        sent to (`environ`'s, before Flask: sparql/stored.py)."""
+        return (self.config.public_url or get_current_url(environ or request.environ, host_only=True)).rstrip("/")
 
 
 def current_site() -> Site:

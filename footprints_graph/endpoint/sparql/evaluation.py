@@ -5,6 +5,7 @@ cannot be interrupted from Python, so the endpoint calls it in a query process i
 passes (query_process.py).
 """
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from footprints_graph.endpoint.sparql.protocol import (
 )
 from footprints_graph.iris import PREFIXES
 
+log = logging.getLogger(__name__)
+
 Chooser = Callable[[str], ResultFormat]  # the kind of result -> the format to write it in
 PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3, ox.RdfFormat.RDF_XML)
 # pyoxigraph raises RuntimeError both for a function the query calls that Oxigraph does not have (the client's
@@ -38,6 +41,13 @@ class Answer:
 
 class QueryFailed(RuntimeError):
     """The store failed while evaluating a query (a server fault, not the client's)."""
+
+
+def server_fault(error: QueryFailed) -> SparqlProtocolError:
+    """What a client is told of a QueryFailed (500); the failure itself goes to the log."""
+    log.error("query failed: %s", error)
+    return SparqlProtocolError(500, "The server failed while answering; this is a fault of the server, not of the "
+                                    "request. Try again later.")
 
 
 def evaluate(store: ox.Store, operation: QueryOperation, choose: Chooser, policy: QueryPolicy | None = None) -> Answer:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import pyoxigraph as ox
+from flask import Response
 from werkzeug.datastructures import MIMEAccept, MultiDict
 from werkzeug.http import parse_accept_header
 
@@ -180,6 +181,24 @@ class SparqlProtocolError(FootprintsError):
 
     def __reduce__(self):  # survives the pipe from the query process
         return (type(self), (self.status, self.message, self.headers))
+
+
+PLAIN_TEXT = "text/plain; charset=utf-8"
+
+
+def plain_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error as plain text, what SPARQL clients show their users, with its headers (Retry-After with a 503)."""
+    response = Response(message + "\n", status=status, content_type=PLAIN_TEXT)
+    response.headers.update(headers or {})
+    return response
+
+
+@lru_cache(maxsize=256)
+def wants_html(accept: str | None) -> bool:
+    """Whether an Accept header as sent prefers an error as an HTML page to plain text (kept by header, as
+    `negotiated` keeps what a header negotiates)."""
+    accept_types = parse_accept_header(accept, MIMEAccept)
+    return bool(accept_types) and accept_types.best_match(["text/plain", "text/html"]) == "text/html"
 
 
 def bad_request(message: str) -> SparqlProtocolError:

@@ -1,30 +1,25 @@
 """/sparql: the SPARQL 1.1 Protocol endpoint. A query is answered in the format the client negotiates; a
 bare GET is answered with the Service Description (RDF) or, for a browser, the query form."""
 
-from functools import partial
-
 from flask import Blueprint, Response, request
 
 from footprints_graph.endpoint.linked_data.void import DESCRIPTION_PREFIXES, service_description_triples
 from footprints_graph.endpoint.site import current_site
 from footprints_graph.endpoint.sparql import editor
-from footprints_graph.endpoint.sparql.backends import ReadableStore
-from footprints_graph.endpoint.sparql.cache import answer_cache, cache_key
-from footprints_graph.endpoint.sparql.evaluation import Answer, Chooser, serialize_triples
+from footprints_graph.endpoint.sparql.cache import answer_cache
+from footprints_graph.endpoint.sparql.evaluation import serialize_triples
 from footprints_graph.endpoint.sparql.protocol import (
     GRAPH,
     SOLUTIONS,
     Negotiated,
     ProtocolRequest,
-    QueryOperation,
     ResultFormat,
     formats_for,
     negotiate,
     negotiated,
     read_request,
 )
-from footprints_graph.endpoint.sparql.query_process import evaluate_in_slot
-from footprints_graph.endpoint.sparql.stored import answered_headers, stored_answer, stored_body
+from footprints_graph.endpoint.sparql.stored import answered_headers, evaluated, stored_answer, stored_body
 from footprints_graph.releases.views.library import StoredAnswer
 
 blueprint = Blueprint("sparql", __name__)
@@ -48,15 +43,10 @@ def sparql() -> Response:
     stored = stored_answer(release, protocol.operation)
     if stored is not None:
         return _send_stored(stored, choose(SOLUTIONS), as_page)
-    evaluate = partial(_evaluate, release.store, protocol.operation, choose)
-    # kept only once the store holds the release: a server being loaded answers for what it holds so far
-    answer = (answer_cache().answer(cache_key(release.build_id, protocol.operation, choose), evaluate)
-              if release.holds_release() else evaluate())
+    answer = evaluated(site, release, protocol.operation, choose, answer_cache())  # as before Flask (stored.py)
     if as_page:
         return editor.results_page(answer)
-    response = Response(answer.body, content_type=answer.format.content_type)
-    response.vary.add("Accept")
-    return response
+    return Response(answer.body, headers=answered_headers(answer.format, len(answer.body)))
 
 
 def _send_stored(stored: StoredAnswer, chosen: ResultFormat, as_page: bool) -> Response:
@@ -64,11 +54,6 @@ def _send_stored(stored: StoredAnswer, chosen: ResultFormat, as_page: bool) -> R
         return editor.stored_results_page(stored)
     body, size = stored_body(request.environ, stored, chosen)
     return Response(body, headers=answered_headers(chosen, size), direct_passthrough=True)
-
-
-def _evaluate(store: ReadableStore, operation: QueryOperation, choose: Chooser) -> Answer:
-    config = current_site().config
-    return evaluate_in_slot(store, operation, choose, config.query_timeout, config)
 
 
 def service_description(protocol: ProtocolRequest) -> Response:
