@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -55,10 +55,13 @@ class QueryPolicy:
         return not self.services
 
 
+@lru_cache(maxsize=16)
 def policy_for(config: EndpointConfig) -> QueryPolicy:
+    """Kept by configuration (asked on every query, as is slots_for)."""
     return QueryPolicy(frozenset(config.federation), config.max_result_rows, config.query_memory << 20)
 
 
+@lru_cache(maxsize=16)
 def slots_for(config: EndpointConfig) -> "QuerySlots":
     return QuerySlots(config.home, config.max_concurrent_queries, config.max_long_queries, config.short_query_seconds)
 
@@ -215,21 +218,23 @@ class QuerySlots:
     def __init__(self, home: Path, count: int, long: int = 0, short_seconds: float = 0):
         self.folder = home / ".query-slots"
         self.count, self.long, self.short_seconds = count, long, short_seconds
+        # each lane's files, named once: joining paths on every query took longer than locking one
+        self.files = {name: [str(self.folder / f"{name}-{number}") for number in range(lane)]
+                      for name, lane in (("slot", count), ("long", long))}
 
     @contextmanager
     def hold(self) -> Iterator["Slot"]:
         """Hold a free slot while the block runs; raise 503 with Retry-After if every slot is taken."""
-        slot = Slot(self, [self.take("slot", self.count)] if self.count else [])
+        slot = Slot(self, [self.take("slot")] if self.count else [])
         try:
             yield slot
         finally:
             slot.release()
 
-    def take(self, name: str, count: int) -> tuple[Path, int]:
-        """A slot file `name-N` that is free, and the descriptor holding its lock; 503 with Retry-After if all
-        `count` are locked."""
-        for number in range(count):
-            path = self.folder / f"{name}-{number}"
+    def take(self, name: str) -> tuple[str, int]:
+        """A slot file `name-N` that is free, and the descriptor holding its lock; 503 with Retry-After if all of
+        the lane's are locked."""
+        for path in self.files[name]:
             descriptor = _SLOT_FILES.open(path)
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -248,17 +253,17 @@ class _SlotFiles:
     def __init__(self):
         self.lock, self.idle = threading.Lock(), {}  # path -> descriptors open on it, unlocked
 
-    def open(self, path: Path) -> int:
+    def open(self, path: str) -> int:
         with self.lock:
             if self.idle.get(path):
                 return self.idle[path].pop()
         try:
             return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except FileNotFoundError:  # the first query on this home
-            path.parent.mkdir(mode=0o700, exist_ok=True)
+            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
             return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
 
-    def keep(self, path: Path, descriptor: int) -> None:
+    def keep(self, path: str, descriptor: int) -> None:
         """Take back an unlocked `descriptor` of `path` for the next query."""
         with self.lock:
             self.idle.setdefault(path, []).append(descriptor)
@@ -278,7 +283,7 @@ os.register_at_fork(after_in_child=_SLOT_FILES.close_inherited)
 class Slot:
     """A query's place in the slots: the slot files it holds locked."""
 
-    def __init__(self, slots: QuerySlots, held: list[tuple[Path, int]]):
+    def __init__(self, slots: QuerySlots, held: list[tuple[str, int]]):
         self.slots, self.held = slots, held
 
     def short_budget(self, seconds: float) -> float:
@@ -289,7 +294,7 @@ class Slot:
 
     def lengthen(self) -> None:
         """Move to the long lane; 503 (long_lane_full) if its slots are all taken."""
-        self.held.append(self.slots.take("long", self.slots.long))
+        self.held.append(self.slots.take("long"))
 
     def release(self) -> None:
         for path, descriptor in self.held:  # unlocked, not only closed: a query process forked meanwhile by another

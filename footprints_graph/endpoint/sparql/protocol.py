@@ -55,8 +55,8 @@ class ResultFormat:
     def called(self, name: str) -> bool:
         return name.strip().lower() in (*self.names, self.media_type)
 
-    def __reduce__(self):  # pyoxigraph's formats do not pickle; a row is known by its place in the table
-        return (_row, (FORMATS.index(self),))
+    def __reduce__(self):  # pyoxigraph's formats do not pickle; a row is known by its media type, one a row
+        return (_row, (self.media_type,))
 
 
 # The one table. Order matters: for each kind, the first row is the default (`Accept: */*`).
@@ -76,8 +76,11 @@ FORMATS: tuple[ResultFormat, ...] = (
 )
 
 
-def _row(index: int) -> ResultFormat:
-    return FORMATS[index]
+_ROWS = {f.media_type: f for f in FORMATS}
+
+
+def _row(media_type: str) -> ResultFormat:
+    return _ROWS[media_type]
 
 
 KIND_NAMES = {SOLUTIONS: "SELECT and ASK results", GRAPH: "CONSTRUCT and DESCRIBE results (RDF graphs)"}
@@ -136,6 +139,9 @@ class Negotiated:
             except SparqlProtocolError as error:
                 self.formats[kind] = error.__reduce__()[1]
 
+    def __reduce__(self):  # to the query process: the media types (or errors) alone, not an object's dict of rows
+        return (_negotiated_as, tuple(f.media_type if isinstance(f, ResultFormat) else f for f in self.formats.values()))
+
     def __call__(self, kind: str) -> ResultFormat:
         chosen = self.formats[kind]
         if isinstance(chosen, tuple):
@@ -146,6 +152,14 @@ class Negotiated:
     def media_types(self) -> tuple[str, ...]:
         """The media type for solutions and for graphs, "" for a kind the request accepts none of."""
         return tuple(f.media_type if isinstance(f, ResultFormat) else "" for f in self.formats.values())
+
+
+def _negotiated_as(solutions: str | tuple, graph: str | tuple) -> Negotiated:
+    """A Negotiated pickled as its media types, or the errors' arguments (Negotiated.__reduce__)."""
+    chooser = Negotiated.__new__(Negotiated)
+    chooser.formats = {kind: _ROWS[chosen] if isinstance(chosen, str) else chosen
+                       for kind, chosen in ((SOLUTIONS, solutions), (GRAPH, graph))}
+    return chooser
 
 
 def negotiated(accept: str | None, names: tuple[str, ...] = ()) -> Negotiated:
@@ -281,12 +295,11 @@ class QueryOperation:
         """The query's tokens and prologue, as the endpoint reads them before the engine does (lexer.py)."""
         return QueryText(self.text, self.base)
 
-    def __getstate__(self) -> dict:
-        """Pickled (to the query process) with its keywords but without its reading, which holds eight times the text
-        in tokens: the worker has read and checked it, and the query process needs only the keywords (40 ms to read
-        a 100 KB query again)."""
-        self.keywords  # noqa: B018 — cached here, so that the query process need not read the text for them
-        return {name: value for name, value in self.__dict__.items() if name != "reading"}
+    def __reduce__(self):
+        """Pickled (to the query process) as a tuple with its keywords but without its reading, which holds eight times
+        the text in tokens: the worker has read and checked it, and the query process needs only the keywords (40 ms
+        to read a 100 KB query again)."""
+        return (_operation_with, (self.text, self.default_graphs, self.named_graphs, self.base, self.keywords))
 
     @cached_property
     def keywords(self) -> frozenset[str]:
@@ -306,6 +319,14 @@ class QueryOperation:
         if "FROM" in self.keywords:
             return {}
         return {"use_default_graph_as_union": True}
+
+
+def _operation_with(text: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...], base: str | None,
+                    keywords: frozenset[str]) -> QueryOperation:
+    """A QueryOperation pickled with its keywords (QueryOperation.__reduce__)."""
+    operation = QueryOperation(text, default_graphs, named_graphs, base)
+    operation.__dict__["keywords"] = keywords  # what cached_property would keep
+    return operation
 
 
 FORM = "application/x-www-form-urlencoded"

@@ -44,7 +44,9 @@ from footprints_graph.hardening import drop_network, network_sandbox_supported
 from footprints_graph.iris import PREFIXES
 
 LENGTH = struct.Struct("!Q")  # each message on a pipe: its length, then the pickled object
-READ_SIZE = 1 << 20
+# What one read takes: a pipe holds 64 KiB (Linux's default), so a read never returns more, and a larger buffer cost
+# an allocation of its own (mmap, mremap, munmap) on each read
+READ_SIZE = 1 << 16
 # Added to a query process's niceness: when queries keep both cores busy (eight of them in their first second, under
 # the hostile mix), the workers that render pages and answer from the cache still get the CPU first.
 QUERY_NICENESS = 10
@@ -60,6 +62,9 @@ class Request:
     operation: QueryOperation
     choose: Negotiated
     seconds: float
+
+    def __reduce__(self):  # pickled as a tuple: a dataclass's state (a dict of its fields) took twice as long
+        return (Request, (self.operation, self.choose, self.seconds))
 
 
 @dataclass(frozen=True)
@@ -122,10 +127,14 @@ class QueryProcess:
     def _outcome(self, seconds: float, slot: Slot | None, overrun: SparqlProtocolError | None = None) -> object:
         deadline = time.monotonic() + seconds
         short = slot.short_budget(seconds) if slot else seconds
-        if short < seconds and not _answering(self.answers, short):
-            self._lengthen(slot)
         try:
-            return _receive(self.answers, deadline)
+            if not _answering(self.answers, short):
+                if short == seconds:
+                    raise TimeoutError
+                self._lengthen(slot)
+                if not _answering(self.answers, max(0.0, deadline - time.monotonic())):
+                    raise TimeoutError
+            return _receive(self.answers, deadline)  # its first read without waiting: the answer is being written
         except TimeoutError:
             self.stop()  # killed with the query it is stuck in
             raise (overrun or query_timeout(seconds)) from None
@@ -262,10 +271,11 @@ def _answering(fd: int, seconds: float) -> bool:
 
 
 def _receive(fd: int, deadline: float | None) -> object:
-    """One message from `fd`; TimeoutError after `deadline` (monotonic), EOFError if the writer is gone. Its length
+    """One message from `fd`, which the other end has started writing (or blocking until it does, when `deadline` is
+    None); TimeoutError if the rest does not come by `deadline` (monotonic), EOFError if the writer is gone. Its length
     and a small message come in one read: the other end writes a message whole and waits for the answer, so
     nothing past it can be read."""
-    data = _read(fd, LENGTH.size, deadline, READ_SIZE)
+    data = _read(fd, LENGTH.size, deadline, READ_SIZE, ready=True)
     (length,) = LENGTH.unpack_from(data)
     body = data[LENGTH.size:]
     if len(body) < length:
@@ -273,13 +283,14 @@ def _receive(fd: int, deadline: float | None) -> object:
     return pickle.loads(body)  # noqa: S301 — our own process wrote it
 
 
-def _read(fd: int, size: int, deadline: float | None, most: int = 0) -> bytes:
-    """At least `size` bytes from `fd` and at most `max(size, most)`."""
+def _read(fd: int, size: int, deadline: float | None, most: int = 0, ready: bool = False) -> bytes:
+    """At least `size` bytes from `fd` and at most `max(size, most)`; the first read without waiting if `ready`."""
     chunks, wanted, most = [], size, max(size, most)
     while wanted > 0:
-        remaining = None if deadline is None else deadline - time.monotonic()
+        remaining = None if deadline is None or ready else deadline - time.monotonic()
         if remaining is not None and (remaining <= 0 or not select.select([fd], [], [], remaining)[0]):
             raise TimeoutError
+        ready = False
         chunk = os.read(fd, min(most, READ_SIZE))
         if not chunk:
             raise EOFError
