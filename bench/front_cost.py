@@ -3,6 +3,10 @@ one request at a time over a kept connection, p50 per target, the targets interl
 machine's load falls on all alike. Each ASK carries a number in a comment, so no two are the same text and no
 cache or stored answer serves one.
 
+Each round takes the targets in another order (rotated by one): with a fixed order the front asked last answered the
+stored library answers 0.05-0.1 ms slower at p50 than the one before it, whichever of two equal ones it was
+(docs/performance.md, 2026-12-06 F2).
+
 The baseline is the engine without the front: pyoxigraph in this process on a release's store (`--store`), or a
 SPARQL server asked directly (`--server PORT`, e.g. Virtuoso's /sparql, for `serve --store`, issue 20). Each
 NAME=PORT is a `footprints-graph serve` on 127.0.0.1 (its /sparql), NAME=PORT/PID also gives its gunicorn master,
@@ -110,6 +114,12 @@ def timed(call: Callable[[int], None], start: int, count: int) -> list[float]:
     return times
 
 
+def rotated(items: list, by: int) -> list:
+    """`items` taken from the `by`-th (modulo their number) on, then the rest."""
+    start = by % len(items)
+    return items[start:] + items[:start]
+
+
 def baselines(args: argparse.Namespace) -> dict[str, Callable[[int], None]]:
     """The engine asked without the front: the first is what the front's added cost is counted from."""
     if args.store:
@@ -141,8 +151,8 @@ def ask_library(args: argparse.Namespace, fronts: dict[str, Front]) -> None:
     targets = {"Oxigraph server": Front(args.oxigraph, 0, path="/query"), **fronts}
     asked = {(target, name): [] for target in targets for name in library}
     cpu = dict.fromkeys(targets, 0.0)
-    for _ in range(args.rounds):
-        for label, front in targets.items():
+    for round_number in range(args.rounds):
+        for label, front in rotated(list(targets.items()), round_number):
             front.connection.close()  # a new kept connection, opened by an untimed query (see Front.connect)
             front.query(next(iter(library.values()))[0])
             before = front.cpu_seconds()
@@ -194,7 +204,7 @@ def main() -> None:
         start = round_number * args.requests
         for name, ask_engine in engines.items():
             asked[name] += timed(ask_engine, start, args.requests)
-        for label, front in fronts.items():
+        for label, front in rotated(list(fronts.items()), round_number):
             front.connect()
             for target, call in ((label, front.ask), (f"{label}, /health", front.health)):
                 before = front.cpu_seconds()
