@@ -7,7 +7,8 @@ The build itself is untouched: only the names build() looks up are wrapped.
 With `--timeline`, the JSON also holds when each stage started and ended (seconds since the build started) and,
 every 0.2 s, how many cores the build's processes kept busy meanwhile (CPU seconds of each since the last sample,
 from /proc), their resident memory summed, and which of the build's own processes (releases/apart.py's tasks)
-were running: where a core sat idle on the build's critical path."""
+were running: where a core sat idle on the build's critical path; and each process's CPU seconds and peak resident
+memory by its task ("build" for the build's own), to tell which one spent what."""
 
 import json
 import os
@@ -63,6 +64,18 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.origin, self.samples, self.stopped = origin, [], threading.Event()
         self._cpu: dict[int, float] = {}
+        self._task: dict[int, str] = {}
+        self.peak: dict[int, float] = defaultdict(float)  # GiB
+
+    def processes(self) -> dict[str, dict[str, float]]:
+        """{task: {"cpu": seconds, "peak_gib": its largest RSS}} of each process seen (a task that ran twice: summed
+        and the larger)."""
+        found: dict[str, dict[str, float]] = {}
+        for pid, cpu in self._cpu.items():
+            seen = found.setdefault(self._task[pid], {"cpu": 0.0, "peak_gib": 0.0})
+            seen["cpu"] = round(seen["cpu"] + cpu, 1)
+            seen["peak_gib"] = max(seen["peak_gib"], round(self.peak[pid], 3))
+        return found
 
     def run(self) -> None:
         self._read()  # what the build's process spent before (its imports) is not the first sample's
@@ -84,9 +97,12 @@ class Sampler(threading.Thread):
             cpu = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
             busy += cpu - self._cpu.get(pid, 0.0)
             self._cpu[pid] = cpu
-            rss += int(stat[21]) * os.sysconf("SC_PAGE_SIZE") / 2**30
+            resident = int(stat[21]) * os.sysconf("SC_PAGE_SIZE") / 2**30
+            rss += resident
+            self.peak[pid] = max(self.peak[pid], resident)
             if pid != os.getpid():
                 tasks.append(command[-2].decode() if len(command) > 1 else "?")
+            self._task[pid] = tasks[-1] if pid != os.getpid() else "build"
         return busy, rss, tasks
 
 
@@ -108,7 +124,7 @@ def main(data: str, home: str, base: str, timeline: bool) -> None:
               "records": result.summary["records"], "triples": result.summary["triples"],
               "release": str(result.release)}
     if timeline:
-        report |= {"spans": spans, "samples": sampler.samples}
+        report |= {"spans": spans, "samples": sampler.samples, "processes": sampler.processes()}
     print(json.dumps(report))
 
 
