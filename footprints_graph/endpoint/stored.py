@@ -3,10 +3,11 @@ answer (sparql/stored.py: a library query's from the files the build wrote, else
 each with the bytes and headers Flask's route sends, without Flask's machinery (routing, request and response
 objects, after-request hooks), which cost a worker more CPU than reading a stored answer did (docs/performance.md).
 
-Only plain requests are answered here; each kind says which. Whatever makes an answer differ from the stored one
-goes on to Flask, which answers it as before: conditional requests (a record's 304), ranges, cross-origin requests
-(flask-cors writes their headers), no release (503) or a store that fails. The answer cache (sparql/cache.py) sits
-in front of this: a repeated answer is sent from memory, the file or the records view read once.
+Only plain requests are answered here; each kind says which. Whatever makes an answer differ from the route's
+plain one goes on to Flask, which answers it as before: conditional requests (a record's 304), ranges, cross-origin
+requests (flask-cors writes their headers), no release (503), a store that fails before a query is evaluated. The
+response cache (sparql/cache.py) sits in front of this: a repeated answer is sent from memory, the file or the
+records view read once.
 """
 
 from collections.abc import Callable, Iterable
