@@ -52,4 +52,6 @@ class StoredAnswers:
             record = record_answer(environ, self.site)
         except (FootprintsError, QueryFailed):  # no release (a 503), a store that fails: Flask answers those
             return None
+        except OSError:  # the query slots' files, a pipe: Flask meets the same and answers its 500, and logs why
+            return None
         return None if record is None else (OK, *record)

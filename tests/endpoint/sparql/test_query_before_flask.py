@@ -157,3 +157,16 @@ def test_no_restricted_record_is_reachable_before_flask(restricted_home):
         _, _, body = same(both, method, "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", {"Accept": "text/csv"})
         assert body.count(b"\n") > 100 and not [iri for iri in hidden if iri.encode() in body]
     assert both[2].paths == []
+
+
+def test_a_failure_outside_the_engine_is_flasks_500(built_home, monkeypatch):
+    """A query slot that cannot be taken (its files, say) fails in the layer as in the route: Flask answers both."""
+    from footprints_graph.endpoint.sparql import query_process
+
+    def no_slots(config):
+        raise OSError("the query slots' folder cannot be written")
+    monkeypatch.setattr(query_process, "slots_for", no_slots)
+    layered, flask_only, reached = sites(built_home)
+    status, _, body = same((layered, flask_only, reached), "POST", f"{PREFIXES}{FORMS['ASK']} # failing")
+    assert status.startswith("500") and reached.paths == ["/sparql"]
+    assert b"slots" not in body  # what failed goes to the log, not to the client
