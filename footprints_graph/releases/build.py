@@ -26,7 +26,6 @@ on reaching that phase and waits (at most PAUSE_SECONDS, then a BuildError) unti
 Unset, the hook costs one look-up of the environment per phase.
 """
 
-import ctypes
 import gc
 import hashlib
 import itertools
@@ -200,13 +199,13 @@ def _ontology_quads() -> list[Quad]:
     return [(s, p, o, ONTOLOGY_GRAPH) for s, p, o in to_canonical_graph(ontology_graph())]
 
 
-def _summary(build_id: str, triple_counts: Counter, record_counts: Counter, report: ValidationReport,
+def _summary(build_id: str, triple_counts: Counter, records: list[ConvertedRecord], report: ValidationReport,
              restricted: list[ConvertedRecord]) -> dict:
-    """`triple_counts`: {graph IRI: its number of quads in the public N-Quads dump} (`_triple_counts`);
-    `record_counts`: {graph IRI: its number of public records} (`_record_counts`)."""
+    """`triple_counts`: {graph IRI: its number of quads in the public N-Quads dump} (`_triple_counts`)."""
+    record_counts = Counter(str(r.graph) for r in records if not r.restricted)
     return {
         "build_id": build_id,
-        "records": record_counts.total(),
+        "records": len(records) - len(restricted),
         "restricted_records": len(restricted),
         "triples": triple_counts.total(),
         "graphs": {g: {"records": record_counts.get(g, 0), "triples": n} for g, n in sorted(triple_counts.items())},
@@ -214,18 +213,12 @@ def _summary(build_id: str, triple_counts: Counter, record_counts: Counter, repo
     }
 
 
-def _record_counts(records: list[ConvertedRecord]) -> Counter:
-    """{graph IRI: its number of public records}, for summary.json."""
-    return Counter(str(r.graph) for r in records if not r.restricted)
-
-
 def _write_release(home: Path, build_id: str, dump: list[bytes], triple_counts: Counter,
                    records: list[ConvertedRecord], restricted: list[ConvertedRecord], restricted_lines: list[bytes],
                    previous: Path | None) -> tuple[Path, ValidationReport, dict | None]:
     """Validate the records, and tell what changed since `previous`, while the store and the dumps are written
     into a folder of their own; finish the release (restricted records, reports) and give it its name only
-    when the records conform. The public N-Quads `dump` (its bytes in blocks) is emptied once written, and
-    `records` once validated (`_validate_while_writing`)."""
+    when the records conform. The public N-Quads `dump` (its bytes in blocks) is emptied once written."""
     releases = home / "releases"
     release = releases / build_id
     if release.exists():  # same input, same id, same bytes: nothing to write, but the records are checked
@@ -235,10 +228,9 @@ def _write_release(home: Path, build_id: str, dump: list[bytes], triple_counts: 
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        record_counts = _record_counts(records)
         report, changed = _validate_while_writing(work, dump, records, restricted_lines, previous)
         _write_restricted(work / "restricted", restricted_lines, work / "store")
-        summary = _summary(build_id, triple_counts, record_counts, report, restricted)
+        summary = _summary(build_id, triple_counts, records, report, restricted)
         (work / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         _write_report(work, public_report(report, restricted))
         _write_report(work / "restricted", report)  # every result, for curators
@@ -270,9 +262,7 @@ def _validate_while_writing(work: Path, dump: list[bytes], records: list[Convert
     (releases/apart.py), where a thread would wait for validation to let go of Python's lock; the store's bulk
     loader and the queries run without it. Every thread and process is waited for before the folder can be
     removed. The `dump`'s blocks are let go of once written: everything after reads the file (0.8 GiB at 100k
-    victims). The `records` are let go of once validated, and the memory they and validation's store held is
-    given back to the system: the build's process held 2.4 GiB through the views' phase at 100k victims, for
-    nothing but a few counts (`_record_counts`)."""
+    victims)."""
     nquads = write_nquads(work / "dumps", dump)  # first: everything that follows reads it
     dump.clear()
     hidden = sorted(str(r.subject) for r in records if r.restricted)  # never named as removed
@@ -281,23 +271,12 @@ def _validate_while_writing(work: Path, dump: list[bytes], records: list[Convert
         written = threads.submit(_write_store_views_and_dumps, work, minted_base(records))
         try:
             report = _validated(records, _record_lines(nquads, restricted_lines))
-            records.clear()
-            _give_back_freed_memory()
         finally:
             errors = [future.exception() for future in (written, changed)]
     for error in errors:
         if error is not None:
             raise error
     return report, changed.result()
-
-
-def _give_back_freed_memory() -> None:
-    """Hand the free pages of the heap back to the system (glibc's `malloc_trim`; a C library without it keeps
-    them). Memory Python and the engine free stays in the process's resident set otherwise: at 100k victims the
-    build's process held 1.9 GiB after validation, 0.9 GiB trimmed, 0.3 GiB with the records let go of too."""
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
-    if trim is not None:
-        trim(0)
 
 
 def _changes_apart(nquads: Path, previous: Path | None, hidden: list[str]) -> dict:
@@ -311,7 +290,6 @@ def _write_store_views_and_dumps(work: Path, base: str) -> None:
     dump. Those two could start with the store, but beside validation's store and the bulk loader at their peak
     they took the build's processes together over 4 GiB at 100k victims (4.21 GiB)."""
     write_store(work / "store", work / "dumps" / "footprints.nq")
-    _give_back_freed_memory()  # the bulk loader's, before the views' process and the others start
     pause_at("writing")
     with ThreadPoolExecutor(2) as threads:
         others = [threads.submit(_record_view_apart, work, base), threads.submit(_dumps_apart, work / "dumps")]

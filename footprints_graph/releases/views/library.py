@@ -36,12 +36,11 @@ LONG_STRINGS = ('"""', "'''")
 # SERVICE (the build never calls out) and the functions that resolve a string against the base IRI of the request
 LEFT_TO_THE_ENGINE = re.compile(r"\bSERVICE\b|\b[IU]RI\s*\(", re.IGNORECASE)
 # Library queries evaluated at once. The engine releases Python's lock while it evaluates, so they run beside each
-# other and beside the views the build reads in Python (views/__init__.py). Four: with two, taken in the order of
-# their names, the costliest queries (persons-by-source, 11-13 s of CPU at 100,000 victims, then
-# persons-credited-to-organisation) started last and ran on after the other views had ended, on one core; with four
-# they start within the first second and the views end together. The process holds 0.3 GB more at its peak (1.29
-# GB against 0.99), which the build's own process has given back by then (build.py, _give_back_freed_memory).
-THREADS = 4
+# other and beside the views the build reads in Python (views/__init__.py). Two: at 100,000 victims four at once
+# held 0.13 GB more at the peak (1.01 GB against 0.88) for no measurable gain on two cores; in whole builds on a
+# quiet machine four ended the views no sooner (the views' process 61.5-61.9 s of CPU against 59.4-62.6 s with
+# two) and held 1.25 GiB against 0.92-0.94.
+THREADS = 2
 log = logging.getLogger(__name__)
 
 
