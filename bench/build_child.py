@@ -72,7 +72,7 @@ class Sampler(threading.Thread):
         and the larger)."""
         found: dict[str, dict[str, float]] = {}
         for pid, cpu in self._cpu.items():
-            seen = found.setdefault(self._task[pid], {"cpu": 0.0, "peak_gib": 0.0})
+            seen = found.setdefault(self._task.get(pid, "?"), {"cpu": 0.0, "peak_gib": 0.0})
             seen["cpu"] = round(seen["cpu"] + cpu, 1)
             seen["peak_gib"] = max(seen["peak_gib"], round(self.peak[pid], 3))
         return found
@@ -100,9 +100,12 @@ class Sampler(threading.Thread):
             resident = int(stat[21]) * os.sysconf("SC_PAGE_SIZE") / 2**30
             rss += resident
             self.peak[pid] = max(self.peak[pid], resident)
-            if pid != os.getpid():
-                tasks.append(command[-2].decode() if len(command) > 1 else "?")
-            self._task[pid] = tasks[-1] if pid != os.getpid() else "build"
+            if pid == os.getpid():
+                self._task[pid] = "build"
+                continue
+            tasks.append(command[-2].decode() if len(command) > 1 else "?")
+            if tasks[-1] != "?":  # an ending process's command line reads empty: its task is the one it had
+                self._task[pid] = tasks[-1]
         return busy, rss, tasks
 
 
