@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+# a server is asked once its processes use under 5 % of a core over a second (at most a minute after it answers)
+SETTLE_SHARE, SETTLE_WINDOW, SETTLE_MOST = 0.05, 1.0, 60.0
 SAMPLE_SECONDS = 0.5  # how often a build's processes' memory is summed (a spike shorter than this can be missed)
 
 
@@ -131,6 +133,18 @@ def tree_cpu(pid: int) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime: the 14th and 15th fields
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def settled(pid: int, window: float = SETTLE_WINDOW, most: float = SETTLE_MOST) -> float:
+    """Wait until `pid` and its descendants spend under SETTLE_SHARE of a core over `window` seconds (a server done
+    starting: workers loading a store into memory, reading views), at most `most` seconds; the seconds waited."""
+    began = time.perf_counter()
+    while time.perf_counter() - began < most:
+        before = tree_cpu(pid)
+        time.sleep(window)
+        if tree_cpu(pid) - before < SETTLE_SHARE * window:
+            break
+    return time.perf_counter() - began
 
 
 def descendants(pid: int) -> list[int]:

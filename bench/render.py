@@ -56,7 +56,9 @@ Synthetic victims (`footprints-graph synth --seed 1`, built under the synthetic 
 {', '.join(f'{n:,}' for n in figures.sizes)}. Every time is the median of repeated runs (up to {args.most} or
 {args.budget:g} s per query and system, p95 in parentheses), in ms unless marked; a query is stopped after
 {args.cap:g} s (the endpoint's default deadline). Every server listens on 127.0.0.1 and runs alone, except
-footprints-graph in front of Virtuoso. "footprints-graph" is `footprints-graph serve` as deployed (gunicorn,
+footprints-graph in front of Virtuoso; each is asked once its processes have settled (under 5 % of a core over a
+second, at most a minute after it answered), except at each size's first run of footprints-graph, no cache, which
+times the first requests after `serve` starts. "footprints-graph" is `footprints-graph serve` as deployed (gunicorn,
 2 workers, the release's store on disk): "no cache" sets `cache_bytes = 0`, "(default)" keeps the 64 MiB
 answer cache, so its repeated queries are answered from it; "in memory" sets `in_memory = true`. The
 result-row cap is lifted (the library returns up to 100k rows at 100k victims)."""

@@ -42,7 +42,7 @@ from figures import (
     Figures,
     to_json,
 )
-from measure import load_average, tree_pss
+from measure import load_average, settled, tree_pss
 from pages import page_paths, visit_pages
 from render import render
 
@@ -211,6 +211,9 @@ class _started:
         began = time.perf_counter()
         system = self.context.__enter__()
         self.run.figures.startup[self.label] = time.perf_counter() - began
+        # compared in its steady state (a worker still loading a store took a core from the one answering); the
+        # first requests after `serve` starts are timed at each size (`_growth`)
+        _progress(f"{self.label} settled {settled(system.pid):.1f} s after it answered")
         return system
 
     def __exit__(self, *exception):
