@@ -55,12 +55,7 @@ def stored_answer(release: Release, operation: QueryOperation) -> StoredAnswer |
     and a stored answer is a file the build wrote, sent a block at a time (docs/security.md)."""
     if operation.default_graphs or operation.named_graphs or not release.holds_release():
         return None
-    found = release.memo("library answers found", dict)  # by text: at most the library's texts (with their CR LF)
-    stored = found.get(operation.text)
-    if stored is None:
-        stored = release.memo("library answers", lambda: LibraryAnswers(release.path / VIEWS)).find(operation.text)
-        if stored is not None:  # kept: finding one made its files' paths each time (10 µs)
-            found[operation.text] = stored
+    stored = release.memo("library answers", lambda: LibraryAnswers(release.path / VIEWS)).find(operation.text)
     return None if stored is None or names_its_dataset(operation.text) else stored
 
 
