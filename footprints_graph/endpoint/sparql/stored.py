@@ -79,8 +79,11 @@ def evaluated(site: Site, release: Release, operation: QueryOperation, choose: N
 
 
 def stored_body(environ: dict, stored: StoredAnswer, chosen: ResultFormat) -> tuple[Iterable[bytes], int]:
-    """The stored answer's file in the chosen syntax, sent as the WSGI server sends a file (sendfile under gunicorn),
-    and its length."""
+    """The stored answer in the chosen syntax and its length: a small one's bytes, a larger one's file, sent as the
+    WSGI server sends a file (sendfile under gunicorn)."""
+    small = stored.bytes_if_small(chosen.syntax)
+    if small is not None:
+        return [small], len(small)
     file = stored.file(chosen.syntax).open("rb")
     return wrap_file(environ, file), os.fstat(file.fileno()).st_size
 

@@ -27,6 +27,7 @@ from footprints_graph.resources import query_text, resource_names
 
 FOLDER = "library"  # under the release's views folder
 MANIFEST = "library.json"
+SMALL_ANSWER_BYTES = 64 << 10  # an answer's file this small is kept in memory by each worker that serves it
 FORMAT = 1  # raised whenever what the manifest says changes: another is not read (the engine answers)
 TSV = ox.QueryResultsFormat.TSV
 SYNTAXES = (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV, TSV)
@@ -52,13 +53,25 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class StoredAnswer:
-    """A library query's answer in the release: its number of rows (0 for ASK) and one file per syntax."""
+    """A library query's answer in the release: its number of rows (0 for ASK), one file per syntax, and the bytes
+    of those files of at most SMALL_ANSWER_BYTES."""
 
     rows: int
     files: dict[str, Path]  # file extension of the syntax (ox.QueryResultsFormat.file_extension) -> file
+    small: dict[str, bytes]  # file extension -> the file's bytes, for the small files
 
     def file(self, syntax: ox.QueryResultsFormat) -> Path:
         return self.files[syntax.file_extension]
+
+    def bytes_if_small(self, syntax: ox.QueryResultsFormat) -> bytes | None:
+        return self.small.get(syntax.file_extension)
+
+
+def _read_small(rows: int, files: dict[str, Path]) -> StoredAnswer:
+    """The answer with its small files read: sending a file (open, fstat, sendfile until it returns 0, seek, close)
+    cost a small answer more than the bytes it sends."""
+    return StoredAnswer(rows, files, {extension: file.read_bytes() for extension, file in files.items()
+                                      if file.stat().st_size <= SMALL_ANSWER_BYTES})
 
 
 def query_key(text: str) -> str:
@@ -138,8 +151,8 @@ class LibraryAnswers:
 
     def __init__(self, views: Path):
         # each answer made once (its files' paths joined on every find took 10 µs of a request)
-        self.answers = {key: StoredAnswer(entry["rows"], {extension: views / file
-                                                          for extension, file in entry["files"].items()})
+        self.answers = {key: _read_small(entry["rows"], {extension: views / file
+                                                         for extension, file in entry["files"].items()})
                         for key, entry in _read_manifest(views / MANIFEST).items()}
 
     def find(self, text: str) -> StoredAnswer | None:

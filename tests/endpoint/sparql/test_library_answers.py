@@ -20,7 +20,7 @@ from footprints_graph.endpoint.sparql.cache import EXTENSION
 from footprints_graph.endpoint.sparql.guard import QuerySlots
 from footprints_graph.iris import release_graph
 from footprints_graph.releases.serving import current_release
-from footprints_graph.releases.views import FOLDER
+from footprints_graph.releases.views import FOLDER, library
 from footprints_graph.releases.views.library import MANIFEST, SYNTAXES, LibraryAnswers, StoredAnswer, library_texts
 from footprints_graph.store.loading import load_release
 from footprints_graph.web import EndpointConfig, create_app
@@ -196,12 +196,15 @@ def test_with_the_answer_cache_on_a_repeat_is_the_stored_answer(built_home, buil
     assert answers == [stored] * 3 and cache.hits == 2
 
 
-def test_with_the_answer_cache_on_an_answer_larger_than_the_cache_is_sent_a_block_at_a_time(built_home, built_release):
-    """A stored answer the cache cannot keep is streamed from its file, never joined whole in the worker's memory
-    (persons-by-source at 100,000 victims is 73 MB of JSON: joined on every request with the cache on)."""
+def test_with_the_answer_cache_on_an_answer_larger_than_the_cache_is_sent_a_block_at_a_time(built_home, built_release,
+                                                                                             monkeypatch):
+    """A stored answer the cache cannot keep, and too large to be kept by the worker, is streamed from its file,
+    never joined whole in the worker's memory (persons-by-source at 100,000 victims is 73 MB of JSON: joined on
+    every request with the cache on)."""
     text, stored = _largest_answer(built_release)
     file = stored.file(QRF.JSON)
     assert file.stat().st_size > 2 * 8192  # more than one of the file wrapper's blocks
+    monkeypatch.setattr(library, "SMALL_ANSWER_BYTES", 2 * 8192)  # the fixture's answers are all small
     app = create_app(EndpointConfig(home=built_home, cache_bytes=file.stat().st_size - 1))
     environ = EnvironBuilder(path="/sparql", query_string={"query": text},
                              headers={"Accept": "application/sparql-results+json"}).get_environ()
@@ -263,3 +266,16 @@ def test_serving_from_a_sparql_server_the_stored_answer_is_sent_once_it_holds_th
 def test_every_syntax_is_stored(built_release):
     stored = LibraryAnswers(built_release / FOLDER).find(TEXT)
     assert sorted(stored.files) == sorted(s.file_extension for s in SYNTAXES)
+
+
+def test_a_small_stored_answer_is_sent_whole_from_the_workers_memory(built_home, built_release):
+    """An answer of at most SMALL_ANSWER_BYTES is read once with the release's answers and sent as those bytes, in
+    one piece (sending its file cost a small answer more than its bytes); the same bytes as the file."""
+    text, stored = _largest_answer(built_release)
+    file = stored.file(QRF.JSON)
+    assert 2 * 8192 < file.stat().st_size <= library.SMALL_ANSWER_BYTES  # a file would go in the wrapper's blocks
+    app = create_app(EndpointConfig(home=built_home, cache_bytes=0))
+    environ = EnvironBuilder(path="/sparql", query_string={"query": text},
+                             headers={"Accept": "application/sparql-results+json"}).get_environ()
+    chunks = list(app.wsgi_app(environ, lambda status, headers, exc_info=None: None))
+    assert chunks == [file.read_bytes()]
