@@ -20,7 +20,9 @@ import pyoxigraph as ox
 
 from footprints_graph.errors import FootprintsError
 from footprints_graph.releases.inbox import sync_folder
+from footprints_graph.releases.views import FOLDER as VIEWS
 from footprints_graph.releases.views import ReleaseViews
+from footprints_graph.releases.views.library import LibraryAnswers
 from footprints_graph.store.embedded import open_store
 from footprints_graph.store.remote import triple_count_query
 
@@ -124,6 +126,10 @@ class Release:
             self.cache[key] = value
         return value
 
+    def library_answers(self) -> LibraryAnswers:
+        """The answers to the query library the release carries (views/library.py), read once."""
+        return self.memo("library answers", lambda: LibraryAnswers(self.path / VIEWS))
+
     def views(self, base: str) -> ReleaseViews:
         """The views the release carries (views/__init__.py), as served under `base`: opened once per process, each
         view when first asked for. A SPARQL server that does not hold the release yet (being loaded) is answered
@@ -198,6 +204,8 @@ class Releases:
 
     def _read_views(self, base: str) -> None:
         try:
-            self.current().views(base).read()
+            release = self.current()
+            release.views(base).read()
+            release.library_answers()  # their small answers' bytes: a few milliseconds of the first library query
         except (FootprintsError, OSError) as error:  # no release yet, or a broken one: requests will say so
             log.warning("views not read ahead: %s", error)

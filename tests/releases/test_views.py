@@ -175,6 +175,7 @@ def test_a_worker_reads_the_views_before_its_first_request(built_home):
     views = releases.current().views(DEFAULT_BASE)
     assert {"facets", "names", "home"} <= set(vars(views))  # read, not waiting to be asked for
     assert releases.current().views(DEFAULT_BASE) is views
+    assert "library answers" in releases.current().cache  # the small answers' bytes too
 
 
 def test_warming_a_home_without_a_release_leaves_the_requests_to_say_so(tmp_path):

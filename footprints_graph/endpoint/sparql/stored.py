@@ -40,8 +40,7 @@ from footprints_graph.endpoint.sparql.protocol import (
 )
 from footprints_graph.endpoint.sparql.query_process import evaluate_in_slot
 from footprints_graph.releases.serving import Release
-from footprints_graph.releases.views import FOLDER as VIEWS
-from footprints_graph.releases.views.library import LibraryAnswers, StoredAnswer
+from footprints_graph.releases.views.library import StoredAnswer
 
 WsgiAnswer = tuple[str, list[tuple[str, str]], Iterable[bytes]]  # status line, headers and body
 OK = "200 OK"
@@ -55,7 +54,7 @@ def stored_answer(release: Release, operation: QueryOperation) -> StoredAnswer |
     and a stored answer is a file the build wrote, sent a block at a time (docs/security.md)."""
     if operation.default_graphs or operation.named_graphs or not release.holds_release():
         return None
-    stored = release.memo("library answers", lambda: LibraryAnswers(release.path / VIEWS)).find(operation.text)
+    stored = release.library_answers().find(operation.text)
     return None if stored is None or names_its_dataset(operation.text) else stored
 
 
