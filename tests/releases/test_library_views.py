@@ -13,13 +13,7 @@ from footprints_graph.endpoint.sparql.protocol import SOLUTIONS, QueryOperation,
 from footprints_graph.iris import DEFAULT_BASE, SYNTHETIC_BASE
 from footprints_graph.releases.serving import current_release
 from footprints_graph.releases.views import FOLDER
-from footprints_graph.releases.views.library import (
-    COSTLIEST_FIRST,
-    SYNTAXES,
-    LibraryAnswers,
-    library_texts,
-    write_library_answers,
-)
+from footprints_graph.releases.views.library import SYNTAXES, LibraryAnswers, library_texts, write_library_answers
 from footprints_graph.store.embedded import open_store
 from support.answers import assert_same_answer, ordered, read_answer
 from support.security import restricted_iris
@@ -62,12 +56,6 @@ def test_every_library_answer_on_a_synthetic_build_is_the_engines(synthetic_rele
 @pytest.mark.parametrize("base", [DEFAULT_BASE, SYNTHETIC_BASE])
 def test_the_build_runs_the_texts_the_library_serves(base):
     assert library_texts(base) == {query.name: query.text for query in library(base)}
-
-
-def test_the_costliest_queries_taken_first_are_library_queries():
-    """A query renamed or removed from the library would otherwise fall silently to the end of the order."""
-    assert set(COSTLIEST_FIRST) <= set(NAMES)
-    assert len(set(COSTLIEST_FIRST)) == len(COSTLIEST_FIRST)
 
 
 def test_the_manifest_knows_each_query_by_its_exact_text(built_release):

@@ -42,12 +42,6 @@ LEFT_TO_THE_ENGINE = re.compile(r"\bSERVICE\b|\b[IU]RI\s*\(", re.IGNORECASE)
 # quiet machine four ended the views no sooner (the views' process 61.5-61.9 s of CPU against 59.4-62.6 s with
 # two) and held 1.25 GiB against 0.92-0.94.
 THREADS = 2
-# The library's costliest queries at 100,000 victims, costliest first (CPU of each alone on the store: 7.4, 6.3, 5.8,
-# 4.3, 2.5 and 2.2 s; the other 18 under 0.1 s each). They are evaluated first and the cheap ones after, so that the
-# two threads end together: taken in the order of their names, persons-by-source started a third of the way through
-# and ran on alone at the end. The others follow in the order of their names.
-COSTLIEST_FIRST = ("persons-by-source", "named-detainees", "persons-credited-to-organisation", "name-variants",
-                   "organisations-credited-for-a-person", "persons-listed-by-several-sources")
 log = logging.getLogger(__name__)
 
 
@@ -97,10 +91,9 @@ def write_library_answers(store: ox.Store, views: Path, texts: dict[str, str] | 
     folder = views / FOLDER
     folder.mkdir()
     texts = library_texts() if texts is None else texts
-    names = sorted(texts, key=_cost_rank)
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        rows = pool.map(lambda name: _write_answer(store, texts[name], folder / name), names)
-        carried = {name: n for name, n in zip(names, rows, strict=True) if n is not None}
+        rows = pool.map(lambda name: _write_answer(store, texts[name], folder / name), texts)
+        carried = {name: n for name, n in zip(texts, rows, strict=True) if n is not None}
     answers = {}
     for name, n in carried.items():
         entry = {"name": name, "rows": n, "files": {s.file_extension: f"{FOLDER}/{name}.{s.file_extension}"
@@ -108,11 +101,6 @@ def write_library_answers(store: ox.Store, views: Path, texts: dict[str, str] | 
         answers.update({key: entry for key in map(query_key, _texts_sent(texts[name]))})
     manifest = {"format": FORMAT, "answers": answers}
     (views / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def _cost_rank(name: str) -> tuple[int, str]:
-    """Where query `name` comes in the order of evaluation: COSTLIEST_FIRST's in its order, then the others by name."""
-    return (COSTLIEST_FIRST.index(name), "") if name in COSTLIEST_FIRST else (len(COSTLIEST_FIRST), name)
 
 
 def _texts_sent(text: str) -> list[str]:
