@@ -16,9 +16,10 @@ import os
 import select
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 from gunicorn.workers.gthread import ThreadWorker
 
 from footprints_graph.endpoint.config import EndpointConfig
@@ -47,6 +48,7 @@ def gunicorn_settings(config: EndpointConfig) -> dict:
         "graceful_timeout": 10,
         "limit_request_line": 0,  # long GET queries; the app enforces max_query_bytes itself
         "accesslog": "-",
+        "logger_class": AccessLogger,
         "proc_name": "footprints-graph",
         "preload_app": False,
         "control_socket_disable": True,  # gunicorn >= 25: no management socket in $HOME
@@ -123,6 +125,34 @@ class KeptConnectionWorker(ThreadWorker):
         `handle` returned True, not a deferral or a close), the worker is not stopping, and no request waits for
         a thread."""
         return answered is True and self.alive and not self.waiting.any()
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, whose access log line is made from only the atoms its format can name without braces
+    (gunicorn's default format, ours) when it names none with them. gunicorn makes an atom of every request header,
+    response header and WSGI variable of each request (`{name}i`, `{name}o`, `{name}e`) and copies them all,
+    escaped, for a line that shows nine: a third of a serving worker's Python time under 8 clients asking for
+    records (py-spy, 100,000 victims). A format that names one with braces gets them all, as before."""
+
+    def atoms(self, resp, req, environ, request_time):
+        if "{" in self.cfg.access_log_format:
+            return super().atoms(resp, req, environ, request_time)
+        named = {name: environ[name] for name in ATOM_VARIABLES if name in environ}
+        return super().atoms(AnswerLogged(resp.status, getattr(resp, "sent", None)), (), named, request_time)
+
+
+# the WSGI variables gunicorn's atoms without braces are made from (glogging.Logger.atoms and _get_user)
+ATOM_VARIABLES = ("REMOTE_ADDR", "REQUEST_METHOD", "RAW_URI", "SERVER_PROTOCOL", "PATH_INFO", "QUERY_STRING",
+                  "HTTP_REFERER", "HTTP_USER_AGENT", "HTTP_AUTHORIZATION")
+
+
+@dataclass(frozen=True)
+class AnswerLogged:
+    """What the access log's atoms read of gunicorn's response, its headers left out."""
+
+    status: str | int
+    sent: int | None
+    headers: tuple = ()
 
 
 class WaitingRequests:
