@@ -27,13 +27,12 @@ CATEGORY_DEFINITION = "https://w3id.org/footprints-graph/vocab/date-basis/catego
 
 # The year of a person's act, as precisely as its dates allow: "2013"; "1950-1953" for an act known only within
 # a range; "1953-" for one bounded only by the start of its category's legal definition.
-# Each date read whole in a sub-select of its own, which Oxigraph joins by hash, where an OPTIONAL pattern was looked
-# up act by act (2.5 -> 1.3 s of CPU at 100,000 victims).
+# Its dates are looked up act by act: read whole in sub-selects joined by hash, they cost 1.2 s less of the engine's
+# CPU at 100,000 victims but held 0.1 GB more (the dates of every event at once), in the views' process whose peak
+# is the build's in its last phase.
 ACT_YEAR = """?act fp:victim ?person ; a/skos:inScheme fpv:act-types .
-  OPTIONAL { SELECT ?act ?date WHERE { ?act fp:date ?date } }
-  OPTIONAL { SELECT ?act ?start WHERE { ?act fp:startDate ?start } }
-  OPTIONAL { SELECT ?act ?end WHERE { ?act fp:endDate ?end } }
-  OPTIONAL { SELECT ?act ?basis WHERE { ?act fp:dateBasis ?basis } }
+  OPTIONAL { ?act fp:date ?date } OPTIONAL { ?act fp:startDate ?start }
+  OPTIONAL { ?act fp:endDate ?end } OPTIONAL { ?act fp:dateBasis ?basis }
   BIND(SUBSTR(STR(?start), 1, 4) AS ?from) BIND(SUBSTR(STR(?end), 1, 4) AS ?to)
   BIND(IF(BOUND(?date), SUBSTR(STR(?date), 1, 4),
        IF(BOUND(?end), IF(COALESCE(?from, "") = ?to, ?to, CONCAT(COALESCE(?from, ""), "-", ?to)),
@@ -46,9 +45,9 @@ RELATIVE_KEY = f"BIND(STRAFTER(STR(?value), {BASE}) AS ?key)"
 # A person's category is its own class, which the build gives only where every source agrees; a person the sources
 # disagree on falls under the consistency rule it breaks instead (its fp:Inconsistency involves its listings), so
 # the category counts sum to no one twice.
-# A status's code, and a victim's organisations and sources, are read whole in sub-selects too (the five patterns at
-# 100,000 victims: 6.3 -> 4.1 s of the engine's CPU; the same solutions, and the view's bytes do not depend on their
-# order).
+# A status's code, and a victim's organisations and sources, are read whole in sub-selects, which Oxigraph joins by
+# hash, where a pattern was looked up row by row (at 100,000 victims 3.8 -> 2.8 s of the engine's CPU for the three;
+# the same solutions, and the view's bytes do not depend on their order).
 FACETS = {
     "category": """{ ?person a ?value . ?value skos:inScheme fpv:victim-categories ; skos:notation ?key . }
   UNION { ?inconsistency fp:involves/fp:listingOf ?person ; fp:rule ?value . ?value skos:notation ?key . }""",
