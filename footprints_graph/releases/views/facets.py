@@ -27,9 +27,6 @@ CATEGORY_DEFINITION = "https://w3id.org/footprints-graph/vocab/date-basis/catego
 
 # The year of a person's act, as precisely as its dates allow: "2013"; "1950-1953" for an act known only within
 # a range; "1953-" for one bounded only by the start of its category's legal definition.
-# Its dates are looked up act by act: read whole in sub-selects joined by hash, they cost 1.2 s less of the engine's
-# CPU at 100,000 victims but held 0.1 GB more (the dates of every event at once), in the views' process whose peak
-# is the build's in its last phase.
 ACT_YEAR = """?act fp:victim ?person ; a/skos:inScheme fpv:act-types .
   OPTIONAL { ?act fp:date ?date } OPTIONAL { ?act fp:startDate ?start }
   OPTIONAL { ?act fp:endDate ?end } OPTIONAL { ?act fp:dateBasis ?basis }
@@ -45,17 +42,13 @@ RELATIVE_KEY = f"BIND(STRAFTER(STR(?value), {BASE}) AS ?key)"
 # A person's category is its own class, which the build gives only where every source agrees; a person the sources
 # disagree on falls under the consistency rule it breaks instead (its fp:Inconsistency involves its listings), so
 # the category counts sum to no one twice.
-# A status's code, and a victim's organisations and sources, are read whole in sub-selects, which Oxigraph joins by
-# hash, where a pattern was looked up row by row (at 100,000 victims 3.8 -> 2.8 s of the engine's CPU for the three;
-# the same solutions, and the view's bytes do not depend on their order).
 FACETS = {
     "category": """{ ?person a ?value . ?value skos:inScheme fpv:victim-categories ; skos:notation ?key . }
   UNION { ?inconsistency fp:involves/fp:listingOf ?person ; fp:rule ?value . ?value skos:notation ?key . }""",
-    "status": "?status fp:statusOf ?person ; fp:status ?value . { SELECT ?value ?key WHERE { ?value skos:notation ?key } }",
+    "status": "?status fp:statusOf ?person ; fp:status ?value . ?value skos:notation ?key .",
     "year": ACT_YEAR,
-    "organisation": "?person a fp:Victim . { SELECT ?person ?value WHERE { ?person fp:creditedTo ?value } } "
-                    + RELATIVE_KEY,
-    "source": "?person a fp:Victim . { SELECT ?person ?value WHERE { ?person dct:source ?value } } " + RELATIVE_KEY,
+    "organisation": "?person a fp:Victim ; fp:creditedTo ?value . " + RELATIVE_KEY,
+    "source": "?person a fp:Victim ; dct:source ?value . " + RELATIVE_KEY,
 }
 FACET_QUERY = "SELECT ?person ?value ?key WHERE {{ {pattern} }}"
 
