@@ -51,7 +51,8 @@ def stored_answer(release: Release, operation: QueryOperation) -> StoredAnswer |
     the same: the exact text, the dataset the build ran it on (no dataset parameters, no FROM), a store that holds
     the release (a server being loaded answers for what it holds so far). Before the cache and without a query
     slot. Sent whole, whatever its rows: `max_result_rows` bounds what the engine evaluates and holds for a request,
-    and a stored answer is a file the build wrote, sent a block at a time (docs/security.md)."""
+    and a stored answer is a file the build wrote, sent a block at a time, or kept in memory when at most 64 KiB
+    (docs/security.md)."""
     if operation.default_graphs or operation.named_graphs or not release.holds_release():
         return None
     stored = release.library_answers().find(operation.text)
